@@ -1,0 +1,140 @@
+// `migrate new` and `migrate build`.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "migrate/bundle.h"
+#include "migrate/migration_set.h"
+#include "registry.h"
+
+namespace migrate::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::string Slugify(const std::string& name) {
+  std::string slug;
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) {
+      slug.push_back(static_cast<char>(std::tolower(u)));
+    } else if (!slug.empty() && slug.back() != '_') {
+      slug.push_back('_');
+    }
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  return slug;
+}
+
+std::string UtcStamp(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  return buf;
+}
+
+bool VersionTaken(const fs::path& dir, const std::string& version) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    auto parsed = ParseMigrationFileName(e.path().filename().string());
+    if (parsed && CompareVersions(parsed->version, version) == 0) return true;
+  }
+  return false;
+}
+
+void WriteNew(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path.string());
+}
+
+void NewMigration(const Context& ctx, const std::string& name) {
+  std::string slug = Slugify(name);
+  if (slug.empty()) {
+    throw Error(ErrorCode::kUsage, "the name '" + name + "' has no letters or digits to make a slug");
+  }
+  std::vector<SourceDir> dirs = ResolveSources(ctx.config());
+  if (dirs.empty()) throw Error(ErrorCode::kConfig, "[project] migrations names no folder");
+  fs::path dir = dirs.front().path;
+  fs::create_directories(dir);
+  std::time_t now = std::time(nullptr);
+  std::string version = UtcStamp(now);
+  while (VersionTaken(dir, version)) version = UtcStamp(++now);
+  std::string base = version + "_" + slug;
+  fs::path up = dir / (base + ".up.sql");
+  fs::path down = dir / (base + ".down.sql");
+  WriteNew(up, "-- " + base + ": " + name +
+                   "\n"
+                   "-- Runs in one transaction together with its history row. Options, as comments "
+                   "at the top:\n"
+                   "--   -- migrate:no-transaction        (e.g. CREATE INDEX CONCURRENTLY)\n"
+                   "--   -- migrate:lock-timeout 5s       -- migrate:statement-timeout 10min\n"
+                   "--   -- migrate:irreversible          (then delete the .down.sql file)\n"
+                   "-- A dialect variant <name>.postgres.up.sql or <name>.sqlite.up.sql overrides "
+                   "this file.\n\n");
+  WriteNew(down, "-- " + base + ": undo what " + base +
+                     ".up.sql does, in reverse order.\n\n");
+  ctx.out() << "Created " << up.string() << "\n        " << down.string() << "\n";
+}
+
+LoadResult LoadSources(const Context& ctx) {
+  std::vector<const Dialect*> dialects;
+  for (const std::string& name : EffectiveDialects(ctx.config())) {
+    const Dialect* d = FindDialect(name);
+    if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
+    dialects.push_back(d);
+  }
+  return LoadMigrationSet(ResolveSources(ctx.config()), dialects);
+}
+
+void Build(const Context& ctx, bool check) {
+  auto t0 = std::chrono::steady_clock::now();
+  LoadResult loaded = LoadSources(ctx);
+  for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
+  fs::path dist = ctx.DistPath();
+  if (HasErrors(loaded.diagnostics)) {
+    throw Error(ErrorCode::kValidation,
+                "build failed with " + std::to_string(loaded.diagnostics.size()) +
+                    " problem(s); " + dist.string() + " was left as it was");
+  }
+  std::size_t files = 0;
+  for (const Migration& m : loaded.set.migrations) files += m.files.size();
+  if (check) {
+    std::vector<std::string> diff = DiffBundle(loaded.set, dist);
+    for (const std::string& line : diff) std::cerr << "stale: " << line << "\n";
+    if (!diff.empty()) {
+      throw Error(ErrorCode::kValidation,
+                  dist.string() + " is out of date with the sources: run 'migrate build'");
+    }
+    ctx.out() << dist.string() << " is up to date (" << loaded.set.migrations.size()
+              << " migrations) in " << MillisSince(t0) << " ms\n";
+    return;
+  }
+  WriteBundle(loaded.set, dist);
+  ctx.out() << "Built " << loaded.set.migrations.size() << " migrations (" << files
+            << " files) into " << dist.string() << " in " << MillisSince(t0) << " ms\n";
+}
+
+}  // namespace
+
+void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
+  auto* new_cmd = app.add_subcommand("new", "Create a timestamped up/down migration pair");
+  auto name = std::make_shared<std::string>();
+  new_cmd->add_option("name", *name, "What the migration does, e.g. add_orders")->required();
+  new_cmd->callback([&globals, &action, name] {
+    action = [&globals, name] { NewMigration(Context(globals), *name); };
+  });
+
+  auto* build = app.add_subcommand("build", "Validate the migrations and write dist/migrations");
+  auto check = std::make_shared<bool>(false);
+  build->add_flag("--check", *check, "Write nothing; fail when dist/ is out of date");
+  build->callback([&globals, &action, check] {
+    action = [&globals, check] { Build(Context(globals), *check); };
+  });
+}
+
+}  // namespace migrate::cli

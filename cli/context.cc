@@ -1,0 +1,109 @@
+#include "context.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "migrate/redact.h"
+#include "registry.h"
+
+namespace migrate::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::ostream& NullStream() {
+  static std::ostream null(nullptr);
+  return null;
+}
+
+}  // namespace
+
+long long MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+Context::Context(const GlobalOptions& options) : options_(options) {
+  if (!options.config_path.empty()) {
+    config_ = LoadConfig(options.config_path);
+  } else if (fs::exists("config.toml")) {
+    config_ = LoadConfig("config.toml");
+  } else {
+    config_ = DefaultConfig(fs::current_path());
+  }
+  if (auto v = GetEnvironmentVariable("DATABASE_URL")) {
+    for (const std::string& s : SecretsOfUrl(*v)) RegisterSecret(s);
+  }
+  if (auto v = GetEnvironmentVariable("PGPASSWORD")) RegisterSecret(*v);
+  for (const std::string& s : SecretsOfUrl(options.database)) RegisterSecret(s);
+}
+
+const EnvironmentConfig* Context::Environment() const {
+  std::string name = options_.env;
+  if (name.empty()) name = GetEnvironmentVariable("MIGRATE_ENV").value_or("");
+  if (name.empty()) name = config_.default_env;
+  if (name.empty() && config_.environments.size() == 1) name = config_.environments.begin()->first;
+  if (name.empty()) return nullptr;
+  auto it = config_.environments.find(name);
+  if (it == config_.environments.end()) {
+    std::string known;
+    for (const auto& [n, e] : config_.environments) known += (known.empty() ? "" : ", ") + n;
+    throw Error(ErrorCode::kConfig, "no environment '" + name + "' in " +
+                                        (config_.file.empty() ? "the config" : config_.file.string()) +
+                                        (known.empty() ? "" : " (known: " + known + ")"));
+  }
+  return &it->second;
+}
+
+std::string Context::DatabaseUrl() const {
+  std::string url = options_.database;
+  if (url.empty()) url = GetEnvironmentVariable("DATABASE_URL").value_or("");
+  bool from_config = false;
+  if (url.empty()) {
+    if (const EnvironmentConfig* env = Environment(); env && !env->url.empty()) {
+      url = ExpandVariables(env->url, env->url_where, GetEnvironmentVariable);
+      from_config = true;
+    }
+  }
+  if (url.empty()) {
+    url = "sqlite:migrate.db";
+    from_config = true;
+  }
+  for (const std::string& s : SecretsOfUrl(url)) RegisterSecret(s);
+  // A relative SQLite path written in config.toml is relative to that file's folder.
+  std::string path = SqlitePathOfUrl(url);
+  if (from_config && !path.empty() && path != ":memory:" && fs::path(path).is_relative()) {
+    url = "sqlite:" + (config_.root / path).lexically_normal().string();
+  }
+  return url;
+}
+
+std::unique_ptr<Driver> Context::OpenDatabase(bool create) const {
+  DriverOptions driver_options;
+  driver_options.tables = config_.tables;
+  driver_options.create = create;
+  return OpenDriver(DatabaseUrl(), driver_options);
+}
+
+RunOptions Context::MakeRunOptions() const {
+  RunOptions run;
+  if (const EnvironmentConfig* env = Environment()) {
+    run.lock_timeout = env->lock_timeout;
+    run.statement_timeout = env->statement_timeout;
+    if (env->lock_wait) run.lock_wait = *env->lock_wait;
+    if (env->lease) run.lease = *env->lease;
+  }
+  if (!options_.lock_wait.empty()) {
+    auto d = ParseDuration(options_.lock_wait);
+    if (!d) {
+      throw Error(ErrorCode::kUsage, "--lock-wait needs a duration such as 30s or 5min, got '" +
+                                         options_.lock_wait + "'");
+    }
+    run.lock_wait = *d;
+  }
+  return run;
+}
+
+std::ostream& Context::out() const { return options_.quiet ? NullStream() : std::cout; }
+
+}  // namespace migrate::cli

@@ -1,0 +1,63 @@
+// What every command needs, resolved once from flags, environment variables and config.toml
+// with the precedence flags > environment > config > defaults.
+#ifndef MIGRATE_CLI_CONTEXT_H_
+#define MIGRATE_CLI_CONTEXT_H_
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "migrate/config.h"
+#include "migrate/driver.h"
+#include "migrate/runner.h"
+
+namespace migrate::cli {
+
+struct GlobalOptions {
+  std::string config_path;
+  std::string env;
+  std::string database;
+  std::string lock_wait;
+  bool json = false;
+  bool quiet = false;
+  bool no_color = false;
+};
+
+class Context {
+ public:
+  // Loads the config. Throws Error(kConfig).
+  explicit Context(const GlobalOptions& options);
+
+  const Config& config() const { return config_; }
+  const GlobalOptions& options() const { return options_; }
+  std::filesystem::path DistPath() const { return config_.root / config_.dist; }
+
+  // The database URL for this run (flags > DATABASE_URL > environment's url > sqlite default).
+  // Throws Error(kConfig) for an unset ${VAR}.
+  std::string DatabaseUrl() const;
+
+  // Opens the driver for DatabaseUrl(). `create`: SQLite may create the file.
+  std::unique_ptr<Driver> OpenDatabase(bool create) const;
+
+  // Run options from the selected environment and flags.
+  RunOptions MakeRunOptions() const;
+
+  // Where human output goes (stdout; nothing with --quiet).
+  std::ostream& out() const;
+
+ private:
+  const EnvironmentConfig* Environment() const;
+
+  GlobalOptions options_;
+  Config config_;
+};
+
+// Milliseconds between two instants, for "done in N ms" lines.
+long long MillisSince(std::chrono::steady_clock::time_point start);
+
+}  // namespace migrate::cli
+
+#endif  // MIGRATE_CLI_CONTEXT_H_

@@ -1,0 +1,64 @@
+// migrate: applies plain-SQL migrations to PostgreSQL and SQLite. See README.md.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "migrate/redact.h"
+
+namespace {
+
+int Fail(const migrate::cli::GlobalOptions& globals, const migrate::Error& e,
+         const std::string& message) {
+  std::cerr << "migrate: " << message << "\n";
+  if (globals.json) {
+    std::cout << nlohmann::json{{"ok", false},
+                                {"error",
+                                 {{"code", migrate::ErrorCodeName(e.code())},
+                                  {"exit", migrate::ExitCodeFor(e.code())},
+                                  {"message", message}}}}
+                     .dump(2)
+              << "\n";
+  }
+  return migrate::ExitCodeFor(e.code());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using migrate::cli::GlobalOptions;
+  CLI::App app{"migrate: plain-SQL migrations for PostgreSQL and SQLite"};
+  app.set_version_flag("--version", std::string("migrate ") + MIGRATE_VERSION);
+  app.require_subcommand(1);
+  GlobalOptions globals;
+  app.add_option("--config", globals.config_path, "Config file (default: ./config.toml)");
+  app.add_option("--env", globals.env, "Environment from config.toml (or MIGRATE_ENV)");
+  app.add_option("--database", globals.database, "Database URL (or DATABASE_URL)");
+  app.add_option("--lock-wait", globals.lock_wait, "How long to wait for the lock, e.g. 30s");
+  app.add_flag("--json", globals.json, "Machine-readable output");
+  app.add_flag("--quiet,-q", globals.quiet, "Print errors only");
+  app.add_flag("--no-color", globals.no_color, "No colours (also NO_COLOR)");
+  app.fallthrough();
+
+  migrate::cli::Action action;
+  migrate::cli::RegisterBuildCommands(app, globals, action);
+  migrate::cli::RegisterRunCommands(app, globals, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : migrate::ExitCodeFor(migrate::ErrorCode::kUsage);
+  }
+  for (const std::string& s : migrate::SecretsOfUrl(globals.database)) {
+    migrate::RegisterSecret(s);
+  }
+  try {
+    action();
+    return 0;
+  } catch (const migrate::Error& e) {
+    return Fail(globals, e, migrate::Redact(e.what()));
+  } catch (const std::exception& e) {
+    migrate::Error internal(migrate::ErrorCode::kInternal, e.what());
+    return Fail(globals, internal, migrate::Redact(e.what()));
+  }
+}

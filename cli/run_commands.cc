@@ -1,0 +1,230 @@
+// `migrate run`, `down`, `status` and `unlock`.
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "migrate/bundle.h"
+#include "migrate/redact.h"
+#include "migrate/runner.h"
+
+namespace migrate::cli {
+namespace {
+
+using nlohmann::json;
+
+// Prints one line per migration as it completes.
+class LineObserver final : public RunObserver {
+ public:
+  LineObserver(const Context& ctx, bool dry_run) : ctx_(ctx), dry_run_(dry_run) {}
+
+  void OnLockWait(const LockHolder& h) override {
+    if (!ctx_.options().json) {
+      ctx_.out() << "Waiting for the migration lock held by " << h.holder << " since "
+                 << h.acquired_at << "...\n"
+                 << std::flush;
+    }
+  }
+
+  void OnStepDone(const Step& step, long long ms) override {
+    if (ctx_.options().json) return;
+    ctx_.out() << "  " << std::left << std::setw(9)
+               << (step.direction == Direction::kUp ? "applied" : "reverted") << step.version
+               << "  " << step.slug << "  (" << ms << " ms)\n"
+               << std::flush;
+  }
+
+  bool dry_run() const { return dry_run_; }
+
+ private:
+  const Context& ctx_;
+  bool dry_run_;
+};
+
+json StepsJson(const RunResult& result) {
+  json steps = json::array();
+  for (const StepSummary& s : result.steps) {
+    steps.push_back({{"version", s.version},
+                     {"slug", s.slug},
+                     {"direction", DirectionName(s.direction)},
+                     {"duration_ms", s.duration_ms}});
+  }
+  return steps;
+}
+
+void Report(const Context& ctx, const RunResult& result, Direction direction, bool dry_run,
+            long long ms) {
+  const char* verb = direction == Direction::kUp ? "Applied" : "Reverted";
+  if (ctx.options().json) {
+    std::cout << json{{"ok", true},
+                      {"dry_run", dry_run},
+                      {"direction", DirectionName(direction)},
+                      {"steps", StepsJson(result)},
+                      {"duration_ms", ms}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  if (dry_run) {
+    for (const StepSummary& s : result.steps) {
+      ctx.out() << "  would " << (direction == Direction::kUp ? "apply  " : "revert ")
+                << s.version << "  " << s.slug << "\n";
+    }
+    ctx.out() << "Dry run: " << result.steps.size() << " migration(s) would be "
+              << (direction == Direction::kUp ? "applied" : "reverted") << "; nothing changed.\n";
+    return;
+  }
+  if (result.steps.empty()) {
+    ctx.out() << "Nothing to do: the database is up to date (" << ms << " ms).\n";
+  } else {
+    ctx.out() << verb << " " << result.steps.size() << " migration(s) in " << ms << " ms.\n";
+  }
+}
+
+void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run) {
+  auto t0 = std::chrono::steady_clock::now();
+  Bundle bundle = Bundle::Open(ctx.DistPath());  // verified before connecting
+  auto driver = ctx.OpenDatabase(true);
+  RunOptions options = ctx.MakeRunOptions();
+  options.to = to;
+  options.dry_run = dry_run;
+  LineObserver observer(ctx, dry_run);
+  RunResult result = RunUp(*driver, bundle, options, observer);
+  Report(ctx, result, Direction::kUp, dry_run, MillisSince(t0));
+}
+
+void Down(const Context& ctx, const DownTarget& target, bool dry_run) {
+  auto t0 = std::chrono::steady_clock::now();
+  Bundle bundle = Bundle::Open(ctx.DistPath());
+  auto driver = ctx.OpenDatabase(false);
+  RunOptions options = ctx.MakeRunOptions();
+  options.dry_run = dry_run;
+  LineObserver observer(ctx, dry_run);
+  RunResult result = RunDown(*driver, bundle, target, options, observer);
+  Report(ctx, result, Direction::kDown, dry_run, MillisSince(t0));
+}
+
+void PrintStatusText(const Context& ctx, const StatusReport& report, long long ms) {
+  std::ostream& out = ctx.out();
+  out << "Database: " << RedactUrl(ctx.DatabaseUrl()) << " (" << report.capabilities.name << " "
+      << report.capabilities.server_version << ")\n";
+  int counts[4] = {0, 0, 0, 0};
+  for (const StatusEntry& e : report.entries) {
+    ++counts[static_cast<int>(e.state)];
+    out << "  " << std::left << std::setw(9) << StatusStateName(e.state) << e.version << "  "
+        << e.slug;
+    if (e.row && e.state != StatusEntry::State::kPending) {
+      out << "  " << e.row->applied_at << "  " << e.row->duration_ms << " ms";
+    }
+    out << "\n";
+  }
+  for (const Finding& f : report.findings) out << "  ! " << f.message << "\n";
+  if (report.lock) {
+    out << "Lock held by " << report.lock->holder << " since " << report.lock->acquired_at
+        << " (lease until " << report.lock->expires_at << ")\n";
+  }
+  out << counts[0] << " applied, " << counts[1] << " pending";
+  if (counts[2]) out << ", " << counts[2] << " interrupted";
+  if (counts[3]) out << ", " << counts[3] << " missing from the bundle";
+  out << " (" << ms << " ms).\n";
+}
+
+void Status(const Context& ctx) {
+  auto t0 = std::chrono::steady_clock::now();
+  Bundle bundle = Bundle::Open(ctx.DistPath());
+  auto driver = ctx.OpenDatabase(false);
+  StatusReport report = GetStatus(*driver, bundle);
+  if (!ctx.options().json) {
+    PrintStatusText(ctx, report, MillisSince(t0));
+  } else {
+    json entries = json::array();
+    for (const StatusEntry& e : report.entries) {
+      json j{{"version", e.version}, {"slug", e.slug}, {"state", StatusStateName(e.state)}};
+      if (e.row) {
+        j["applied_at"] = e.row->applied_at;
+        j["duration_ms"] = e.row->duration_ms;
+        j["checksum"] = e.row->checksum;
+        j["applied_by"] = e.row->applied_by;
+      }
+      entries.push_back(std::move(j));
+    }
+    json findings = json::array();
+    for (const Finding& f : report.findings) {
+      findings.push_back({{"version", f.version}, {"message", f.message}});
+    }
+    json j{{"database", RedactUrl(ctx.DatabaseUrl())},
+           {"driver", report.capabilities.name},
+           {"server_version", report.capabilities.server_version},
+           {"migrations", entries},
+           {"findings", findings},
+           {"duration_ms", MillisSince(t0)}};
+    j["lock"] = report.lock ? json{{"holder", report.lock->holder},
+                                   {"acquired_at", report.lock->acquired_at},
+                                   {"expires_at", report.lock->expires_at}}
+                            : json(nullptr);
+    std::cout << j.dump(2) << "\n";
+  }
+  // Drift is a finding worth a non-zero exit, so scripts can gate on `status`.
+  if (!report.findings.empty()) {
+    throw Error(report.findings.front().Code(),
+                std::to_string(report.findings.size()) + " problem(s) found; see above");
+  }
+}
+
+void Unlock(const Context& ctx) {
+  auto driver = ctx.OpenDatabase(false);
+  std::optional<LockHolder> holder = driver->ForceUnlock();
+  if (holder) {
+    ctx.out() << "Freed the migration lock held by " << holder->holder << " (run "
+              << holder->run_id << ") since " << holder->acquired_at << ".\n";
+  } else {
+    ctx.out() << "The migration lock was not held.\n";
+  }
+}
+
+}  // namespace
+
+void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
+  auto* run = app.add_subcommand("run", "Apply pending migrations from dist/migrations");
+  auto to = std::make_shared<std::string>();
+  auto dry = std::make_shared<bool>(false);
+  run->add_option("--to", *to, "Apply up to and including this version");
+  run->add_flag("--dry-run", *dry, "Show what would run; change nothing");
+  run->callback([&globals, &action, to, dry] {
+    action = [&globals, to, dry] {
+      Run(Context(globals), to->empty() ? std::nullopt : std::optional<std::string>(*to), *dry);
+    };
+  });
+
+  auto* down = app.add_subcommand("down", "Revert applied migrations, newest first");
+  auto count = std::make_shared<int>(1);
+  auto down_to = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  auto down_dry = std::make_shared<bool>(false);
+  auto* n = down->add_option("N", *count, "How many to revert (default 1)")->check(CLI::PositiveNumber);
+  auto* to_opt = down->add_option("--to", *down_to, "Revert everything newer than this version");
+  auto* all_flag = down->add_flag("--all", *all, "Revert every applied migration");
+  n->excludes(to_opt)->excludes(all_flag);
+  to_opt->excludes(all_flag);
+  down->add_flag("--dry-run", *down_dry, "Show what would be reverted; change nothing");
+  down->callback([&globals, &action, count, down_to, all, down_dry] {
+    DownTarget target;
+    if (*all) {
+      target.mode = DownTarget::Mode::kAll;
+    } else if (!down_to->empty()) {
+      target.mode = DownTarget::Mode::kTo;
+      target.to = *down_to;
+    } else {
+      target.count = *count;
+    }
+    action = [&globals, target, down_dry] { Down(Context(globals), target, *down_dry); };
+  });
+
+  auto* status = app.add_subcommand("status", "Show applied and pending migrations, and drift");
+  status->callback([&globals, &action] { action = [&globals] { Status(Context(globals)); }; });
+
+  auto* unlock = app.add_subcommand("unlock", "Free the migration lock by hand");
+  unlock->callback([&globals, &action] { action = [&globals] { Unlock(Context(globals)); }; });
+}
+
+}  // namespace migrate::cli

@@ -1,0 +1,41 @@
+#include "registry.h"
+
+#include "migrate/config.h"
+#include "migrate/postgres_dialect.h"
+#include "migrate/redact.h"
+#include "sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_driver.h"
+
+namespace migrate {
+
+std::string SqlitePathOfUrl(const std::string& url) {
+  if (url.rfind("sqlite:", 0) != 0) return "";
+  std::string path = url.substr(7);
+  if (path.rfind("//", 0) == 0) path = path.substr(2);
+  return path;
+}
+
+std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& options) {
+  std::string dialect = DialectOfUrl(url);
+  if (dialect == kDialectSqlite) {
+    std::string path = SqlitePathOfUrl(url);
+    if (path.empty()) {
+      throw Error(ErrorCode::kUsage, "'" + url + "' names no file: write sqlite:path/to/file.db");
+    }
+    return sqlite::OpenSqlite({path, options.tables, options.create, options.busy_timeout});
+  }
+  if (dialect == kDialectPostgres) {
+    throw Error(ErrorCode::kUsage, "PostgreSQL URLs (" + RedactUrl(url) +
+                                       ") are not supported by this build yet; use sqlite:PATH");
+  }
+  throw Error(ErrorCode::kUsage, "unknown database URL '" + RedactUrl(url) +
+                                     "': use sqlite:PATH or postgres://user@host/db");
+}
+
+const Dialect* FindDialect(std::string_view name) {
+  if (name == kDialectSqlite) return &sqlite::SqliteDialect();
+  if (name == kDialectPostgres) return &PostgresDialect();
+  return nullptr;
+}
+
+}  // namespace migrate

@@ -1,0 +1,63 @@
+#include "sqlite/sqlite_dialect.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "migrate/naming.h"
+#include "migrate/text.h"
+
+namespace migrate::sqlite {
+namespace {
+
+class SqlDialect final : public Dialect {
+ public:
+  std::string_view Name() const override { return kDialectSqlite; }
+
+  SplitResult Split(std::string_view sql) const override {
+    SplitResult out;
+    std::string buf(sql);  // sqlite3_complete reads up to a NUL; we move that NUL along
+    std::size_t start = 0;
+    for (std::size_t semi = buf.find(';'); semi != std::string::npos; semi = buf.find(';', semi + 1)) {
+      char saved = buf[semi + 1];
+      buf[semi + 1] = '\0';
+      bool complete = sqlite3_complete(buf.c_str() + start) != 0;
+      buf[semi + 1] = saved;
+      if (!complete) continue;
+      Add(sql, start, semi + 1, out);
+      start = semi + 1;
+    }
+    if (!IsBlankSql(sql.substr(start))) {
+      std::string rest(sql.substr(start));
+      rest += "\n;";
+      if (sqlite3_complete(rest.c_str())) {
+        Add(sql, start, sql.size(), out);  // a last statement without its ';'
+      } else {
+        out.error_offset = SkipSqlTrivia(sql, start);
+        out.error_message =
+            "this statement never ends: a quote, comment or CREATE TRIGGER ... END block is "
+            "not closed";
+      }
+    }
+    return out;
+  }
+
+ private:
+  static void Add(std::string_view sql, std::size_t begin, std::size_t end, SplitResult& out) {
+    std::string_view piece = sql.substr(begin, end - begin);
+    if (IsBlankSql(piece)) return;
+    std::size_t first = SkipSqlTrivia(sql, begin);
+    Statement st{first, end - first, StatementKind::kOther};
+    st.kind = ClassifyStatement(sql.substr(first, end - first));
+    out.statements.push_back(st);
+  }
+};
+
+}  // namespace
+
+const Dialect& SqliteDialect() {
+  static const SqlDialect kDialect;
+  return kDialect;
+}
+
+}  // namespace migrate::sqlite

@@ -1,0 +1,29 @@
+// The SQLite driver (SQLiteCpp): one connection to one database file. Each transactional
+// migration runs in BEGIN IMMEDIATE ... COMMIT together with its history and log rows and a
+// renewal of the lock lease, so a crash leaves either all of it or none. Migrations run with
+// `foreign_keys` off (SQLite's table-rebuild procedure needs it) and PRAGMA foreign_key_check
+// runs before each commit: a violation fails that migration.
+#ifndef MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_
+#define MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "migrate/driver.h"
+
+namespace migrate::sqlite {
+
+struct SqliteOptions {
+  std::string path;  // a file name, or ":memory:"
+  TableNames tables;
+  bool create = true;  // create the file when missing
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+};
+
+// Opens the database. Throws Error(kConnection) when the file cannot be opened.
+std::unique_ptr<Driver> OpenSqlite(const SqliteOptions& options);
+
+}  // namespace migrate::sqlite
+
+#endif  // MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_

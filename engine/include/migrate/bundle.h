@@ -1,0 +1,53 @@
+// The bundle is `dist/migrations/`: every migration file exactly as it will run, plus
+// manifest.toml (DESIGN §3). WriteBundle publishes it atomically (temporary folder, fsync,
+// rename), so a reader sees the old bundle or the new one, never a mix. Bundle::Open verifies
+// a bundle before anything connects to a database: no file changed, added or missing, no
+// symlink, no name with a path in it.
+#ifndef MIGRATE_BUNDLE_H_
+#define MIGRATE_BUNDLE_H_
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "migrate/manifest.h"
+#include "migrate/migration_set.h"
+
+namespace migrate {
+
+// Every file of the bundle of `set`, by name (manifest.toml included): the exact bytes.
+std::map<std::string, std::string> RenderBundle(const MigrationSet& set);
+
+// Writes the bundle of `set` to `dist`, replacing what was there in one atomic step.
+// Throws Error(kIo) when a write fails; `dist` is then left as it was.
+void WriteBundle(const MigrationSet& set, const std::filesystem::path& dist);
+
+// How `dist` differs from the bundle `set` would give, one line per difference; empty when
+// it is up to date. For `build --check`.
+std::vector<std::string> DiffBundle(const MigrationSet& set, const std::filesystem::path& dist);
+
+class Bundle {
+ public:
+  // Reads and verifies the bundle in `dist`. Throws Error(kCorruptBundle) naming the first
+  // problem found and saying to rebuild.
+  static Bundle Open(const std::filesystem::path& dist);
+
+  const Manifest& manifest() const { return manifest_; }
+  const std::filesystem::path& path() const { return path_; }
+
+  // The bytes of `file`, checked again against the manifest's SHA-256.
+  // Throws Error(kCorruptBundle) when the file changed since Open.
+  std::string Read(const ManifestFile& file) const;
+
+ private:
+  Bundle(std::filesystem::path path, Manifest manifest)
+      : path_(std::move(path)), manifest_(std::move(manifest)) {}
+
+  std::filesystem::path path_;
+  Manifest manifest_;
+};
+
+}  // namespace migrate
+
+#endif  // MIGRATE_BUNDLE_H_

@@ -1,0 +1,72 @@
+// Project configuration (DESIGN §7): `config.toml`, every key optional, unknown keys and bad
+// values rejected with file:line:column. Folder paths are relative to the config file's
+// folder. `${VAR}` in a URL is read from the environment when that environment is used.
+// Precedence, applied by the CLI: flags > environment variables > config > defaults.
+#ifndef MIGRATE_CONFIG_H_
+#define MIGRATE_CONFIG_H_
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "migrate/driver.h"
+#include "migrate/migration_set.h"
+
+namespace migrate {
+
+struct EnvironmentConfig {
+  std::string name;
+  std::string url;  // as written, before ${VAR} expansion
+  SourceLocation url_where;
+  std::optional<std::chrono::milliseconds> lock_timeout;       // PostgreSQL lock_timeout
+  std::optional<std::chrono::milliseconds> statement_timeout;  // PostgreSQL statement_timeout
+  std::optional<std::chrono::milliseconds> lock_wait;  // how long to wait for the migrate lock
+  std::optional<std::chrono::milliseconds> lease;      // how long a lock lease lasts
+  std::string schema_drift = "fail";                   // or "warn"
+};
+
+struct Config {
+  std::filesystem::path file;  // empty when no config file was read
+  std::filesystem::path root;  // relative paths start here
+  std::vector<std::string> migrations{"migrations"};  // folders or globs
+  std::string dist = "dist/migrations";
+  TableNames tables;
+  std::string default_env;
+  std::vector<std::string> dialects;  // empty: derived from the environments' URLs
+  std::map<std::string, EnvironmentConfig> environments;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads `file`. Throws Error(kConfig) with file:line:column for bad TOML, unknown keys,
+// wrong types, bad durations, bad table names and unknown dialects.
+Config LoadConfig(const std::filesystem::path& file);
+
+// The configuration used when there is no config file: everything default, rooted at `root`.
+Config DefaultConfig(const std::filesystem::path& root);
+
+// Expands ${VAR} in `text`. Throws Error(kConfig) at `where` naming a variable that is unset.
+std::string ExpandVariables(const std::string& text, const SourceLocation& where,
+                            const EnvLookup& lookup);
+
+// The source folders: each entry of `migrations`, globs expanded (sorted), relative to root.
+std::vector<SourceDir> ResolveSources(const Config& config);
+
+// The dialect of a database URL ("postgres" for postgres:// and postgresql://, "sqlite" for
+// sqlite:), or empty when unknown.
+std::string DialectOfUrl(const std::string& url);
+
+// The dialects a build validates: [project] dialects, else the dialects of the environments'
+// URLs, else sqlite.
+std::vector<std::string> EffectiveDialects(const Config& config);
+
+// The OS environment, for EnvLookup.
+std::optional<std::string> GetEnvironmentVariable(const std::string& name);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_CONFIG_H_

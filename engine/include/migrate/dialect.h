@@ -1,0 +1,65 @@
+// A Dialect splits one migration file into statements, the way its database will see them.
+// The engine uses it at build time (statement counts, transaction-control checks) and at run
+// time (so that an error names the failing statement's line). Implementations wrap the
+// database's own tokenizer (SQLite's sqlite3_complete, PostgreSQL's libpg_query), so the
+// engine never guesses where a statement ends. Thread-safe: Split has no shared state.
+#ifndef MIGRATE_DIALECT_H_
+#define MIGRATE_DIALECT_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrate/directives.h"
+#include "migrate/error.h"
+
+namespace migrate {
+
+// What a statement does to transactions; everything else is kOther.
+enum class StatementKind { kOther, kBegin, kCommit, kRollback };
+
+struct Statement {
+  std::size_t offset = 0;  // byte offset of the statement's first token in the file
+  std::size_t length = 0;  // bytes, up to and including its terminating ';' if any
+  StatementKind kind = StatementKind::kOther;
+};
+
+struct SplitResult {
+  std::vector<Statement> statements;  // no empty or comment-only statements
+  // Set when the text cannot be split (an unterminated string or comment, a syntax error):
+  // the byte offset where the problem is and the tokenizer's message.
+  std::optional<std::size_t> error_offset;
+  std::string error_message;
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  // "sqlite" or "postgres".
+  virtual std::string_view Name() const = 0;
+  // Splits `sql` into statements. Never throws for bad SQL: reports it in the result.
+  virtual SplitResult Split(std::string_view sql) const = 0;
+};
+
+// Classifies a statement from its first keywords: BEGIN / START TRANSACTION, COMMIT / END,
+// ROLLBACK (not ROLLBACK TO). Shared by every dialect.
+StatementKind ClassifyStatement(std::string_view statement);
+
+// The statements of one file as the engine will run them, after the file's own leading
+// BEGIN and trailing COMMIT (if it wraps itself, DESIGN §4) are dropped.
+struct PreparedSql {
+  std::vector<Statement> statements;
+  bool self_wrapped = false;  // the file had its own BEGIN ... COMMIT
+};
+
+// Splits `sql` with `dialect` and applies the transaction-control rules of DESIGN §4.
+// Problems (split errors, transaction control in a transactional file) are appended to
+// `diagnostics` with `file` and the line:column of the statement.
+PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Directives& directives,
+                       const std::string& file, Diagnostics& diagnostics);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_DIALECT_H_

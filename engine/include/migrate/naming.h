@@ -1,0 +1,45 @@
+// Migration file names: `<version>_<slug>[.<dialect>].<up|down>.sql` (DESIGN §2).
+// The version is 1-20 ASCII digits and orders numerically as a decimal string, so versions
+// wider than 64 bits (real sets use 20 digits) order correctly. The name is read from the
+// right: `.sql`, then the direction, then an optional dialect; the slug in between may hold
+// letters, digits, `_`, `-` and `.`.
+#ifndef MIGRATE_NAMING_H_
+#define MIGRATE_NAMING_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace migrate {
+
+enum class Direction { kUp, kDown };
+
+const char* DirectionName(Direction direction);  // "up" or "down"
+
+inline constexpr std::string_view kDialectPostgres = "postgres";
+inline constexpr std::string_view kDialectSqlite = "sqlite";
+
+bool IsKnownDialect(std::string_view dialect);
+
+struct MigrationFileName {
+  std::string version;  // digits as written
+  std::string slug;
+  std::string dialect;  // empty for a generic file
+  Direction direction = Direction::kUp;
+};
+
+// Parses a file name (no folder). Returns nullopt for a name that is not a migration and,
+// when `why` is given, stores a sentence saying what is wrong and how to fix it.
+std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name,
+                                                        std::string* why = nullptr);
+
+// Compares two digit strings numerically (leading zeros ignored): <0, 0 or >0.
+// REQUIRES: both are non-empty strings of ASCII digits.
+int CompareVersions(std::string_view a, std::string_view b);
+
+// True when `s` is 1-20 ASCII digits.
+bool IsVersion(std::string_view s);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_NAMING_H_

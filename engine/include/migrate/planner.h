@@ -1,0 +1,62 @@
+// The planner is a pure function of the bundle's manifest and the history table: which
+// migrations to apply or revert, in what order, and what has drifted (DESIGN "Drift
+// detection"): an applied migration whose file changed or vanished, a pending migration
+// older than the newest applied one, and an interrupted non-transactional migration.
+#ifndef MIGRATE_PLANNER_H_
+#define MIGRATE_PLANNER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrate/driver.h"
+#include "migrate/manifest.h"
+
+namespace migrate {
+
+struct Finding {
+  enum class Kind { kChanged, kMissing, kOutOfOrder, kStarted };
+  Kind kind;
+  std::string version;
+  std::string message;  // one sentence, with what to do
+
+  ErrorCode Code() const { return kind == Kind::kStarted ? ErrorCode::kNeedsRepair : ErrorCode::kDrift; }
+};
+
+struct PlannedStep {
+  const ManifestEntry* entry = nullptr;  // nullptr only for an applied row missing from the bundle
+  const ManifestFile* file = nullptr;    // the file that runs
+  Direction direction = Direction::kUp;
+  const HistoryRow* history = nullptr;  // the applied row, for down steps
+};
+
+struct Plan {
+  std::vector<PlannedStep> steps;
+  std::vector<Finding> findings;  // every finding blocks the plan
+};
+
+// Every drift finding for `dialect`.
+std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<HistoryRow>& history,
+                               std::string_view dialect);
+
+// Pending migrations in version order, up to and including `to` when given.
+// Throws Error(kUsage) when `to` is not a version in the bundle.
+Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
+            std::string_view dialect, const std::optional<std::string>& to);
+
+struct DownTarget {
+  enum class Mode { kCount, kTo, kAll };
+  Mode mode = Mode::kCount;
+  int count = 1;
+  std::string to;  // kTo: revert every applied migration newer than this version
+};
+
+// Applied migrations to revert, newest first. Findings are those that touch those steps.
+// Throws Error(kUsage) for a step that is irreversible or has no down file.
+Plan PlanDown(const Manifest& manifest, const std::vector<HistoryRow>& history,
+              std::string_view dialect, const DownTarget& target);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_PLANNER_H_

@@ -1,0 +1,43 @@
+// Small text helpers shared by the engine and the drivers: byte offsets to line:column,
+// UTF-8 validation, source normalisation and the SHA-256 checksum of DESIGN §2.
+// The checksum rule is fixed forever: SHA-256 of the bytes after stripping one leading
+// UTF-8 BOM and turning every CRLF into LF, as lowercase hex (golden vectors in tests).
+#ifndef MIGRATE_TEXT_H_
+#define MIGRATE_TEXT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace migrate {
+
+struct LineColumn {
+  int line = 1;    // 1-based
+  int column = 1;  // 1-based, counted in bytes
+};
+
+// The line and column of byte `offset` in `text`. REQUIRES: offset <= text.size().
+LineColumn LineColumnAt(std::string_view text, std::size_t offset);
+
+// Returns the byte offset of the first invalid UTF-8 sequence, or npos when valid.
+std::size_t FindInvalidUtf8(std::string_view text);
+
+// Strips one leading UTF-8 BOM and turns CRLF into LF.
+std::string NormalizeSource(std::string_view raw);
+
+// Lowercase hex SHA-256 of `bytes`.
+std::string Sha256Hex(std::string_view bytes);
+
+// True when `sql` holds nothing but whitespace and SQL comments.
+bool IsBlankSql(std::string_view sql);
+
+// Skips whitespace, `--` comments and `/* */` comments from `pos`; returns the new offset.
+std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos = 0);
+
+// Cuts `s` to at most `max` bytes on a UTF-8 boundary, adding "…" when cut; newlines become
+// spaces. For quoting a statement in a message.
+std::string Excerpt(std::string_view s, std::size_t max = 80);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_TEXT_H_

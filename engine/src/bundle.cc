@@ -1,0 +1,178 @@
+#include "migrate/bundle.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "migrate/text.h"
+
+namespace migrate {
+namespace fs = std::filesystem;
+namespace {
+
+Error IoError(const std::string& what, const fs::path& path) {
+  return Error(ErrorCode::kIo, what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+void SyncPath(const fs::path& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open", path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw IoError("cannot fsync", path);
+}
+
+void WriteFileSynced(const fs::path& path, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError("cannot create", path);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      throw IoError("cannot write", path);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) throw IoError("cannot fsync", path);
+}
+
+std::string ReadWhole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kCorruptBundle, "cannot read " + path.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+Error Corrupt(const fs::path& dist, const std::string& message) {
+  return Error(ErrorCode::kCorruptBundle,
+               "the bundle in " + dist.string() + " does not match its manifest: " + message +
+                   ". Rebuild it with 'migrate build' and deploy the whole folder");
+}
+
+// Removes a folder tree without throwing; for clean-up paths.
+void RemoveQuietly(const fs::path& path) noexcept {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+}  // namespace
+
+std::map<std::string, std::string> RenderBundle(const MigrationSet& set) {
+  std::map<std::string, std::string> files;
+  for (const Migration& m : set.migrations) {
+    for (const SourceFile& f : m.files) files[f.name] = f.text;
+  }
+  files[std::string(kManifestName)] = RenderManifest(MakeManifest(set));
+  return files;
+}
+
+void WriteBundle(const MigrationSet& set, const fs::path& dist) {
+  std::map<std::string, std::string> files = RenderBundle(set);
+  fs::path parent = dist.parent_path().empty() ? fs::path(".") : dist.parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) throw Error(ErrorCode::kIo, "cannot create " + parent.string() + ": " + ec.message());
+  std::string base = "." + dist.filename().string() + ".tmp-" + std::to_string(::getpid());
+  fs::path tmp = parent / base;
+  RemoveQuietly(tmp);
+  try {
+    if (!fs::create_directory(tmp, ec) || ec) throw IoError("cannot create", tmp);
+    for (const auto& [name, bytes] : files) WriteFileSynced(tmp / name, bytes);
+    SyncPath(tmp, O_RDONLY | O_DIRECTORY);
+    if (fs::exists(fs::symlink_status(dist))) {
+      // Swap old and new in one step, then delete the old one now at `tmp`.
+      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dist.c_str(), RENAME_EXCHANGE) != 0) {
+        throw IoError("cannot replace", dist);
+      }
+    } else if (::rename(tmp.c_str(), dist.c_str()) != 0) {
+      throw IoError("cannot publish", dist);
+    }
+    SyncPath(parent, O_RDONLY | O_DIRECTORY);
+  } catch (...) {
+    RemoveQuietly(tmp);
+    throw;
+  }
+  RemoveQuietly(tmp);
+}
+
+std::vector<std::string> DiffBundle(const MigrationSet& set, const fs::path& dist) {
+  std::vector<std::string> out;
+  std::map<std::string, std::string> want = RenderBundle(set);
+  std::error_code ec;
+  if (!fs::is_directory(dist, ec)) return {dist.string() + " does not exist"};
+  std::set<std::string> seen;
+  for (const auto& entry : fs::directory_iterator(dist, ec)) {
+    std::string name = entry.path().filename().string();
+    seen.insert(name);
+    auto it = want.find(name);
+    if (it == want.end()) {
+      out.push_back(name + " is in dist but not in the sources");
+    } else if (!entry.is_regular_file() || ReadWhole(entry.path()) != it->second) {
+      out.push_back(name + " differs from the sources");
+    }
+  }
+  for (const auto& [name, bytes] : want) {
+    if (!seen.count(name)) out.push_back(name + " is missing from dist");
+  }
+  return out;
+}
+
+Bundle Bundle::Open(const fs::path& dist) {
+  std::error_code ec;
+  fs::path manifest_path = dist / kManifestName;
+  if (!fs::is_directory(dist, ec) || !fs::exists(manifest_path, ec)) {
+    throw Error(ErrorCode::kCorruptBundle,
+                "no bundle in " + dist.string() + ": run 'migrate build' first");
+  }
+  Manifest manifest = ParseManifest(ReadWhole(manifest_path), manifest_path.string());
+  std::map<std::string, const ManifestFile*> listed;
+  for (const ManifestEntry& e : manifest.migrations) {
+    for (const ManifestFile& f : e.files) {
+      if (f.name.find('/') != std::string::npos || f.name == "." || f.name == "..") {
+        throw Corrupt(dist, "the manifest names a path '" + f.name + "', not a file name");
+      }
+      if (!listed.emplace(f.name, &f).second) {
+        throw Corrupt(dist, f.name + " is listed twice");
+      }
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : fs::directory_iterator(dist, ec)) {
+    std::string name = entry.path().filename().string();
+    if (entry.is_symlink(ec)) throw Corrupt(dist, name + " is a symlink");
+    if (name == kManifestName) continue;
+    auto it = listed.find(name);
+    if (it == listed.end()) throw Corrupt(dist, name + " is not in the manifest");
+    if (!entry.is_regular_file(ec)) throw Corrupt(dist, name + " is not a regular file");
+    std::string bytes = ReadWhole(entry.path());
+    if (static_cast<long long>(bytes.size()) != it->second->bytes ||
+        Sha256Hex(bytes) != it->second->sha256) {
+      throw Corrupt(dist, name + " was changed after the build");
+    }
+    seen.insert(name);
+  }
+  if (ec) throw Corrupt(dist, "cannot list the folder: " + ec.message());
+  for (const auto& [name, file] : listed) {
+    if (!seen.count(name)) throw Corrupt(dist, name + " is missing");
+  }
+  return Bundle(dist, std::move(manifest));
+}
+
+std::string Bundle::Read(const ManifestFile& file) const {
+  fs::path p = path_ / file.name;
+  if (fs::is_symlink(p)) throw Corrupt(path_, file.name + " is a symlink");
+  std::string bytes = ReadWhole(p);
+  if (Sha256Hex(bytes) != file.sha256) throw Corrupt(path_, file.name + " changed during the run");
+  return bytes;
+}
+
+}  // namespace migrate

@@ -1,0 +1,229 @@
+#include "migrate/config.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <toml++/toml.h>
+
+namespace migrate {
+namespace fs = std::filesystem;
+namespace {
+
+struct Reader {
+  std::string file;
+
+  SourceLocation Where(const toml::source_region& r) const {
+    return SourceLocation{file, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
+  }
+
+  [[noreturn]] void Fail(const toml::source_region& r, const std::string& message) const {
+    throw Error(ErrorCode::kConfig, Where(r).ToString() + ": " + message, Where(r));
+  }
+
+  void OnlyKeys(const toml::table& t, const std::string& section,
+                std::initializer_list<std::string_view> known) const {
+    for (const auto& [key, node] : t) {
+      if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      Fail(key.source(), "unknown key '" + std::string(key.str()) + "' in " + section +
+                             " (known: " + list + ")");
+    }
+  }
+
+  std::string String(const toml::node& n, std::string_view key) const {
+    auto v = n.value<std::string>();
+    if (!v || !n.is_string()) Fail(n.source(), "'" + std::string(key) + "' must be a string");
+    return *v;
+  }
+
+  std::chrono::milliseconds Duration(const toml::node& n, std::string_view key) const {
+    auto d = ParseDuration(String(n, key));
+    if (!d) Fail(n.source(), "'" + std::string(key) + "' must be a duration such as \"5s\" or \"10min\"");
+    return *d;
+  }
+
+  std::vector<std::string> StringList(const toml::node& n, std::string_view key) const {
+    if (n.is_string()) return {String(n, key)};
+    const toml::array* arr = n.as_array();
+    if (!arr) Fail(n.source(), "'" + std::string(key) + "' must be a string or a list of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *arr) out.push_back(String(item, key));
+    return out;
+  }
+
+  std::string Table(const toml::node& n, std::string_view key) const {
+    std::string name = String(n, key);
+    try {
+      ValidateTableName(name);
+    } catch (const Error& e) {
+      Fail(n.source(), e.what());
+    }
+    return name;
+  }
+
+  void Project(const toml::table& t, Config& c) const {
+    OnlyKeys(t, "[project]",
+             {"migrations", "dist", "history_table", "lock_table", "schema_table", "log_table",
+              "default_env", "dialects"});
+    if (auto* n = t.get("migrations")) c.migrations = StringList(*n, "migrations");
+    if (auto* n = t.get("dist")) c.dist = String(*n, "dist");
+    if (auto* n = t.get("history_table")) c.tables.history = Table(*n, "history_table");
+    if (auto* n = t.get("lock_table")) c.tables.lock = Table(*n, "lock_table");
+    if (auto* n = t.get("schema_table")) c.tables.schema = Table(*n, "schema_table");
+    if (auto* n = t.get("log_table")) c.tables.log = Table(*n, "log_table");
+    if (auto* n = t.get("default_env")) c.default_env = String(*n, "default_env");
+    if (auto* n = t.get("dialects")) {
+      c.dialects = StringList(*n, "dialects");
+      for (const std::string& d : c.dialects) {
+        if (!IsKnownDialect(d)) Fail(n->source(), "unknown dialect '" + d + "' (postgres, sqlite)");
+      }
+    }
+  }
+
+  EnvironmentConfig Environment(const std::string& name, const toml::node& node) const {
+    const toml::table* t = node.as_table();
+    if (!t) Fail(node.source(), "[environments." + name + "] must be a table");
+    OnlyKeys(*t, "[environments." + name + "]",
+             {"url", "lock_timeout", "statement_timeout", "lock_wait", "lease", "schema_drift"});
+    EnvironmentConfig env;
+    env.name = name;
+    if (auto* n = t->get("url")) {
+      env.url = String(*n, "url");
+      env.url_where = Where(n->source());
+    }
+    if (auto* n = t->get("lock_timeout")) env.lock_timeout = Duration(*n, "lock_timeout");
+    if (auto* n = t->get("statement_timeout")) env.statement_timeout = Duration(*n, "statement_timeout");
+    if (auto* n = t->get("lock_wait")) env.lock_wait = Duration(*n, "lock_wait");
+    if (auto* n = t->get("lease")) env.lease = Duration(*n, "lease");
+    if (auto* n = t->get("schema_drift")) {
+      env.schema_drift = String(*n, "schema_drift");
+      if (env.schema_drift != "fail" && env.schema_drift != "warn") {
+        Fail(n->source(), "'schema_drift' must be \"fail\" or \"warn\"");
+      }
+    }
+    return env;
+  }
+};
+
+}  // namespace
+
+Config DefaultConfig(const fs::path& root) {
+  Config c;
+  c.root = root;
+  return c;
+}
+
+Config LoadConfig(const fs::path& file) {
+  Reader reader{file.string()};
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    if (!fs::exists(file)) {
+      throw Error(ErrorCode::kConfig, file.string() + ": no such config file");
+    }
+    SourceLocation where = reader.Where(e.source());
+    throw Error(ErrorCode::kConfig, where.ToString() + ": " + std::string(e.description()), where);
+  }
+  Config c = DefaultConfig(fs::absolute(file).parent_path());
+  c.file = file;
+  reader.OnlyKeys(root, "the config file", {"project", "environments"});
+  if (auto* n = root.get("project")) {
+    if (!n->is_table()) reader.Fail(n->source(), "[project] must be a table");
+    reader.Project(*n->as_table(), c);
+  }
+  if (auto* n = root.get("environments")) {
+    if (!n->is_table()) reader.Fail(n->source(), "[environments] must be a table");
+    for (const auto& [key, env] : *n->as_table()) {
+      c.environments[std::string(key.str())] = reader.Environment(std::string(key.str()), env);
+    }
+  }
+  if (!c.default_env.empty() && !c.environments.count(c.default_env)) {
+    throw Error(ErrorCode::kConfig, file.string() + ": default_env '" + c.default_env +
+                                        "' is not one of [environments]");
+  }
+  return c;
+}
+
+std::string ExpandVariables(const std::string& text, const SourceLocation& where,
+                            const EnvLookup& lookup) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t start = text.find("${", pos);
+    if (start == std::string::npos) break;
+    std::size_t end = text.find('}', start);
+    if (end == std::string::npos) {
+      throw Error(ErrorCode::kConfig, where.ToString() + ": '${' without a closing '}'", where);
+    }
+    out += text.substr(pos, start - pos);
+    std::string name = text.substr(start + 2, end - start - 2);
+    std::optional<std::string> value = lookup(name);
+    if (!value) {
+      throw Error(ErrorCode::kConfig,
+                  where.ToString() + ": the environment variable " + name +
+                      " is not set; export it or pass --database",
+                  where);
+    }
+    out += *value;
+    pos = end + 1;
+  }
+  return out + text.substr(std::min(pos, text.size()));
+}
+
+std::vector<SourceDir> ResolveSources(const Config& config) {
+  std::vector<SourceDir> out;
+  for (const std::string& pattern : config.migrations) {
+    bool is_glob = pattern.find_first_of("*?[") != std::string::npos;
+    if (!is_glob) {
+      out.push_back({pattern, config.root / pattern});
+      continue;
+    }
+    glob_t g{};
+    std::string full = (config.root / pattern).string();
+    if (::glob(full.c_str(), GLOB_ONLYDIR, nullptr, &g) == 0) {
+      std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+      std::sort(matches.begin(), matches.end());
+      for (const std::string& m : matches) {
+        out.push_back({fs::relative(m, config.root).string(), m});
+      }
+    }
+    ::globfree(&g);
+  }
+  return out;
+}
+
+std::string DialectOfUrl(const std::string& url) {
+  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
+    return std::string(kDialectPostgres);
+  }
+  if (url.rfind("sqlite:", 0) == 0) return std::string(kDialectSqlite);
+  return "";
+}
+
+std::vector<std::string> EffectiveDialects(const Config& config) {
+  if (!config.dialects.empty()) return config.dialects;
+  std::set<std::string> found;
+  for (const auto& [name, env] : config.environments) {
+    std::string d = DialectOfUrl(env.url);
+    if (!d.empty()) found.insert(d);
+  }
+  if (found.empty()) return {std::string(kDialectSqlite)};
+  // postgres first, then sqlite: a stable order for messages.
+  std::vector<std::string> out;
+  for (std::string_view d : {kDialectPostgres, kDialectSqlite}) {
+    if (found.count(std::string(d))) out.emplace_back(d);
+  }
+  return out;
+}
+
+std::optional<std::string> GetEnvironmentVariable(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace migrate

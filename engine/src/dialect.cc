@@ -1,0 +1,78 @@
+#include "migrate/dialect.h"
+
+#include <cctype>
+
+#include "migrate/text.h"
+
+namespace migrate {
+namespace {
+
+// The next word (letters and '_') at `pos` after trivia, uppercased; advances `pos`.
+std::string NextWord(std::string_view s, std::size_t& pos) {
+  pos = SkipSqlTrivia(s, pos);
+  std::string word;
+  while (pos < s.size() && (std::isalpha(static_cast<unsigned char>(s[pos])) || s[pos] == '_')) {
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(s[pos]))));
+    ++pos;
+  }
+  return word;
+}
+
+SourceLocation LocationOf(std::string_view sql, const std::string& file, std::size_t offset) {
+  LineColumn lc = LineColumnAt(sql, offset);
+  return SourceLocation{file, lc.line, lc.column};
+}
+
+}  // namespace
+
+StatementKind ClassifyStatement(std::string_view statement) {
+  std::size_t pos = 0;
+  std::string first = NextWord(statement, pos);
+  if (first == "BEGIN") {
+    // PostgreSQL's BEGIN ATOMIC only appears inside CREATE FUNCTION, never first.
+    return StatementKind::kBegin;
+  }
+  if (first == "START") {
+    return NextWord(statement, pos) == "TRANSACTION" ? StatementKind::kBegin
+                                                     : StatementKind::kOther;
+  }
+  if (first == "COMMIT" || first == "END") return StatementKind::kCommit;
+  if (first == "ROLLBACK" || first == "ABORT") {
+    std::string second = NextWord(statement, pos);
+    if (second == "TRANSACTION" || second == "WORK") second = NextWord(statement, pos);
+    return second == "TO" ? StatementKind::kOther : StatementKind::kRollback;
+  }
+  return StatementKind::kOther;
+}
+
+PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Directives& directives,
+                       const std::string& file, Diagnostics& diagnostics) {
+  PreparedSql out;
+  SplitResult split = dialect.Split(sql);
+  if (split.error_offset) {
+    diagnostics.push_back({Severity::kError, "syntax", LocationOf(sql, file, *split.error_offset),
+                           split.error_message});
+    return out;
+  }
+  out.statements = std::move(split.statements);
+  auto& st = out.statements;
+  if (directives.no_transaction) return out;  // the file controls its own transactions
+  if (st.size() >= 2 && st.front().kind == StatementKind::kBegin &&
+      st.back().kind == StatementKind::kCommit) {
+    st.erase(st.begin());
+    st.pop_back();
+    out.self_wrapped = true;
+  }
+  for (const Statement& s : st) {
+    if (s.kind == StatementKind::kOther) continue;
+    diagnostics.push_back(
+        {Severity::kError, "transaction-control", LocationOf(sql, file, s.offset),
+         "'" + Excerpt(sql.substr(s.offset, s.length), 40) +
+             "' inside a migration that runs in a transaction; a file may only wrap itself in "
+             "one leading BEGIN and one trailing COMMIT. Remove it, or add "
+             "'-- migrate:no-transaction' at the top to manage transactions yourself"});
+  }
+  return out;
+}
+
+}  // namespace migrate

@@ -1,0 +1,193 @@
+#include "migrate/manifest.h"
+
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "migrate/text.h"
+
+namespace migrate {
+namespace {
+
+constexpr std::string_view kAnyDialect = "any";
+
+Error Corrupt(const std::string& path, const std::string& message) {
+  return Error(ErrorCode::kCorruptBundle,
+               path + ": " + message + "; rebuild the bundle with 'migrate build'");
+}
+
+toml::table RenderFile(const ManifestFile& f) {
+  toml::table t{
+      {"name", f.name},
+      {"dialect", f.dialect.empty() ? std::string(kAnyDialect) : f.dialect},
+      {"direction", DirectionName(f.direction)},
+      {"sha256", f.sha256},
+      {"bytes", f.bytes},
+      {"transaction", f.transaction},
+      {"statements", f.statements},
+  };
+  if (f.irreversible) t.insert("irreversible", true);
+  if (f.lock_timeout) t.insert("lock_timeout", FormatDuration(*f.lock_timeout));
+  if (f.statement_timeout) t.insert("statement_timeout", FormatDuration(*f.statement_timeout));
+  return t;
+}
+
+template <typename T>
+T Need(const toml::table& t, std::string_view key, const std::string& path) {
+  auto v = t[key].value<T>();
+  if (!v) throw Corrupt(path, "missing or bad '" + std::string(key) + "'");
+  return *v;
+}
+
+std::optional<std::chrono::milliseconds> OptionalDuration(const toml::table& t,
+                                                          std::string_view key,
+                                                          const std::string& path) {
+  if (!t.contains(key)) return std::nullopt;
+  auto d = ParseDuration(Need<std::string>(t, key, path));
+  if (!d) throw Corrupt(path, "bad '" + std::string(key) + "'");
+  return d;
+}
+
+ManifestFile ParseFile(const toml::table& t, const std::string& path) {
+  ManifestFile f;
+  f.name = Need<std::string>(t, "name", path);
+  std::string dialect = Need<std::string>(t, "dialect", path);
+  f.dialect = dialect == kAnyDialect ? "" : dialect;
+  std::string direction = Need<std::string>(t, "direction", path);
+  if (direction != "up" && direction != "down") throw Corrupt(path, "bad direction");
+  f.direction = direction == "up" ? Direction::kUp : Direction::kDown;
+  f.sha256 = Need<std::string>(t, "sha256", path);
+  f.bytes = Need<int64_t>(t, "bytes", path);
+  f.transaction = Need<bool>(t, "transaction", path);
+  f.statements = static_cast<int>(Need<int64_t>(t, "statements", path));
+  f.irreversible = t["irreversible"].value_or(false);
+  f.lock_timeout = OptionalDuration(t, "lock_timeout", path);
+  f.statement_timeout = OptionalDuration(t, "statement_timeout", path);
+  auto parsed = ParseMigrationFileName(f.name);
+  if (!parsed || parsed->dialect != f.dialect || parsed->direction != f.direction) {
+    throw Corrupt(path, "the file name '" + f.name + "' is not a migration file name");
+  }
+  return f;
+}
+
+}  // namespace
+
+const ManifestFile* ManifestEntry::Find(Direction direction, std::string_view dialect) const {
+  const ManifestFile* generic = nullptr;
+  for (const ManifestFile& f : files) {
+    if (f.direction != direction) continue;
+    if (f.dialect == dialect) return &f;
+    if (f.dialect.empty()) generic = &f;
+  }
+  return generic;
+}
+
+const ManifestEntry* Manifest::Find(std::string_view version) const {
+  for (const ManifestEntry& e : migrations) {
+    if (CompareVersions(e.version, version) == 0) return &e;
+  }
+  return nullptr;
+}
+
+Manifest MakeManifest(const MigrationSet& set) {
+  Manifest m;
+  m.tool = std::string("migrate ") + MIGRATE_VERSION;
+  for (const Migration& mig : set.migrations) {
+    ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
+    for (const SourceFile& sf : mig.files) {
+      ManifestFile f;
+      f.name = sf.name;
+      f.dialect = sf.dialect;
+      f.direction = sf.direction;
+      f.sha256 = sf.checksum;
+      f.bytes = static_cast<long long>(sf.text.size());
+      f.transaction = !sf.directives.no_transaction;
+      f.irreversible = sf.directives.irreversible;
+      f.statements = sf.statements;
+      f.lock_timeout = sf.directives.lock_timeout;
+      f.statement_timeout = sf.directives.statement_timeout;
+      e.files.push_back(std::move(f));
+    }
+    m.migrations.push_back(std::move(e));
+  }
+  m.digest = ComputeDigest(m);
+  return m;
+}
+
+std::string ComputeDigest(const Manifest& manifest) {
+  std::string canonical;
+  for (const ManifestEntry& e : manifest.migrations) {
+    canonical += "migration\t" + e.version + "\t" + e.slug + "\t" + e.source + "\n";
+    for (const ManifestFile& f : e.files) {
+      canonical += "file\t" + f.name + "\t" + f.dialect + "\t" + DirectionName(f.direction) +
+                   "\t" + f.sha256 + "\t" + std::to_string(f.bytes) + "\t" +
+                   (f.transaction ? "tx" : "no-tx") + "\t" + std::to_string(f.statements) + "\t" +
+                   (f.irreversible ? "irreversible" : "") + "\t" +
+                   (f.lock_timeout ? FormatDuration(*f.lock_timeout) : "") + "\t" +
+                   (f.statement_timeout ? FormatDuration(*f.statement_timeout) : "") + "\n";
+    }
+  }
+  return Sha256Hex(canonical);
+}
+
+std::string RenderManifest(const Manifest& manifest) {
+  toml::array migrations;
+  for (const ManifestEntry& e : manifest.migrations) {
+    toml::array files;
+    for (const ManifestFile& f : e.files) files.push_back(RenderFile(f));
+    migrations.push_back(toml::table{{"version", e.version},
+                                     {"slug", e.slug},
+                                     {"source", e.source},
+                                     {"file", std::move(files)}});
+  }
+  toml::table root{{"format", manifest.format},
+                   {"tool", manifest.tool},
+                   {"digest", manifest.digest},
+                   {"migration", std::move(migrations)}};
+  std::ostringstream out;
+  out << "# Written by 'migrate build'. Do not edit: 'migrate run' verifies every byte.\n"
+      << root << "\n";
+  return out.str();
+}
+
+Manifest ParseManifest(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw Corrupt(path, "not valid TOML at line " + std::to_string(e.source().begin.line) + ": " +
+                            std::string(e.description()));
+  }
+  Manifest m;
+  m.format = static_cast<int>(Need<int64_t>(root, "format", path));
+  if (m.format != kManifestFormat) {
+    throw Corrupt(path, "manifest format " + std::to_string(m.format) +
+                            " is not one this migrate reads (" + std::to_string(kManifestFormat) +
+                            ")");
+  }
+  m.tool = Need<std::string>(root, "tool", path);
+  m.digest = Need<std::string>(root, "digest", path);
+  if (const toml::array* arr = root["migration"].as_array()) {
+    for (const toml::node& node : *arr) {
+      const toml::table* t = node.as_table();
+      if (!t) throw Corrupt(path, "a [[migration]] entry is not a table");
+      ManifestEntry e;
+      e.version = Need<std::string>(*t, "version", path);
+      e.slug = Need<std::string>(*t, "slug", path);
+      e.source = Need<std::string>(*t, "source", path);
+      if (!IsVersion(e.version)) throw Corrupt(path, "bad version '" + e.version + "'");
+      if (const toml::array* files = (*t)["file"].as_array()) {
+        for (const toml::node& fn : *files) {
+          if (!fn.as_table()) throw Corrupt(path, "a [[migration.file]] entry is not a table");
+          e.files.push_back(ParseFile(*fn.as_table(), path));
+        }
+      }
+      m.migrations.push_back(std::move(e));
+    }
+  }
+  if (ComputeDigest(m) != m.digest) {
+    throw Corrupt(path, "the digest does not match the entries (the manifest was edited)");
+  }
+  return m;
+}
+
+}  // namespace migrate

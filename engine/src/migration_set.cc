@@ -1,0 +1,193 @@
+#include "migrate/migration_set.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "migrate/text.h"
+
+namespace migrate {
+namespace fs = std::filesystem;
+namespace {
+
+struct Loader {
+  const std::vector<const Dialect*>& dialects;
+  Diagnostics diagnostics;
+
+  void Report(std::string rule, SourceLocation where, std::string message) {
+    diagnostics.push_back(
+        {Severity::kError, std::move(rule), std::move(where), std::move(message)});
+  }
+
+  // Reads one file into `out`; returns false (after reporting) when it cannot be used.
+  bool ReadFile(const fs::path& path, const std::string& shown, SourceFile& out) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      Report("unreadable", {shown}, "cannot read the file; check its permissions");
+      return false;
+    }
+    std::string raw = buf.str();
+    if (std::size_t bad = FindInvalidUtf8(raw); bad != std::string::npos) {
+      LineColumn lc = LineColumnAt(raw, bad);
+      Report("not-utf8", {shown, lc.line, lc.column},
+             "the file is not valid UTF-8 (byte " + std::to_string(bad) +
+                 "); re-save it as UTF-8");
+      return false;
+    }
+    out.text = NormalizeSource(raw);
+    out.checksum = Sha256Hex(out.text);
+    out.directives = ParseDirectives(out.text, shown, diagnostics);
+    return true;
+  }
+
+  void SplitFor(SourceFile& file) {
+    bool first = true;
+    for (const Dialect* d : dialects) {
+      if (!file.dialect.empty() && file.dialect != d->Name()) continue;
+      PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, diagnostics);
+      if (first) file.statements = static_cast<int>(prepared.statements.size());
+      first = false;
+    }
+  }
+
+  std::vector<SourceFile> ReadDir(const SourceDir& dir) {
+    std::vector<SourceFile> files;
+    std::error_code ec;
+    if (!fs::is_directory(dir.path, ec)) {
+      Report("missing-folder", {dir.label},
+             "the migrations folder does not exist; create it or fix [project] migrations");
+      return files;
+    }
+    std::vector<fs::directory_entry> entries;
+    for (const auto& e : fs::directory_iterator(dir.path, ec)) entries.push_back(e);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    for (const auto& entry : entries) {
+      std::string name = entry.path().filename().string();
+      if (entry.path().extension() != ".sql" || entry.is_directory(ec)) continue;
+      std::string shown = (fs::path(dir.label) / name).string();
+      std::string why;
+      auto parsed = ParseMigrationFileName(name, &why);
+      if (!parsed) {
+        Report("bad-name", {shown}, why);
+        continue;
+      }
+      SourceFile f;
+      f.name = name;
+      f.path = shown;
+      f.source = dir.label;
+      f.dialect = parsed->dialect;
+      f.direction = parsed->direction;
+      if (!ReadFile(entry.path(), shown, f)) continue;
+      SplitFor(f);
+      files.push_back(std::move(f));
+    }
+    return files;
+  }
+
+  const SourceFile* Effective(const Migration& m, Direction dir, std::string_view dialect) {
+    const SourceFile* generic = nullptr;
+    for (const SourceFile& f : m.files) {
+      if (f.direction != dir) continue;
+      if (f.dialect == dialect) return &f;
+      if (f.dialect.empty()) generic = &f;
+    }
+    return generic;
+  }
+
+  void CheckPairs(const Migration& m) {
+    bool any_up = std::any_of(m.files.begin(), m.files.end(),
+                              [](const SourceFile& f) { return f.direction == Direction::kUp; });
+    if (!any_up) {
+      for (const SourceFile& f : m.files) {
+        Report("stray-down", {f.path},
+               "a down file without an up; add " + m.version + "_" + m.slug +
+                   ".up.sql or delete this file");
+      }
+      return;
+    }
+    for (const Dialect* d : dialects) {
+      const SourceFile* up = Effective(m, Direction::kUp, d->Name());
+      const SourceFile* down = Effective(m, Direction::kDown, d->Name());
+      std::string base = m.version + "_" + m.slug;
+      if (!up) {
+        Report("missing-up", {m.files.front().path},
+               "no up file for " + std::string(d->Name()) + ": add " + base + ".up.sql or " +
+                   base + "." + std::string(d->Name()) + ".up.sql");
+        continue;
+      }
+      if (!down && !up->directives.irreversible) {
+        Report("missing-down", {up->path},
+               "no down file" + (dialects.size() > 1 ? " for " + std::string(d->Name()) : "") +
+                   ": add " + base + ".down.sql, or write '-- migrate:irreversible' at the top "
+                   "of the up file");
+      }
+      if (down && up->directives.irreversible) {
+        Report("irreversible-with-down", {down->path},
+               "the up file says '-- migrate:irreversible' but this down exists; delete one "
+               "of the two");
+      }
+    }
+  }
+
+  // Groups files by numeric version and checks that each version is one migration.
+  MigrationSet Group(std::vector<SourceFile> files) {
+    std::stable_sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) {
+      return CompareVersions(ParseMigrationFileName(a.name)->version,
+                             ParseMigrationFileName(b.name)->version) < 0;
+    });
+    MigrationSet set;
+    for (SourceFile& f : files) {
+      auto parsed = *ParseMigrationFileName(f.name);
+      if (set.migrations.empty() ||
+          CompareVersions(set.migrations.back().version, parsed.version) != 0) {
+        set.migrations.push_back(Migration{parsed.version, parsed.slug, {}});
+      }
+      Migration& m = set.migrations.back();
+      const SourceFile* first = m.files.empty() ? nullptr : &m.files.front();
+      if (first && (first->source != f.source || m.slug != parsed.slug ||
+                    m.version != parsed.version)) {
+        Report("duplicate-version", {f.path},
+               "version " + parsed.version + " is already used by " + first->path +
+                   "; give one of them a new version (migrate new)");
+        continue;
+      }
+      bool twin = std::any_of(m.files.begin(), m.files.end(), [&](const SourceFile& o) {
+        return o.dialect == f.dialect && o.direction == f.direction;
+      });
+      if (twin) {
+        Report("duplicate-version", {f.path},
+               "a second " + std::string(DirectionName(f.direction)) + " file for version " +
+                   parsed.version);
+        continue;
+      }
+      m.files.push_back(std::move(f));
+    }
+    for (Migration& m : set.migrations) {
+      std::sort(m.files.begin(), m.files.end(),
+                [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
+      CheckPairs(m);
+    }
+    return set;
+  }
+};
+
+}  // namespace
+
+LoadResult LoadMigrationSet(const std::vector<SourceDir>& dirs,
+                            const std::vector<const Dialect*>& dialects) {
+  Loader loader{dialects, {}};
+  std::vector<SourceFile> files;
+  for (const SourceDir& dir : dirs) {
+    for (SourceFile& f : loader.ReadDir(dir)) files.push_back(std::move(f));
+  }
+  LoadResult result;
+  result.set = loader.Group(std::move(files));
+  result.diagnostics = std::move(loader.diagnostics);
+  return result;
+}
+
+}  // namespace migrate

@@ -1,0 +1,95 @@
+#include "migrate/naming.h"
+
+#include <algorithm>
+
+namespace migrate {
+namespace {
+
+constexpr std::size_t kMaxVersionDigits = 20;
+
+bool IsSlugChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::optional<MigrationFileName> Fail(std::string* why, std::string message) {
+  if (why) *why = std::move(message);
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* DirectionName(Direction direction) {
+  return direction == Direction::kUp ? "up" : "down";
+}
+
+bool IsKnownDialect(std::string_view dialect) {
+  return dialect == kDialectPostgres || dialect == kDialectSqlite;
+}
+
+bool IsVersion(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxVersionDigits &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int CompareVersions(std::string_view a, std::string_view b) {
+  auto strip = [](std::string_view s) {
+    std::size_t i = s.find_first_not_of('0');
+    return i == std::string_view::npos ? std::string_view{} : s.substr(i);
+  };
+  a = strip(a);
+  b = strip(b);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name, std::string* why) {
+  constexpr std::string_view kExpected =
+      "expected <version>_<slug>[.postgres|.sqlite].<up|down>.sql, e.g. "
+      "20240101120000_create_users.up.sql";
+  if (!EndsWith(name, ".sql")) return Fail(why, "not a .sql file");
+  std::string_view rest = name.substr(0, name.size() - 4);
+  MigrationFileName out;
+  if (EndsWith(rest, ".up")) {
+    out.direction = Direction::kUp;
+    rest.remove_suffix(3);
+  } else if (EndsWith(rest, ".down")) {
+    out.direction = Direction::kDown;
+    rest.remove_suffix(5);
+  } else {
+    return Fail(why, "the name does not end in .up.sql or .down.sql; " + std::string(kExpected));
+  }
+  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    std::string suffix = "." + std::string(dialect);
+    if (EndsWith(rest, suffix)) {
+      out.dialect = dialect;
+      rest.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  std::size_t underscore = rest.find('_');
+  if (underscore == std::string_view::npos) {
+    return Fail(why, "no '_' between version and slug; " + std::string(kExpected));
+  }
+  std::string_view version = rest.substr(0, underscore);
+  std::string_view slug = rest.substr(underscore + 1);
+  if (!IsVersion(version)) {
+    return Fail(why, "the version '" + std::string(version) +
+                         "' must be 1 to 20 digits; " + std::string(kExpected));
+  }
+  if (slug.empty()) return Fail(why, "the slug after the version is empty; " + std::string(kExpected));
+  if (!std::all_of(slug.begin(), slug.end(), IsSlugChar)) {
+    return Fail(why, "the slug '" + std::string(slug) +
+                         "' may only hold letters, digits, '_', '-' and '.'");
+  }
+  out.version = version;
+  out.slug = slug;
+  return out;
+}
+
+}  // namespace migrate

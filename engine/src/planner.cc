@@ -1,0 +1,126 @@
+#include "migrate/planner.h"
+
+#include <algorithm>
+#include <map>
+
+namespace migrate {
+namespace {
+
+// The newest applied version, or nullptr when nothing is applied.
+const HistoryRow* NewestApplied(const std::vector<HistoryRow>& history) {
+  const HistoryRow* newest = nullptr;
+  for (const HistoryRow& row : history) {
+    if (!newest || CompareVersions(row.version, newest->version) > 0) newest = &row;
+  }
+  return newest;
+}
+
+const HistoryRow* FindRow(const std::vector<HistoryRow>& history, std::string_view version) {
+  for (const HistoryRow& row : history) {
+    if (CompareVersions(row.version, version) == 0) return &row;
+  }
+  return nullptr;
+}
+
+std::string Name(const std::string& version, const std::string& slug) {
+  return version + "_" + slug;
+}
+
+}  // namespace
+
+std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<HistoryRow>& history,
+                               std::string_view dialect) {
+  std::vector<Finding> out;
+  for (const HistoryRow& row : history) {
+    std::string name = Name(row.version, row.slug);
+    if (row.state == HistoryState::kStarted) {
+      out.push_back({Finding::Kind::kStarted, row.version,
+                     name + " was interrupted after " + std::to_string(row.progress) +
+                         " statement(s) and may be half applied; check the database, then run "
+                         "'migrate repair'"});
+      continue;
+    }
+    const ManifestEntry* entry = manifest.Find(row.version);
+    const ManifestFile* up = entry ? entry->Find(Direction::kUp, dialect) : nullptr;
+    if (!up) {
+      out.push_back({Finding::Kind::kMissing, row.version,
+                     name + " is applied but is not in the bundle; restore its files, or "
+                            "revert it with the build that had it"});
+    } else if (up->sha256 != row.checksum) {
+      out.push_back({Finding::Kind::kChanged, row.version,
+                     up->name + " changed after it was applied (applied " +
+                         row.checksum.substr(0, 12) + ", now " + up->sha256.substr(0, 12) +
+                         "); restore the applied file and put the change in a new migration"});
+    }
+  }
+  const HistoryRow* newest = NewestApplied(history);
+  if (newest) {
+    for (const ManifestEntry& e : manifest.migrations) {
+      if (CompareVersions(e.version, newest->version) >= 0) break;
+      if (FindRow(history, e.version) || !e.Find(Direction::kUp, dialect)) continue;
+      out.push_back({Finding::Kind::kOutOfOrder, e.version,
+                     Name(e.version, e.slug) + " is pending but older than the newest applied " +
+                         Name(newest->version, newest->slug) +
+                         "; give it a newer version (migrate new) so it runs last"});
+    }
+  }
+  return out;
+}
+
+Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
+            std::string_view dialect, const std::optional<std::string>& to) {
+  if (to && !manifest.Find(*to)) {
+    throw Error(ErrorCode::kUsage, "--to " + *to + ": no migration with that version in the bundle");
+  }
+  Plan plan;
+  plan.findings = FindDrift(manifest, history, dialect);
+  for (const ManifestEntry& e : manifest.migrations) {
+    if (to && CompareVersions(e.version, *to) > 0) break;
+    if (FindRow(history, e.version)) continue;
+    const ManifestFile* up = e.Find(Direction::kUp, dialect);
+    if (!up) continue;  // this migration has no file for this dialect
+    plan.steps.push_back({&e, up, Direction::kUp, nullptr});
+  }
+  return plan;
+}
+
+Plan PlanDown(const Manifest& manifest, const std::vector<HistoryRow>& history,
+              std::string_view dialect, const DownTarget& target) {
+  if (target.mode == DownTarget::Mode::kTo && !IsVersion(target.to)) {
+    throw Error(ErrorCode::kUsage, "--to " + target.to + ": not a version");
+  }
+  std::vector<const HistoryRow*> applied;
+  for (const HistoryRow& row : history) applied.push_back(&row);
+  std::sort(applied.begin(), applied.end(), [](const HistoryRow* a, const HistoryRow* b) {
+    return CompareVersions(a->version, b->version) > 0;
+  });
+  Plan plan;
+  std::vector<Finding> drift = FindDrift(manifest, history, dialect);
+  for (const HistoryRow* row : applied) {
+    if (target.mode == DownTarget::Mode::kCount &&
+        static_cast<int>(plan.steps.size()) >= target.count) {
+      break;
+    }
+    if (target.mode == DownTarget::Mode::kTo && CompareVersions(row->version, target.to) <= 0) {
+      break;
+    }
+    for (const Finding& f : drift) {
+      if (f.version == row->version) plan.findings.push_back(f);
+    }
+    const ManifestEntry* entry = manifest.Find(row->version);
+    const ManifestFile* down = entry ? entry->Find(Direction::kDown, dialect) : nullptr;
+    if (entry && !down) {
+      const ManifestFile* up = entry->Find(Direction::kUp, dialect);
+      throw Error(ErrorCode::kUsage,
+                  Name(row->version, row->slug) +
+                      (up && up->irreversible ? " is irreversible ('-- migrate:irreversible')"
+                                              : " has no down file") +
+                      "; nothing was reverted. Stop before it with 'down --to " + row->version +
+                      "'");
+    }
+    plan.steps.push_back({entry, down, Direction::kDown, row});
+  }
+  return plan;
+}
+
+}  // namespace migrate

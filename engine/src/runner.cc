@@ -1,0 +1,154 @@
+#include "migrate/runner.h"
+
+#include <algorithm>
+
+#include "migrate/lock.h"
+
+namespace migrate {
+namespace {
+
+void RefuseOnFindings(const std::vector<Finding>& findings) {
+  if (findings.empty()) return;
+  // Repair outranks drift: an interrupted migration must be looked at first.
+  auto worst = std::find_if(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.kind == Finding::Kind::kStarted;
+  });
+  ErrorCode code = worst != findings.end() ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
+  std::string message = "nothing was run: ";
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    message += (i ? "\n  " : "\n  ") + findings[i].message;
+  }
+  throw Error(code, message);
+}
+
+Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
+              const RunOptions& options) {
+  const ManifestEntry& entry = *planned.entry;
+  const ManifestFile& file = *planned.file;
+  Step step;
+  step.version = entry.version;
+  step.slug = entry.slug;
+  step.direction = planned.direction;
+  step.file = file.name;
+  step.sql = bundle.Read(file);
+  step.transactional = file.transaction;
+  step.lock_timeout = file.lock_timeout ? file.lock_timeout : options.lock_timeout;
+  step.statement_timeout = file.statement_timeout ? file.statement_timeout : options.statement_timeout;
+  step.tool_version = std::string("migrate ") + MIGRATE_VERSION;
+  std::string_view dialect = driver.GetDialect().Name();
+  const ManifestFile* up = entry.Find(Direction::kUp, dialect);
+  const ManifestFile* down = entry.Find(Direction::kDown, dialect);
+  step.checksum = up ? up->sha256 : "";
+  step.down_checksum = down ? down->sha256 : "";
+  Directives directives;
+  directives.no_transaction = !file.transaction;
+  Diagnostics diagnostics;
+  PreparedSql prepared =
+      PrepareSql(driver.GetDialect(), step.sql, directives, file.name, diagnostics);
+  if (!diagnostics.empty()) {
+    throw Error(ErrorCode::kMigrationFailed,
+                diagnostics.front().message + " (was the bundle built for " +
+                    std::string(dialect) + "? add it to [project] dialects)",
+                diagnostics.front().where);
+  }
+  step.statements = std::move(prepared.statements);
+  return step;
+}
+
+RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan,
+                  const RunOptions& options, const LockRequest& lease, RunObserver& observer) {
+  RunResult result;
+  for (const PlannedStep& planned : plan.steps) {
+    Step step = MakeStep(bundle, driver, planned, options);
+    StepSummary summary{step.version, step.slug, step.direction, 0};
+    if (!options.dry_run) {
+      observer.OnStepStart(step);
+      summary.duration_ms = driver.Apply(step, lease);
+      observer.OnStepDone(step, summary.duration_ms);
+    }
+    result.steps.push_back(summary);
+  }
+  return result;
+}
+
+template <typename MakePlan>
+RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& options,
+                    RunObserver& observer, MakePlan make_plan) {
+  if (options.dry_run) {
+    Plan plan = make_plan(driver.ReadHistory());
+    RefuseOnFindings(plan.findings);
+    return Execute(driver, bundle, plan, options, LockRequest{}, observer);
+  }
+  driver.EnsureMetadata();
+  LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait,
+                 [&](const LockHolder& h) { observer.OnLockWait(h); });
+  std::vector<HistoryRow> history = driver.ReadHistory();  // after the lock, never before
+  Plan plan = make_plan(history);
+  RefuseOnFindings(plan.findings);
+  return Execute(driver, bundle, plan, options, lock.request(), observer);
+}
+
+}  // namespace
+
+RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
+                RunObserver& observer) {
+  std::string dialect(driver.GetDialect().Name());
+  return LockedRun(driver, bundle, options, observer, [&](const std::vector<HistoryRow>& h) {
+    return PlanUp(bundle.manifest(), h, dialect, options.to);
+  });
+}
+
+RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
+                  const RunOptions& options, RunObserver& observer) {
+  std::string dialect(driver.GetDialect().Name());
+  return LockedRun(driver, bundle, options, observer, [&](const std::vector<HistoryRow>& h) {
+    return PlanDown(bundle.manifest(), h, dialect, target);
+  });
+}
+
+StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
+  StatusReport report;
+  report.capabilities = driver.GetCapabilities();
+  std::string dialect(driver.GetDialect().Name());
+  std::vector<HistoryRow> history = driver.ReadHistory();
+  report.findings = FindDrift(bundle.manifest(), history, dialect);
+  report.lock = driver.ReadLock();
+  for (const ManifestEntry& e : bundle.manifest().migrations) {
+    if (!e.Find(Direction::kUp, dialect)) continue;
+    StatusEntry s{StatusEntry::State::kPending, e.version, e.slug, std::nullopt};
+    report.entries.push_back(std::move(s));
+  }
+  for (const HistoryRow& row : history) {
+    auto it = std::find_if(report.entries.begin(), report.entries.end(), [&](const StatusEntry& s) {
+      return CompareVersions(s.version, row.version) == 0;
+    });
+    if (it == report.entries.end()) {
+      report.entries.push_back({StatusEntry::State::kMissing, row.version, row.slug, row});
+      continue;
+    }
+    it->state = row.state == HistoryState::kStarted ? StatusEntry::State::kStarted
+                                                    : StatusEntry::State::kApplied;
+    it->row = row;
+  }
+  std::stable_sort(report.entries.begin(), report.entries.end(),
+                   [](const StatusEntry& a, const StatusEntry& b) {
+                     return CompareVersions(a.version, b.version) < 0;
+                   });
+  return report;
+}
+
+const char* StatusStateName(StatusEntry::State state) {
+  switch (state) {
+    case StatusEntry::State::kApplied:
+      return "applied";
+    case StatusEntry::State::kPending:
+      return "pending";
+    case StatusEntry::State::kStarted:
+      return "started";
+    case StatusEntry::State::kMissing:
+      return "missing";
+  }
+  return "pending";
+}
+
+}  // namespace migrate

@@ -1,0 +1,1 @@
+DELETE FROM products WHERE sku IN ('MUG-001', 'TEE-002', 'BAG-003');
