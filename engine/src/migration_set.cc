@@ -81,8 +81,9 @@ struct Loader {
       f.source = dir.label;
       f.dialect = parsed->dialect;
       f.direction = parsed->direction;
-      if (!ReadFile(entry.path(), shown, f)) continue;
-      SplitFor(f);
+      // An unreadable file is reported once and still counts for pairing, so that its twin
+      // is not reported as stray as well.
+      if (ReadFile(entry.path(), shown, f)) SplitFor(f);
       files.push_back(std::move(f));
     }
     return files;

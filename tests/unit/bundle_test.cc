@@ -1,0 +1,117 @@
+#include "migrate/bundle.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "support/bundle_fixture.h"
+
+using namespace migrate;
+using namespace migrate::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::map<std::string, std::string> kFiles = {
+    {"1_a.up.sql", "\xEF\xBB\xBF-- migrate:lock-timeout 5s\r\nCREATE TABLE a (x);\r\n"},
+    {"1_a.down.sql", "DROP TABLE a;"},
+    {"2_b.up.sql", "-- migrate:irreversible\nCREATE TABLE b (x);"},
+};
+
+void ExpectCorrupt(const fs::path& dist, const std::string& what) {
+  try {
+    Bundle::Open(dist);
+    FAIL("expected a corrupt bundle: " << what);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kCorruptBundle);
+    CHECK_THAT(e.what(), Catch::Contains(what));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("two builds of the same sources are byte-identical", "[unit]") {
+  TempDir a, b;
+  MakeBundle(a, kFiles);
+  MakeBundle(b, kFiles);
+  auto sa = Snapshot(a / "dist");
+  CHECK(sa == Snapshot(b / "dist"));
+  CHECK(sa.size() == 4);
+  // The bundle holds the normalized bytes: no BOM, LF line ends.
+  CHECK(sa["1_a.up.sql"] == "-- migrate:lock-timeout 5s\nCREATE TABLE a (x);\n");
+  CHECK(DiffBundle(LoadSqlite(a / "migrations").set, a / "dist").empty());
+}
+
+TEST_CASE("the manifest round-trips and records directives", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kFiles);
+  const Manifest& m = bundle.manifest();
+  REQUIRE(m.migrations.size() == 2);
+  const ManifestFile* up = m.migrations[0].Find(Direction::kUp, "sqlite");
+  REQUIRE(up);
+  CHECK(up->lock_timeout == std::chrono::milliseconds(5000));
+  CHECK(up->statements == 1);
+  CHECK(m.migrations[1].Find(Direction::kUp, "sqlite")->irreversible);
+  CHECK(m.migrations[1].Find(Direction::kDown, "sqlite") == nullptr);
+  CHECK(RenderManifest(m) == ReadFile(dir / "dist/manifest.toml"));
+}
+
+TEST_CASE("a tampered bundle is refused", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  fs::path dist = dir / "dist";
+  auto original = Snapshot(dist);
+  auto restore = [&] {
+    fs::remove_all(dist);
+    for (const auto& [name, bytes] : original) WriteFile(dist / name, bytes);
+    REQUIRE_NOTHROW(Bundle::Open(dist));
+  };
+
+  WriteFile(dist / "1_a.down.sql", "DROP TABLE a; -- edited");
+  ExpectCorrupt(dist, "1_a.down.sql was changed");
+  restore();
+
+  WriteFile(dist / "9_extra.up.sql", "SELECT 1;");
+  ExpectCorrupt(dist, "9_extra.up.sql is not in the manifest");
+  restore();
+
+  fs::remove(dist / "2_b.up.sql");
+  ExpectCorrupt(dist, "2_b.up.sql is missing");
+  restore();
+
+  fs::remove(dist / "1_a.down.sql");
+  fs::create_symlink(dir / "migrations/1_a.down.sql", dist / "1_a.down.sql");
+  ExpectCorrupt(dist, "symlink");
+  restore();
+
+  std::string manifest = ReadFile(dist / "manifest.toml");
+  std::string edited = manifest;
+  edited.replace(edited.find("transaction = true"), 18, "transaction = false");
+  WriteFile(dist / "manifest.toml", edited);
+  ExpectCorrupt(dist, "digest");
+  restore();
+
+  edited = manifest;
+  edited.replace(edited.find("name = '1_a.down.sql'"), 21, "name = '../1_a.down.sql'");
+  WriteFile(dist / "manifest.toml", edited);
+  ExpectCorrupt(dist, "");
+  restore();
+
+  fs::remove(dist / "manifest.toml");
+  ExpectCorrupt(dist, "run 'migrate build' first");
+}
+
+TEST_CASE("rebuilding replaces the bundle in one step", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  WriteFile(dir / "migrations/3_c.up.sql", "CREATE TABLE c (x);");
+  WriteFile(dir / "migrations/3_c.down.sql", "DROP TABLE c;");
+  LoadResult loaded = LoadSqlite(dir / "migrations");
+  REQUIRE(loaded.diagnostics.empty());
+  CHECK(DiffBundle(loaded.set, dir / "dist").size() == 3);  // two new files, new manifest
+  WriteBundle(loaded.set, dir / "dist");
+  CHECK(Bundle::Open(dir / "dist").manifest().migrations.size() == 3);
+  // No temporary folder is left behind.
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) entries += e.is_directory() ? 1 : 0;
+  CHECK(entries == 2);  // migrations, dist
+}

@@ -1,0 +1,118 @@
+#include "migrate/config.h"
+
+#include <catch2/catch.hpp>
+
+#include "support/temp_dir.h"
+
+using namespace migrate;
+using namespace migrate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+Error LoadError(const std::string& text) {
+  TempDir dir;
+  WriteFile(dir / "config.toml", text);
+  try {
+    LoadConfig(dir / "config.toml");
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("expected a config error for:\n" << text);
+  return Error(ErrorCode::kInternal, "unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("a full config loads", "[unit]") {
+  TempDir dir;
+  WriteFile(dir / "config.toml",
+            "[project]\nmigrations = [\"migrations\", \"plugins/*/migrations\"]\n"
+            "dist = \"out/bundle\"\nhistory_table = \"ops.history\"\ndefault_env = \"prod\"\n"
+            "dialects = [\"postgres\"]\n\n"
+            "[environments.local]\nurl = \"sqlite:dev.db\"\n\n"
+            "[environments.prod]\nurl = \"${DATABASE_URL}\"\nlock_timeout = \"5s\"\n"
+            "statement_timeout = \"15min\"\nlock_wait = \"2min\"\nschema_drift = \"warn\"\n");
+  Config c = LoadConfig(dir / "config.toml");
+  CHECK(c.migrations.size() == 2);
+  CHECK(c.dist == "out/bundle");
+  CHECK(c.tables.history == "ops.history");
+  CHECK(c.tables.lock == "migrate_lock");
+  CHECK(c.default_env == "prod");
+  CHECK(c.environments.at("prod").lock_timeout == 5000ms);
+  CHECK(c.environments.at("prod").lock_wait == 120000ms);
+  CHECK(c.environments.at("prod").schema_drift == "warn");
+  CHECK(EffectiveDialects(c) == std::vector<std::string>{"postgres"});
+  c.dialects.clear();
+  CHECK(EffectiveDialects(c) == std::vector<std::string>{"sqlite"});  // ${...} has no scheme
+}
+
+TEST_CASE("config errors carry file:line:column", "[unit]") {
+  Error unknown = LoadError("[project]\nmigratons = \"x\"\n");
+  CHECK(unknown.code() == ErrorCode::kConfig);
+  CHECK(unknown.where().line == 2);
+  CHECK(unknown.where().column == 1);
+  CHECK_THAT(unknown.what(), Catch::Contains("unknown key 'migratons'"));
+
+  Error syntax = LoadError("[project\n");
+  CHECK(syntax.where().line == 1);
+
+  Error type = LoadError("[project]\ndist = 3\n");
+  CHECK(type.where().line == 2);
+  CHECK_THAT(type.what(), Catch::Contains("'dist' must be a string"));
+
+  Error duration = LoadError("[environments.x]\nurl = \"sqlite:a\"\nlock_timeout = \"soon\"\n");
+  CHECK(duration.where().line == 3);
+
+  Error table = LoadError("[project]\nhistory_table = 'x\"; DROP TABLE users; --'\n");
+  CHECK_THAT(table.what(), Catch::Contains("is not allowed"));
+
+  Error dialect = LoadError("[project]\ndialects = [\"mysql\"]\n");
+  CHECK_THAT(dialect.what(), Catch::Contains("unknown dialect"));
+
+  Error env = LoadError("[project]\ndefault_env = \"prod\"\n");
+  CHECK_THAT(env.what(), Catch::Contains("default_env 'prod'"));
+
+  Error drift = LoadError("[environments.x]\nschema_drift = \"ignore\"\n");
+  CHECK(drift.where().line == 2);
+}
+
+TEST_CASE("${VAR} expands from the environment, and a missing one says where", "[unit]") {
+  EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "HOST") return "db.internal";
+    return std::nullopt;
+  };
+  SourceLocation where{"config.toml", 7, 7};
+  CHECK(ExpandVariables("postgres://app@${HOST}/shop", where, env) == "postgres://app@db.internal/shop");
+  try {
+    ExpandVariables("${DATABASE_URL}", where, env);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kConfig);
+    CHECK_THAT(e.what(), Catch::StartsWith("config.toml:7:7") && Catch::Contains("DATABASE_URL"));
+  }
+}
+
+TEST_CASE("source globs expand in sorted order relative to the config", "[unit]") {
+  TempDir dir;
+  WriteFile(dir / "plugins/zeta/migrations/.keep", "");
+  WriteFile(dir / "plugins/alpha/migrations/.keep", "");
+  WriteFile(dir / "plugins/no-migrations/.keep", "");
+  Config c = DefaultConfig(dir.path());
+  c.migrations = {"migrations", "plugins/*/migrations"};
+  auto dirs = ResolveSources(c);
+  REQUIRE(dirs.size() == 3);
+  CHECK(dirs[0].label == "migrations");
+  CHECK(dirs[1].label == "plugins/alpha/migrations");
+  CHECK(dirs[2].label == "plugins/zeta/migrations");
+}
+
+TEST_CASE("table names are validated", "[unit]") {
+  CHECK_NOTHROW(ValidateTableName("migrate_history"));
+  CHECK_NOTHROW(ValidateTableName("ops.history"));
+  CHECK_THROWS(ValidateTableName(""));
+  CHECK_THROWS(ValidateTableName("1abc"));
+  CHECK_THROWS(ValidateTableName("a.b.c"));
+  CHECK_THROWS(ValidateTableName(std::string(64, 'a')));
+  CHECK_THROWS(ValidateTableName("x\"; DROP TABLE t; --"));
+}

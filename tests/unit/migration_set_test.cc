@@ -1,0 +1,98 @@
+// Data-driven: every folder under tests/fixtures/ is a migration set plus expect.toml.
+//   dialects = ["sqlite"]            dialects to validate for (default sqlite)
+//   sources = ["migrations"]         source folders or globs (default migrations)
+//   migrations = N                   when no diagnostics are expected: the set's size
+//   order = ["1", "2"]               optional: the versions in order
+//   [[diagnostic]]                   each expected diagnostic, in any order; no others
+//   rule = "bad-name"  file = "migrations/x.sql"  line = 2  column = 8  mentions = "text"
+#include "migrate/migration_set.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <toml++/toml.h>
+
+#include "migrate/config.h"
+#include "registry.h"
+#include "support/temp_dir.h"
+
+using namespace migrate;
+namespace fs = std::filesystem;
+
+namespace {
+
+void CheckFixture(const fs::path& dir) {
+  toml::table expect = toml::parse_file((dir / "expect.toml").string());
+  Config config = DefaultConfig(dir);
+  if (auto* sources = expect["sources"].as_array()) {
+    config.migrations.clear();
+    for (auto& s : *sources) config.migrations.push_back(*s.value<std::string>());
+  }
+  std::vector<const Dialect*> dialects{FindDialect("sqlite")};
+  if (auto* ds = expect["dialects"].as_array()) {
+    dialects.clear();
+    for (auto& d : *ds) dialects.push_back(FindDialect(*d.value<std::string>()));
+  }
+  LoadResult result = LoadMigrationSet(ResolveSources(config), dialects);
+
+  std::vector<Diagnostic> left = result.diagnostics;
+  if (auto* diags = expect["diagnostic"].as_array()) {
+    for (auto& node : *diags) {
+      const toml::table& want = *node.as_table();
+      std::string rule = want["rule"].value_or(std::string());
+      std::string file = want["file"].value_or(std::string());
+      auto it = std::find_if(left.begin(), left.end(), [&](const Diagnostic& d) {
+        return d.rule == rule && d.where.file == file &&
+               want["line"].value_or<int64_t>(d.where.line) == d.where.line &&
+               want["column"].value_or<int64_t>(d.where.column) == d.where.column &&
+               d.message.find(want["mentions"].value_or(std::string())) != std::string::npos;
+      });
+      INFO("expected " << rule << " in " << file);
+      for (const Diagnostic& d : left) INFO("remaining: " << d.ToString());
+      REQUIRE(it != left.end());
+      left.erase(it);
+    }
+  }
+  for (const Diagnostic& d : left) FAIL_CHECK("unexpected diagnostic: " << d.ToString());
+  if (auto n = expect["migrations"].value<int64_t>()) {
+    CHECK(static_cast<int64_t>(result.set.migrations.size()) == *n);
+  }
+  if (auto* order = expect["order"].as_array()) {
+    std::vector<std::string> want, got;
+    for (auto& v : *order) want.push_back(*v.value<std::string>());
+    for (const Migration& m : result.set.migrations) got.push_back(m.version);
+    CHECK(got == want);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("migration-set fixtures give exactly their expected diagnostics", "[unit]") {
+  fs::path root = testing::SourceDir() / "tests/fixtures";
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (fs::exists(e.path() / "expect.toml")) cases.push_back(e.path());
+  }
+  std::sort(cases.begin(), cases.end());
+  REQUIRE(cases.size() >= 10);
+  for (const fs::path& c : cases) {
+    SECTION(c.filename().string()) { CheckFixture(c); }
+  }
+}
+
+TEST_CASE("empty and comment-only files are valid no-ops with zero statements", "[unit]") {
+  LoadResult r = LoadMigrationSet(
+      {{"migrations", testing::SourceDir() / "tests/fixtures/good_basic/migrations"}},
+      {FindDialect("sqlite")});
+  REQUIRE(r.diagnostics.empty());
+  const Migration& nothing = r.set.migrations[1];
+  CHECK(nothing.slug == "nothing");
+  for (const SourceFile& f : nothing.files) CHECK(f.statements == 0);
+  CHECK(r.set.migrations[2].files[1].statements == 1);  // 3_wrapped.up: BEGIN/COMMIT dropped
+}
+
+TEST_CASE("a missing migrations folder is a diagnostic", "[unit]") {
+  LoadResult r = LoadMigrationSet({{"nowhere", "/nonexistent/migrate"}}, {FindDialect("sqlite")});
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].rule == "missing-folder");
+}

@@ -1,0 +1,90 @@
+#include "migrate/planner.h"
+
+#include <catch2/catch.hpp>
+
+using namespace migrate;
+
+namespace {
+
+Manifest Make(std::initializer_list<std::string> versions) {
+  Manifest m;
+  for (const std::string& v : versions) {
+    ManifestEntry e{v, "m" + v, "migrations", {}};
+    e.files.push_back({v + "_m" + v + ".up.sql", "", Direction::kUp, "up" + v, 1, true, false, 1, {}, {}});
+    e.files.push_back({v + "_m" + v + ".down.sql", "", Direction::kDown, "dn" + v, 1, true, false, 1, {}, {}});
+    m.migrations.push_back(e);
+  }
+  return m;
+}
+
+HistoryRow Row(const std::string& v, const std::string& checksum = "") {
+  HistoryRow r;
+  r.version = v;
+  r.slug = "m" + v;
+  r.checksum = checksum.empty() ? "up" + v : checksum;
+  return r;
+}
+
+std::vector<std::string> Versions(const Plan& p) {
+  std::vector<std::string> out;
+  for (const PlannedStep& s : p.steps) out.push_back(s.entry->version);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run plans pending migrations in version order, up to --to", "[unit]") {
+  Manifest m = Make({"1", "2", "10", "11"});
+  std::vector<HistoryRow> h{Row("1")};
+  Plan all = PlanUp(m, h, "sqlite", std::nullopt);
+  CHECK(all.findings.empty());
+  CHECK(Versions(all) == std::vector<std::string>{"2", "10", "11"});
+  CHECK(Versions(PlanUp(m, h, "sqlite", std::string("10"))) == std::vector<std::string>{"2", "10"});
+  CHECK_THROWS_WITH(PlanUp(m, h, "sqlite", std::string("3")), Catch::Contains("no migration"));
+}
+
+TEST_CASE("drift: changed, missing, out of order, interrupted", "[unit]") {
+  Manifest m = Make({"1", "2", "3", "5"});
+  HistoryRow started = Row("5");
+  started.state = HistoryState::kStarted;
+  std::vector<HistoryRow> h{Row("1", "edited"), Row("3"), Row("4"), started};
+  std::vector<Finding> f = FindDrift(m, h, "sqlite");
+  REQUIRE(f.size() == 4);
+  CHECK(f[0].kind == Finding::Kind::kChanged);
+  CHECK(f[0].version == "1");
+  CHECK(f[1].kind == Finding::Kind::kMissing);
+  CHECK(f[1].version == "4");
+  CHECK(f[2].kind == Finding::Kind::kStarted);
+  CHECK(f[2].Code() == ErrorCode::kNeedsRepair);
+  CHECK(f[3].kind == Finding::Kind::kOutOfOrder);
+  CHECK(f[3].version == "2");
+}
+
+TEST_CASE("down plans newest first by count, --to and --all", "[unit]") {
+  Manifest m = Make({"1", "2", "3"});
+  std::vector<HistoryRow> h{Row("1"), Row("2"), Row("3")};
+  auto down = [&](DownTarget t) { return Versions(PlanDown(m, h, "sqlite", t)); };
+  CHECK(down({}) == std::vector<std::string>{"3"});
+  CHECK(down({DownTarget::Mode::kCount, 2, ""}) == std::vector<std::string>{"3", "2"});
+  CHECK(down({DownTarget::Mode::kTo, 1, "1"}) == std::vector<std::string>{"3", "2"});
+  CHECK(down({DownTarget::Mode::kAll, 1, ""}) == std::vector<std::string>{"3", "2", "1"});
+  CHECK(down({DownTarget::Mode::kCount, 9, ""}).size() == 3);
+}
+
+TEST_CASE("down refuses an irreversible migration before reverting anything", "[unit]") {
+  Manifest m = Make({"1", "2"});
+  m.migrations[0].files.pop_back();  // no down
+  m.migrations[0].files[0].irreversible = true;
+  std::vector<HistoryRow> h{Row("1"), Row("2")};
+  CHECK_THROWS_WITH(PlanDown(m, h, "sqlite", {DownTarget::Mode::kAll, 1, ""}),
+                    Catch::Contains("irreversible"));
+  CHECK(Versions(PlanDown(m, h, "sqlite", {})) == std::vector<std::string>{"2"});
+}
+
+TEST_CASE("a dialect variant overrides the generic file", "[unit]") {
+  Manifest m = Make({"1"});
+  m.migrations[0].files.push_back(
+      {"1_m1.postgres.up.sql", "postgres", Direction::kUp, "pg", 1, true, false, 1, {}, {}});
+  CHECK(m.migrations[0].Find(Direction::kUp, "postgres")->sha256 == "pg");
+  CHECK(m.migrations[0].Find(Direction::kUp, "sqlite")->sha256 == "up1");
+}

@@ -1,0 +1,150 @@
+#include "migrate/runner.h"
+
+#include <catch2/catch.hpp>
+
+#include "support/bundle_fixture.h"
+#include "support/fake_driver.h"
+
+using namespace migrate;
+using namespace migrate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::map<std::string, std::string> kThree = {
+    {"1_a.up.sql", "CREATE TABLE a (x);"},
+    {"1_a.down.sql", "DROP TABLE a;"},
+    {"2_b.up.sql", "CREATE TABLE b (x);\nINSERT INTO b VALUES (1);"},
+    {"2_b.down.sql", "DROP TABLE b;"},
+    {"3_c.up.sql", "CREATE TABLE c (x);"},
+    {"3_c.down.sql", "DROP TABLE c;"},
+};
+
+struct Recorder : RunObserver {
+  std::vector<std::string> done;
+  int waits = 0;
+  void OnLockWait(const LockHolder&) override { ++waits; }
+  void OnStepDone(const Step& s, long long) override { done.push_back(s.version); }
+};
+
+}  // namespace
+
+TEST_CASE("runner applies pending migrations in order and releases the lock", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kThree);
+  auto db = std::make_shared<FakeDatabase>();
+  FakeDriver driver(db);
+  Recorder rec;
+  RunResult r = RunUp(driver, bundle, RunOptions{}, rec);
+  CHECK(r.steps.size() == 3);
+  CHECK(rec.done == std::vector<std::string>{"1", "2", "3"});
+  CHECK(db->executed.size() == 4);
+  CHECK(db->executed[2] == "INSERT INTO b VALUES (1);");
+  CHECK_FALSE(db->lock);
+  CHECK(RunUp(driver, bundle, RunOptions{}, rec).steps.empty());
+
+  RunResult down = RunDown(driver, bundle, {DownTarget::Mode::kAll, 1, ""}, RunOptions{}, rec);
+  CHECK(down.steps.size() == 3);
+  CHECK(db->history.empty());
+}
+
+TEST_CASE("a failing migration stops the run; earlier ones stay applied", "[unit]") {
+  TempDir dir;
+  auto files = kThree;
+  files["2_b.up.sql"] = "CREATE TABLE b (x);\nSELECT FAIL;";
+  Bundle bundle = MakeBundle(dir, files);
+  auto db = std::make_shared<FakeDatabase>();
+  FakeDriver driver(db);
+  Recorder rec;
+  try {
+    RunUp(driver, bundle, RunOptions{}, rec);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kMigrationFailed);
+    CHECK(e.where().ToString() == "2_b.up.sql:2:1");
+  }
+  REQUIRE(db->history.size() == 1);
+  CHECK(db->history[0].version == "1");
+  CHECK_FALSE(db->lock);  // released on the error path too
+}
+
+TEST_CASE("a held lock makes the runner wait, then fail naming the holder", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kThree);
+  auto db = std::make_shared<FakeDatabase>();
+  db->lock = LockHolder{"ops@build-7:4242", "feedc0de", "2026-01-01T00:00:00Z", "never"};
+  db->lock_expires_ms = db->now_ms + 3'600'000;
+  FakeDriver driver(db);
+  Recorder rec;
+  RunOptions options;
+  options.lock_wait = 300ms;
+  try {
+    RunUp(driver, bundle, options, rec);
+    FAIL("expected a lock timeout");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kLockTimeout);
+    CHECK_THAT(e.what(), Catch::Contains("ops@build-7:4242"));
+    CHECK_THAT(e.what(), Catch::Contains("migrate unlock"));
+  }
+  CHECK(rec.waits == 1);
+  CHECK(db->lock_attempts > 1);
+  CHECK(db->history.empty());
+  CHECK(db->lock->holder == "ops@build-7:4242");  // never freed by the waiter
+
+  db->Advance(3'600'001);  // the lease runs out: the next runner takes over
+  CHECK(RunUp(driver, bundle, options, rec).steps.size() == 3);
+}
+
+TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kThree);
+  auto db = std::make_shared<FakeDatabase>();
+  FakeDriver driver(db);
+  Recorder rec;
+  db->history.push_back({"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1});
+  try {
+    RunUp(driver, bundle, RunOptions{}, rec);
+    FAIL("expected drift");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kDrift);
+    CHECK_THAT(e.what(), Catch::Contains("1_a.up.sql changed after it was applied"));
+  }
+  db->history[0].checksum = bundle.manifest().migrations[0].Find(Direction::kUp, "sqlite")->sha256;
+  db->history[0].state = HistoryState::kStarted;
+  CHECK_THROWS_MATCHES(RunUp(driver, bundle, RunOptions{}, rec), Error,
+                       Catch::Predicate<Error>([](const Error& e) {
+                         return e.code() == ErrorCode::kNeedsRepair;
+                       }));
+  CHECK(db->executed.empty());
+}
+
+TEST_CASE("dry run plans without locking or applying", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kThree);
+  auto db = std::make_shared<FakeDatabase>();
+  FakeDriver driver(db);
+  Recorder rec;
+  RunOptions options;
+  options.dry_run = true;
+  CHECK(RunUp(driver, bundle, options, rec).steps.size() == 3);
+  CHECK(db->history.empty());
+  CHECK(db->lock_attempts == 0);
+}
+
+TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {
+  TempDir dir;
+  Bundle bundle = MakeBundle(dir, kThree);
+  auto db = std::make_shared<FakeDatabase>();
+  FakeDriver driver(db);
+  Recorder rec;
+  RunOptions options;
+  options.to = "1";
+  RunUp(driver, bundle, options, rec);
+  db->history.push_back({"9", "gone", "x", "", HistoryState::kApplied, "", 0, "", "", "", 1});
+  StatusReport s = GetStatus(driver, bundle);
+  REQUIRE(s.entries.size() == 4);
+  CHECK(s.entries[0].state == StatusEntry::State::kApplied);
+  CHECK(s.entries[1].state == StatusEntry::State::kPending);
+  CHECK(s.entries[3].state == StatusEntry::State::kMissing);
+  CHECK(s.findings.size() == 3);  // 9 is missing; 2 and 3 are now older than 9
+}
