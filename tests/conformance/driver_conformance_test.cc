@@ -1,0 +1,195 @@
+// The driver conformance suite: every Driver (the fake, SQLite, and PostgreSQL when it
+// lands) must pass these, so the engine can rely on one contract. Each factory opens
+// connections to one fresh database and can let time pass for lease expiry.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "migrate/dialect.h"
+#include "migrate/driver.h"
+#include "migrate/lock.h"
+#include "sqlite/sqlite_driver.h"
+#include "support/fake_driver.h"
+#include "support/temp_dir.h"
+
+using namespace migrate;
+using namespace migrate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct FakeFactory {
+  std::shared_ptr<FakeDatabase> db = std::make_shared<FakeDatabase>();
+  std::unique_ptr<Driver> Open() { return std::make_unique<FakeDriver>(db); }
+  void Expire(std::chrono::milliseconds lease) { db->Advance(lease.count() + 1); }
+};
+
+struct SqliteFactory {
+  TempDir dir;
+  std::unique_ptr<Driver> Open() {
+    return sqlite::OpenSqlite({(dir / "conformance.db").string(), TableNames{}, true, 5s});
+  }
+  void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
+};
+
+Step MakeStep(const Driver& driver, const std::string& version, const std::string& sql,
+              Direction direction = Direction::kUp, bool transactional = true) {
+  Step s;
+  s.version = version;
+  s.slug = "s" + version;
+  s.direction = direction;
+  s.file = version + "_s" + version + (direction == Direction::kUp ? ".up.sql" : ".down.sql");
+  s.sql = sql;
+  s.transactional = transactional;
+  s.checksum = "sum" + version;
+  s.down_checksum = "down" + version;
+  s.tool_version = "migrate test";
+  Directives d;
+  d.no_transaction = !transactional;
+  Diagnostics diags;
+  s.statements = PrepareSql(driver.GetDialect(), sql, d, s.file, diags).statements;
+  REQUIRE(diags.empty());
+  return s;
+}
+
+LockRequest Request(const std::string& run_id, std::chrono::milliseconds lease = 60s) {
+  LockRequest r = MakeLockRequest(lease);
+  r.run_id = run_id;
+  return r;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("conformance: metadata is idempotent and history starts empty",
+                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  CHECK(d->ReadHistory().empty());  // before the tables exist: empty, no error
+  CHECK_FALSE(d->ReadLock());
+  d->EnsureMetadata();
+  d->EnsureMetadata();
+  auto other = factory.Open();
+  other->EnsureMetadata();
+  CHECK(d->ReadHistory().empty());
+}
+
+TEMPLATE_TEST_CASE("conformance: apply records history; down removes it", "[conformance][sqlite]",
+                   FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  d->Apply(MakeStep(*d, "20260101000000000001", "CREATE TABLE t1 (x INT);"), me);
+  d->Apply(MakeStep(*d, "3", ""), me);  // an empty file is a recorded no-op
+  auto h = d->ReadHistory();
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].version == "3");  // numeric order, not text order
+  CHECK(h[1].version == "20260101000000000001");
+  CHECK(h[1].checksum == "sum20260101000000000001");
+  CHECK(h[1].down_checksum == "down20260101000000000001");
+  CHECK(h[1].state == HistoryState::kApplied);
+  CHECK(h[1].applied_by == me.Holder());
+  CHECK(h[1].run_id == "run-a");
+  CHECK(h[1].tool_version == "migrate test");
+  d->Apply(MakeStep(*d, "3", "", Direction::kDown), me);
+  REQUIRE(d->ReadHistory().size() == 1);
+  d->ReleaseLock(me);
+}
+
+TEMPLATE_TEST_CASE("conformance: a failing transactional step leaves nothing",
+                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  Step bad = MakeStep(*d, "1", "CREATE TABLE t1 (x INT);\nCREATE TABLE t2 (x INT);\nSELECT * FROM FAIL_missing;\n");
+  try {
+    d->Apply(bad, me);
+    FAIL("expected the step to fail");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kMigrationFailed);
+    CHECK(e.where().file == "1_s1.up.sql");
+    CHECK(e.where().line == 3);
+  }
+  CHECK(d->ReadHistory().empty());
+  // Nothing of it remains: the same step without the bad statement applies cleanly.
+  d->Apply(MakeStep(*d, "1", "CREATE TABLE t1 (x INT);\nCREATE TABLE t2 (x INT);\n"), me);
+  CHECK(d->ReadHistory().size() == 1);
+}
+
+TEMPLATE_TEST_CASE("conformance: the lock has one holder at a time", "[conformance][sqlite]",
+                   FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto a = factory.Open();
+  auto b = factory.Open();
+  a->EnsureMetadata();
+  LockRequest ra = Request("run-a"), rb = Request("run-b");
+  REQUIRE(a->TryLock(ra).acquired);
+  CHECK(a->TryLock(ra).acquired);  // re-entrant for the same run
+  LockAttempt blocked = b->TryLock(rb);
+  CHECK_FALSE(blocked.acquired);
+  REQUIRE(blocked.holder);
+  CHECK(blocked.holder->run_id == "run-a");
+  CHECK(blocked.holder->holder == ra.Holder());
+  CHECK_FALSE(blocked.holder->acquired_at.empty());
+  b->ReleaseLock(rb);  // not the holder: no effect
+  CHECK_FALSE(b->TryLock(rb).acquired);
+  a->ReleaseLock(ra);
+  a->ReleaseLock(ra);  // twice is harmless
+  CHECK(b->TryLock(rb).acquired);
+  auto freed = a->ForceUnlock();
+  REQUIRE(freed);
+  CHECK(freed->run_id == "run-b");
+  CHECK_FALSE(a->ReadLock());
+}
+
+TEMPLATE_TEST_CASE("conformance: an expired lease is taken over and the old holder cannot commit",
+                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto a = factory.Open();
+  auto b = factory.Open();
+  a->EnsureMetadata();
+  LockRequest ra = Request("run-a", 200ms), rb = Request("run-b");
+  REQUIRE(a->TryLock(ra).acquired);
+  factory.Expire(200ms);
+  REQUIRE(b->TryLock(rb).acquired);
+  try {
+    a->Apply(MakeStep(*a, "1", "CREATE TABLE t1 (x INT);"), ra);
+    FAIL("expected the lost lease to stop the step");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kLockLost);
+  }
+  CHECK(a->ReadHistory().empty());
+  b->Apply(MakeStep(*b, "1", "CREATE TABLE t1 (x INT);"), rb);
+  CHECK(b->ReadHistory().size() == 1);
+}
+
+TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got",
+                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  Step step = MakeStep(*d, "1", "CREATE TABLE t1 (x INT);\nSELECT * FROM FAIL_missing;\nCREATE TABLE t3 (x INT);\n",
+                       Direction::kUp, false);
+  CHECK_THROWS_AS(d->Apply(step, me), Error);
+  auto h = d->ReadHistory();
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].state == HistoryState::kStarted);
+  CHECK(h[0].progress == 1);
+  d->Repair("1", true, me);
+  h = d->ReadHistory();
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].state == HistoryState::kApplied);
+  d->Repair("1", false, me);
+  CHECK(d->ReadHistory().empty());
+
+  Step good = MakeStep(*d, "2", "CREATE TABLE t4 (x INT);\nCREATE TABLE t5 (x INT);\n",
+                       Direction::kUp, false);
+  d->Apply(good, me);
+  h = d->ReadHistory();
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].state == HistoryState::kApplied);
+}
