@@ -55,7 +55,8 @@ void WriteNew(const fs::path& path, const std::string& text) {
 void NewMigration(const Context& ctx, const std::string& name) {
   std::string slug = Slugify(name);
   if (slug.empty()) {
-    throw Error(ErrorCode::kUsage, "the name '" + name + "' has no letters or digits to make a slug");
+    throw Error(ErrorCode::kUsage,
+                "the name '" + name + "' has no letters or digits to make a slug");
   }
   std::vector<SourceDir> dirs = ResolveSources(ctx.config());
   if (dirs.empty()) throw Error(ErrorCode::kConfig, "[project] migrations names no folder");
@@ -76,8 +77,7 @@ void NewMigration(const Context& ctx, const std::string& name) {
                    "--   -- migrate:irreversible          (then delete the .down.sql file)\n"
                    "-- A dialect variant <name>.postgres.up.sql or <name>.sqlite.up.sql overrides "
                    "this file.\n\n");
-  WriteNew(down, "-- " + base + ": undo what " + base +
-                     ".up.sql does, in reverse order.\n\n");
+  WriteNew(down, "-- " + base + ": undo what " + base + ".up.sql does, in reverse order.\n\n");
   ctx.out() << "Created " << up.string() << "\n        " << down.string() << "\n";
 }
 
@@ -98,8 +98,8 @@ void Build(const Context& ctx, bool check) {
   fs::path dist = ctx.DistPath();
   if (HasErrors(loaded.diagnostics)) {
     throw Error(ErrorCode::kValidation,
-                "build failed with " + std::to_string(loaded.diagnostics.size()) +
-                    " problem(s); " + dist.string() + " was left as it was");
+                "build failed with " + std::to_string(loaded.diagnostics.size()) + " problem(s); " +
+                    dist.string() + " was left as it was");
   }
   std::size_t files = 0;
   for (const Migration& m : loaded.set.migrations) files += m.files.size();

@@ -36,6 +36,7 @@ Context::Context(const GlobalOptions& options) : options_(options) {
   }
   if (auto v = GetEnvironmentVariable("PGPASSWORD")) RegisterSecret(*v);
   for (const std::string& s : SecretsOfUrl(options.database)) RegisterSecret(s);
+  Environment();  // a misspelt --env or MIGRATE_ENV fails every command, first
 }
 
 const EnvironmentConfig* Context::Environment() const {
@@ -48,9 +49,10 @@ const EnvironmentConfig* Context::Environment() const {
   if (it == config_.environments.end()) {
     std::string known;
     for (const auto& [n, e] : config_.environments) known += (known.empty() ? "" : ", ") + n;
-    throw Error(ErrorCode::kConfig, "no environment '" + name + "' in " +
-                                        (config_.file.empty() ? "the config" : config_.file.string()) +
-                                        (known.empty() ? "" : " (known: " + known + ")"));
+    throw Error(ErrorCode::kConfig,
+                "no environment '" + name + "' in " +
+                    (config_.file.empty() ? "the config" : config_.file.string()) +
+                    (known.empty() ? "" : " (known: " + known + ")"));
   }
   return &it->second;
 }

@@ -67,8 +67,8 @@ void Report(const Context& ctx, const RunResult& result, Direction direction, bo
   }
   if (dry_run) {
     for (const StepSummary& s : result.steps) {
-      ctx.out() << "  would " << (direction == Direction::kUp ? "apply  " : "revert ")
-                << s.version << "  " << s.slug << "\n";
+      ctx.out() << "  would " << (direction == Direction::kUp ? "apply  " : "revert ") << s.version
+                << "  " << s.slug << "\n";
     }
     ctx.out() << "Dry run: " << result.steps.size() << " migration(s) would be "
               << (direction == Direction::kUp ? "applied" : "reverted") << "; nothing changed.\n";
@@ -175,8 +175,8 @@ void Unlock(const Context& ctx) {
   auto driver = ctx.OpenDatabase(false);
   std::optional<LockHolder> holder = driver->ForceUnlock();
   if (holder) {
-    ctx.out() << "Freed the migration lock held by " << holder->holder << " (run "
-              << holder->run_id << ") since " << holder->acquired_at << ".\n";
+    ctx.out() << "Freed the migration lock held by " << holder->holder << " (run " << holder->run_id
+              << ") since " << holder->acquired_at << ".\n";
   } else {
     ctx.out() << "The migration lock was not held.\n";
   }
@@ -201,7 +201,8 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
   auto down_to = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto down_dry = std::make_shared<bool>(false);
-  auto* n = down->add_option("N", *count, "How many to revert (default 1)")->check(CLI::PositiveNumber);
+  auto* n =
+      down->add_option("N", *count, "How many to revert (default 1)")->check(CLI::PositiveNumber);
   auto* to_opt = down->add_option("--to", *down_to, "Revert everything newer than this version");
   auto* all_flag = down->add_flag("--all", *all, "Revert every applied migration");
   n->excludes(to_opt)->excludes(all_flag);

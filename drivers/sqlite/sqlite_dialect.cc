@@ -18,7 +18,8 @@ class SqlDialect final : public Dialect {
     SplitResult out;
     std::string buf(sql);  // sqlite3_complete reads up to a NUL; we move that NUL along
     std::size_t start = 0;
-    for (std::size_t semi = buf.find(';'); semi != std::string::npos; semi = buf.find(';', semi + 1)) {
+    for (std::size_t semi = buf.find(';'); semi != std::string::npos;
+         semi = buf.find(';', semi + 1)) {
       char saved = buf[semi + 1];
       buf[semi + 1] = '\0';
       bool complete = sqlite3_complete(buf.c_str() + start) != 0;

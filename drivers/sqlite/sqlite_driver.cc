@@ -29,7 +29,8 @@ std::string LeaseModifier(std::chrono::milliseconds lease) {
 }
 
 Error Translate(const SQLite::Exception& e, ErrorCode code, const std::string& what) {
-  return Error(code, what + ": " + e.what(), {}, "SQLITE_" + std::to_string(e.getExtendedErrorCode()));
+  return Error(code, what + ": " + e.what(), {},
+               "SQLITE_" + std::to_string(e.getExtendedErrorCode()));
 }
 
 class SqliteDriver final : public Driver {
@@ -52,54 +53,60 @@ class SqliteDriver final : public Driver {
   const Dialect& GetDialect() const override { return SqliteDialect(); }
 
   void EnsureMetadata() override {
-    Guard([&] {
-      if (TableExists(options_.tables.history) && TableExists(options_.tables.lock) &&
-          TableExists(options_.tables.log)) {
-        return;
-      }
-      Tx tx(*this);
-      db_.exec("CREATE TABLE IF NOT EXISTS " + history_ +
-               " (version TEXT PRIMARY KEY NOT NULL, slug TEXT NOT NULL, checksum TEXT NOT NULL,"
-               " down_checksum TEXT, state TEXT NOT NULL CHECK (state IN ('applied','started')),"
-               " progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
-               " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL,"
-               " tool_version TEXT NOT NULL, run_id TEXT NOT NULL)");
-      db_.exec("CREATE TABLE IF NOT EXISTS " + lock_ +
-               " (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
-               " run_id TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)");
-      db_.exec("CREATE TABLE IF NOT EXISTS " + log_ +
-               " (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, run_id TEXT NOT NULL,"
-               " event TEXT NOT NULL, version TEXT, slug TEXT, checksum TEXT,"
-               " duration_ms INTEGER, actor TEXT NOT NULL, detail TEXT)");
-      tx.Commit();
-    }, ErrorCode::kConnection, "cannot create migrate's tables");
+    Guard(
+        [&] {
+          if (TableExists(options_.tables.history) && TableExists(options_.tables.lock) &&
+              TableExists(options_.tables.log)) {
+            return;
+          }
+          Tx tx(*this);
+          db_.exec(
+              "CREATE TABLE IF NOT EXISTS " + history_ +
+              " (version TEXT PRIMARY KEY NOT NULL, slug TEXT NOT NULL, checksum TEXT NOT NULL,"
+              " down_checksum TEXT, state TEXT NOT NULL CHECK (state IN ('applied','started')),"
+              " progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
+              " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL,"
+              " tool_version TEXT NOT NULL, run_id TEXT NOT NULL)");
+          db_.exec("CREATE TABLE IF NOT EXISTS " + lock_ +
+                   " (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
+                   " run_id TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)");
+          db_.exec("CREATE TABLE IF NOT EXISTS " + log_ +
+                   " (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, run_id TEXT NOT NULL,"
+                   " event TEXT NOT NULL, version TEXT, slug TEXT, checksum TEXT,"
+                   " duration_ms INTEGER, actor TEXT NOT NULL, detail TEXT)");
+          tx.Commit();
+        },
+        ErrorCode::kConnection, "cannot create migrate's tables");
   }
 
   std::vector<HistoryRow> ReadHistory() override {
     std::vector<HistoryRow> rows;
-    Guard([&] {
-      if (!TableExists(options_.tables.history)) return;
-      SQLite::Statement q(db_,
-                          "SELECT version, slug, checksum, coalesce(down_checksum,''), state,"
-                          " applied_at, duration_ms, applied_by, tool_version, run_id, progress"
-                          " FROM " + history_);
-      while (q.executeStep()) {
-        HistoryRow r;
-        r.version = q.getColumn(0).getString();
-        r.slug = q.getColumn(1).getString();
-        r.checksum = q.getColumn(2).getString();
-        r.down_checksum = q.getColumn(3).getString();
-        r.state = q.getColumn(4).getString() == "started" ? HistoryState::kStarted
-                                                          : HistoryState::kApplied;
-        r.applied_at = q.getColumn(5).getString();
-        r.duration_ms = q.getColumn(6).getInt64();
-        r.applied_by = q.getColumn(7).getString();
-        r.tool_version = q.getColumn(8).getString();
-        r.run_id = q.getColumn(9).getString();
-        r.progress = q.getColumn(10).getInt();
-        rows.push_back(std::move(r));
-      }
-    }, ErrorCode::kConnection, "cannot read the history table");
+    Guard(
+        [&] {
+          if (!TableExists(options_.tables.history)) return;
+          SQLite::Statement q(db_,
+                              "SELECT version, slug, checksum, coalesce(down_checksum,''), state,"
+                              " applied_at, duration_ms, applied_by, tool_version, run_id, progress"
+                              " FROM " +
+                                  history_);
+          while (q.executeStep()) {
+            HistoryRow r;
+            r.version = q.getColumn(0).getString();
+            r.slug = q.getColumn(1).getString();
+            r.checksum = q.getColumn(2).getString();
+            r.down_checksum = q.getColumn(3).getString();
+            r.state = q.getColumn(4).getString() == "started" ? HistoryState::kStarted
+                                                              : HistoryState::kApplied;
+            r.applied_at = q.getColumn(5).getString();
+            r.duration_ms = q.getColumn(6).getInt64();
+            r.applied_by = q.getColumn(7).getString();
+            r.tool_version = q.getColumn(8).getString();
+            r.run_id = q.getColumn(9).getString();
+            r.progress = q.getColumn(10).getInt();
+            rows.push_back(std::move(r));
+          }
+        },
+        ErrorCode::kConnection, "cannot read the history table");
     std::sort(rows.begin(), rows.end(), [](const HistoryRow& a, const HistoryRow& b) {
       return CompareVersions(a.version, b.version) < 0;
     });
@@ -111,13 +118,14 @@ class SqliteDriver final : public Driver {
     // Poll quickly: the engine decides how long to keep trying.
     sqlite3_busy_timeout(db_.getHandle(), 200);
     try {
-      SQLite::Statement q(db_, "INSERT INTO " + lock_ +
-                                   " (id, holder, run_id, acquired_at, expires_at) VALUES (1, ?, ?, " +
-                                   kNow + ", strftime('%Y-%m-%dT%H:%M:%fZ','now',?))"
-                                   " ON CONFLICT(id) DO UPDATE SET holder = excluded.holder,"
-                                   " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
-                                   " expires_at = excluded.expires_at"
-                                   " WHERE expires_at < excluded.acquired_at OR run_id = excluded.run_id");
+      SQLite::Statement q(
+          db_, "INSERT INTO " + lock_ +
+                   " (id, holder, run_id, acquired_at, expires_at) VALUES (1, ?, ?, " + kNow +
+                   ", strftime('%Y-%m-%dT%H:%M:%fZ','now',?))"
+                   " ON CONFLICT(id) DO UPDATE SET holder = excluded.holder,"
+                   " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
+                   " expires_at = excluded.expires_at"
+                   " WHERE expires_at < excluded.acquired_at OR run_id = excluded.run_id");
       q.bind(1, request.Holder());
       q.bind(2, request.run_id);
       q.bind(3, LeaseModifier(request.lease));
@@ -152,27 +160,32 @@ class SqliteDriver final : public Driver {
 
   std::optional<LockHolder> ForceUnlock() override {
     std::optional<LockHolder> holder;
-    Guard([&] {
-      Tx tx(*this);
-      holder = ReadLock();
-      db_.exec("DELETE FROM " + lock_);
-      if (holder) Log("unlock", "", "", "", 0, "freed by hand; was held by " + holder->holder, "");
-      tx.Commit();
-    }, ErrorCode::kConnection, "cannot free the migration lock");
+    Guard(
+        [&] {
+          Tx tx(*this);
+          holder = ReadLock();
+          db_.exec("DELETE FROM " + lock_);
+          if (holder)
+            Log("unlock", "", "", "", 0, "freed by hand; was held by " + holder->holder, "");
+          tx.Commit();
+        },
+        ErrorCode::kConnection, "cannot free the migration lock");
     return holder;
   }
 
   std::optional<LockHolder> ReadLock() override {
     std::optional<LockHolder> holder;
-    Guard([&] {
-      if (!TableExists(options_.tables.lock)) return;
-      SQLite::Statement q(db_, "SELECT holder, run_id, acquired_at, expires_at FROM " + lock_ +
-                                   " WHERE id = 1");
-      if (q.executeStep()) {
-        holder = LockHolder{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                            q.getColumn(2).getString(), q.getColumn(3).getString()};
-      }
-    }, ErrorCode::kConnection, "cannot read the lock table");
+    Guard(
+        [&] {
+          if (!TableExists(options_.tables.lock)) return;
+          SQLite::Statement q(db_, "SELECT holder, run_id, acquired_at, expires_at FROM " + lock_ +
+                                       " WHERE id = 1");
+          if (q.executeStep()) {
+            holder = LockHolder{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                q.getColumn(2).getString(), q.getColumn(3).getString()};
+          }
+        },
+        ErrorCode::kConnection, "cannot read the lock table");
     return holder;
   }
 
@@ -181,18 +194,20 @@ class SqliteDriver final : public Driver {
   }
 
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
-    Guard([&] {
-      Tx tx(*this);
-      Renew(lease);
-      SQLite::Statement q(db_, mark_applied ? "UPDATE " + history_ +
-                                                  " SET state = 'applied' WHERE version = ?"
-                                            : "DELETE FROM " + history_ + " WHERE version = ?");
-      q.bind(1, version);
-      q.exec();
-      Log("repair", version, "", "", 0, mark_applied ? "marked applied" : "row deleted",
-          lease.run_id, lease.Holder());
-      tx.Commit();
-    }, ErrorCode::kMigrationFailed, "cannot repair " + version);
+    Guard(
+        [&] {
+          Tx tx(*this);
+          Renew(lease);
+          SQLite::Statement q(
+              db_, mark_applied ? "UPDATE " + history_ + " SET state = 'applied' WHERE version = ?"
+                                : "DELETE FROM " + history_ + " WHERE version = ?");
+          q.bind(1, version);
+          q.exec();
+          Log("repair", version, "", "", 0, mark_applied ? "marked applied" : "row deleted",
+              lease.run_id, lease.Holder());
+          tx.Commit();
+        },
+        ErrorCode::kMigrationFailed, "cannot repair " + version);
   }
 
  private:
@@ -230,8 +245,8 @@ class SqliteDriver final : public Driver {
     std::size_t dot = name.find('.');
     std::string schema = dot == std::string::npos ? "main" : name.substr(0, dot);
     std::string table = dot == std::string::npos ? name : name.substr(dot + 1);
-    SQLite::Statement q(db_, "SELECT 1 FROM \"" + schema +
-                                 "\".sqlite_master WHERE type = 'table' AND name = ?");
+    SQLite::Statement q(
+        db_, "SELECT 1 FROM \"" + schema + "\".sqlite_master WHERE type = 'table' AND name = ?");
     q.bind(1, table);
     return q.executeStep();
   }
@@ -256,7 +271,8 @@ class SqliteDriver final : public Driver {
            const std::string& run_id, const std::string& actor = "") {
     SQLite::Statement q(db_, "INSERT INTO " + log_ +
                                  " (at, run_id, event, version, slug, checksum, duration_ms, actor,"
-                                 " detail) VALUES (" + kNow + ", ?, ?, ?, ?, ?, ?, ?, ?)");
+                                 " detail) VALUES (" +
+                                 kNow + ", ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, run_id);
     q.bind(2, event);
     q.bind(3, version);
@@ -320,7 +336,8 @@ class SqliteDriver final : public Driver {
     SQLite::Statement q(db_, "INSERT OR REPLACE INTO " + history_ +
                                  " (version, slug, checksum, down_checksum, state, progress,"
                                  " applied_at, duration_ms, applied_by, tool_version, run_id)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, " + kNow + ", ?, ?, ?, ?)");
+                                 " VALUES (?, ?, ?, ?, ?, ?, " +
+                                 kNow + ", ?, ?, ?, ?)");
     q.bind(1, step.version);
     q.bind(2, step.slug);
     q.bind(3, step.checksum);
@@ -345,51 +362,58 @@ class SqliteDriver final : public Driver {
   }
 
   static long long Since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - t0)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 t0)
         .count();
   }
 
   long long ApplyInTransaction(const Step& step, const LockRequest& lease) {
     auto t0 = std::chrono::steady_clock::now();
     long long ms = 0;
-    Guard([&] {
-      Tx tx(*this);
-      Renew(lease);
-      for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(step, i);
-      CheckForeignKeys(step);
-      ms = Since(t0);
-      WriteHistory(step, lease, ms, false);
-      LogStep(step, lease, ms);
-      Renew(lease);
-      tx.Commit();
-    }, ErrorCode::kMigrationFailed, step.file);
+    Guard(
+        [&] {
+          Tx tx(*this);
+          Renew(lease);
+          for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(step, i);
+          CheckForeignKeys(step);
+          ms = Since(t0);
+          WriteHistory(step, lease, ms, false);
+          LogStep(step, lease, ms);
+          Renew(lease);
+          tx.Commit();
+        },
+        ErrorCode::kMigrationFailed, step.file);
     return ms;
   }
 
   long long ApplyStepwise(const Step& step, const LockRequest& lease) {
     auto t0 = std::chrono::steady_clock::now();
-    Guard([&] {
-      Tx tx(*this);
-      Renew(lease);
-      if (step.direction == Direction::kUp) {
-        WriteHistory(step, lease, 0, true);
-      } else {
-        SQLite::Statement q(db_, "UPDATE " + history_ +
-                                     " SET state = 'started', progress = 0 WHERE version = ?");
-        q.bind(1, step.version);
-        q.exec();
-      }
-      tx.Commit();
-    }, ErrorCode::kMigrationFailed, step.file);
-    for (std::size_t i = static_cast<std::size_t>(step.resume_from); i < step.statements.size(); ++i) {
+    Guard(
+        [&] {
+          Tx tx(*this);
+          Renew(lease);
+          if (step.direction == Direction::kUp) {
+            WriteHistory(step, lease, 0, true);
+          } else {
+            SQLite::Statement q(db_, "UPDATE " + history_ +
+                                         " SET state = 'started', progress = 0 WHERE version = ?");
+            q.bind(1, step.version);
+            q.exec();
+          }
+          tx.Commit();
+        },
+        ErrorCode::kMigrationFailed, step.file);
+    for (std::size_t i = static_cast<std::size_t>(step.resume_from); i < step.statements.size();
+         ++i) {
       RunStatement(step, i);
-      Guard([&] {
-        SQLite::Statement q(db_, "UPDATE " + history_ + " SET progress = ? WHERE version = ?");
-        q.bind(1, static_cast<int>(i + 1));
-        q.bind(2, step.version);
-        q.exec();
-      }, ErrorCode::kMigrationFailed, step.file);
+      Guard(
+          [&] {
+            SQLite::Statement q(db_, "UPDATE " + history_ + " SET progress = ? WHERE version = ?");
+            q.bind(1, static_cast<int>(i + 1));
+            q.bind(2, step.version);
+            q.exec();
+          },
+          ErrorCode::kMigrationFailed, step.file);
     }
     if (!sqlite3_get_autocommit(db_.getHandle())) {
       db_.tryExec("ROLLBACK");
@@ -398,13 +422,15 @@ class SqliteDriver final : public Driver {
                   SourceLocation{step.file});
     }
     long long ms = Since(t0);
-    Guard([&] {
-      Tx tx(*this);
-      Renew(lease);
-      WriteHistory(step, lease, ms, false);
-      LogStep(step, lease, ms);
-      tx.Commit();
-    }, ErrorCode::kMigrationFailed, step.file);
+    Guard(
+        [&] {
+          Tx tx(*this);
+          Renew(lease);
+          WriteHistory(step, lease, ms, false);
+          LogStep(step, lease, ms);
+          tx.Commit();
+        },
+        ErrorCode::kMigrationFailed, step.file);
     return ms;
   }
 

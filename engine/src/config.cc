@@ -1,11 +1,11 @@
 #include "migrate/config.h"
 
 #include <glob.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <set>
-#include <toml++/toml.h>
 
 namespace migrate {
 namespace fs = std::filesystem;
@@ -28,8 +28,8 @@ struct Reader {
       if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
       std::string list;
       for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      Fail(key.source(), "unknown key '" + std::string(key.str()) + "' in " + section +
-                             " (known: " + list + ")");
+      Fail(key.source(),
+           "unknown key '" + std::string(key.str()) + "' in " + section + " (known: " + list + ")");
     }
   }
 
@@ -41,7 +41,8 @@ struct Reader {
 
   std::chrono::milliseconds Duration(const toml::node& n, std::string_view key) const {
     auto d = ParseDuration(String(n, key));
-    if (!d) Fail(n.source(), "'" + std::string(key) + "' must be a duration such as \"5s\" or \"10min\"");
+    if (!d)
+      Fail(n.source(), "'" + std::string(key) + "' must be a duration such as \"5s\" or \"10min\"");
     return *d;
   }
 
@@ -95,7 +96,8 @@ struct Reader {
       env.url_where = Where(n->source());
     }
     if (auto* n = t->get("lock_timeout")) env.lock_timeout = Duration(*n, "lock_timeout");
-    if (auto* n = t->get("statement_timeout")) env.statement_timeout = Duration(*n, "statement_timeout");
+    if (auto* n = t->get("statement_timeout"))
+      env.statement_timeout = Duration(*n, "statement_timeout");
     if (auto* n = t->get("lock_wait")) env.lock_wait = Duration(*n, "lock_wait");
     if (auto* n = t->get("lease")) env.lease = Duration(*n, "lease");
     if (auto* n = t->get("schema_drift")) {

@@ -7,8 +7,7 @@
 namespace migrate {
 
 void ValidateTableName(const std::string& name) {
-  static const std::regex kName(
-      R"(([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62})");
+  static const std::regex kName(R"(([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62})");
   if (!std::regex_match(name, kName)) {
     throw Error(ErrorCode::kConfig,
                 "table name '" + name +

@@ -69,8 +69,7 @@ std::string SourceLocation::ToString() const {
   return out;
 }
 
-Error::Error(ErrorCode code, const std::string& message, SourceLocation where,
-             std::string sqlstate)
+Error::Error(ErrorCode code, const std::string& message, SourceLocation where, std::string sqlstate)
     : std::runtime_error(message),
       code_(code),
       where_(std::move(where)),

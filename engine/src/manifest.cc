@@ -1,7 +1,8 @@
 #include "migrate/manifest.h"
 
-#include <sstream>
 #include <toml++/toml.h>
+
+#include <sstream>
 
 #include "migrate/text.h"
 
@@ -118,8 +119,8 @@ std::string ComputeDigest(const Manifest& manifest) {
   for (const ManifestEntry& e : manifest.migrations) {
     canonical += "migration\t" + e.version + "\t" + e.slug + "\t" + e.source + "\n";
     for (const ManifestFile& f : e.files) {
-      canonical += "file\t" + f.name + "\t" + f.dialect + "\t" + DirectionName(f.direction) +
-                   "\t" + f.sha256 + "\t" + std::to_string(f.bytes) + "\t" +
+      canonical += "file\t" + f.name + "\t" + f.dialect + "\t" + DirectionName(f.direction) + "\t" +
+                   f.sha256 + "\t" + std::to_string(f.bytes) + "\t" +
                    (f.transaction ? "tx" : "no-tx") + "\t" + std::to_string(f.statements) + "\t" +
                    (f.irreversible ? "irreversible" : "") + "\t" +
                    (f.lock_timeout ? FormatDuration(*f.lock_timeout) : "") + "\t" +

@@ -33,8 +33,7 @@ struct Loader {
     if (std::size_t bad = FindInvalidUtf8(raw); bad != std::string::npos) {
       LineColumn lc = LineColumnAt(raw, bad);
       Report("not-utf8", {shown, lc.line, lc.column},
-             "the file is not valid UTF-8 (byte " + std::to_string(bad) +
-                 "); re-save it as UTF-8");
+             "the file is not valid UTF-8 (byte " + std::to_string(bad) + "); re-save it as UTF-8");
       return false;
     }
     out.text = NormalizeSource(raw);
@@ -63,8 +62,9 @@ struct Loader {
     }
     std::vector<fs::directory_entry> entries;
     for (const auto& e : fs::directory_iterator(dir.path, ec)) entries.push_back(e);
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.path().filename() < b.path().filename();
+    });
     for (const auto& entry : entries) {
       std::string name = entry.path().filename().string();
       if (entry.path().extension() != ".sql" || entry.is_directory(ec)) continue;
@@ -116,14 +116,15 @@ struct Loader {
       std::string base = m.version + "_" + m.slug;
       if (!up) {
         Report("missing-up", {m.files.front().path},
-               "no up file for " + std::string(d->Name()) + ": add " + base + ".up.sql or " +
-                   base + "." + std::string(d->Name()) + ".up.sql");
+               "no up file for " + std::string(d->Name()) + ": add " + base + ".up.sql or " + base +
+                   "." + std::string(d->Name()) + ".up.sql");
         continue;
       }
       if (!down && !up->directives.irreversible) {
         Report("missing-down", {up->path},
                "no down file" + (dialects.size() > 1 ? " for " + std::string(d->Name()) : "") +
-                   ": add " + base + ".down.sql, or write '-- migrate:irreversible' at the top "
+                   ": add " + base +
+                   ".down.sql, or write '-- migrate:irreversible' at the top "
                    "of the up file");
       }
       if (down && up->directives.irreversible) {
@@ -149,8 +150,8 @@ struct Loader {
       }
       Migration& m = set.migrations.back();
       const SourceFile* first = m.files.empty() ? nullptr : &m.files.front();
-      if (first && (first->source != f.source || m.slug != parsed.slug ||
-                    m.version != parsed.version)) {
+      if (first &&
+          (first->source != f.source || m.slug != parsed.slug || m.version != parsed.version)) {
         Report("duplicate-version", {f.path},
                "version " + parsed.version + " is already used by " + first->path +
                    "; give one of them a new version (migrate new)");

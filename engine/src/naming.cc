@@ -79,10 +79,11 @@ std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name, s
   std::string_view version = rest.substr(0, underscore);
   std::string_view slug = rest.substr(underscore + 1);
   if (!IsVersion(version)) {
-    return Fail(why, "the version '" + std::string(version) +
-                         "' must be 1 to 20 digits; " + std::string(kExpected));
+    return Fail(why, "the version '" + std::string(version) + "' must be 1 to 20 digits; " +
+                         std::string(kExpected));
   }
-  if (slug.empty()) return Fail(why, "the slug after the version is empty; " + std::string(kExpected));
+  if (slug.empty())
+    return Fail(why, "the slug after the version is empty; " + std::string(kExpected));
   if (!std::all_of(slug.begin(), slug.end(), IsSlugChar)) {
     return Fail(why, "the slug '" + std::string(slug) +
                          "' may only hold letters, digits, '_', '-' and '.'");

@@ -70,7 +70,8 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
 Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
             std::string_view dialect, const std::optional<std::string>& to) {
   if (to && !manifest.Find(*to)) {
-    throw Error(ErrorCode::kUsage, "--to " + *to + ": no migration with that version in the bundle");
+    throw Error(ErrorCode::kUsage,
+                "--to " + *to + ": no migration with that version in the bundle");
   }
   Plan plan;
   plan.findings = FindDrift(manifest, history, dialect);

@@ -10,9 +10,8 @@ namespace {
 void RefuseOnFindings(const std::vector<Finding>& findings) {
   if (findings.empty()) return;
   // Repair outranks drift: an interrupted migration must be looked at first.
-  auto worst = std::find_if(findings.begin(), findings.end(), [](const Finding& f) {
-    return f.kind == Finding::Kind::kStarted;
-  });
+  auto worst = std::find_if(findings.begin(), findings.end(),
+                            [](const Finding& f) { return f.kind == Finding::Kind::kStarted; });
   ErrorCode code = worst != findings.end() ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
   std::string message = "nothing was run: ";
   for (std::size_t i = 0; i < findings.size(); ++i) {
@@ -33,7 +32,8 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
   step.sql = bundle.Read(file);
   step.transactional = file.transaction;
   step.lock_timeout = file.lock_timeout ? file.lock_timeout : options.lock_timeout;
-  step.statement_timeout = file.statement_timeout ? file.statement_timeout : options.statement_timeout;
+  step.statement_timeout =
+      file.statement_timeout ? file.statement_timeout : options.statement_timeout;
   step.tool_version = std::string("migrate ") + MIGRATE_VERSION;
   std::string_view dialect = driver.GetDialect().Name();
   const ManifestFile* up = entry.Find(Direction::kUp, dialect);
@@ -47,16 +47,16 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
       PrepareSql(driver.GetDialect(), step.sql, directives, file.name, diagnostics);
   if (!diagnostics.empty()) {
     throw Error(ErrorCode::kMigrationFailed,
-                diagnostics.front().message + " (was the bundle built for " +
-                    std::string(dialect) + "? add it to [project] dialects)",
+                diagnostics.front().message + " (was the bundle built for " + std::string(dialect) +
+                    "? add it to [project] dialects)",
                 diagnostics.front().where);
   }
   step.statements = std::move(prepared.statements);
   return step;
 }
 
-RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan,
-                  const RunOptions& options, const LockRequest& lease, RunObserver& observer) {
+RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
+                  const LockRequest& lease, RunObserver& observer) {
   RunResult result;
   for (const PlannedStep& planned : plan.steps) {
     Step step = MakeStep(bundle, driver, planned, options);

@@ -103,7 +103,8 @@ TEMPLATE_TEST_CASE("conformance: a failing transactional step leaves nothing",
   d->EnsureMetadata();
   LockRequest me = Request("run-a");
   REQUIRE(d->TryLock(me).acquired);
-  Step bad = MakeStep(*d, "1", "CREATE TABLE t1 (x INT);\nCREATE TABLE t2 (x INT);\nSELECT * FROM FAIL_missing;\n");
+  Step bad = MakeStep(
+      *d, "1", "CREATE TABLE t1 (x INT);\nCREATE TABLE t2 (x INT);\nSELECT * FROM FAIL_missing;\n");
   try {
     d->Apply(bad, me);
     FAIL("expected the step to fail");
@@ -172,8 +173,9 @@ TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got
   d->EnsureMetadata();
   LockRequest me = Request("run-a");
   REQUIRE(d->TryLock(me).acquired);
-  Step step = MakeStep(*d, "1", "CREATE TABLE t1 (x INT);\nSELECT * FROM FAIL_missing;\nCREATE TABLE t3 (x INT);\n",
-                       Direction::kUp, false);
+  Step step = MakeStep(
+      *d, "1", "CREATE TABLE t1 (x INT);\nSELECT * FROM FAIL_missing;\nCREATE TABLE t3 (x INT);\n",
+      Direction::kUp, false);
   CHECK_THROWS_AS(d->Apply(step, me), Error);
   auto h = d->ReadHistory();
   REQUIRE(h.size() == 1);

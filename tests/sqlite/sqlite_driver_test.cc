@@ -26,8 +26,9 @@ RunResult Up(Driver& d, const Bundle& b) {
 
 std::vector<std::string> Tables(const TempDir& dir) {
   SQLite::Database db((dir / "test.db").string());
-  SQLite::Statement q(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                          "'migrate_%' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  SQLite::Statement q(db,
+                      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                      "'migrate_%' AND name NOT LIKE 'sqlite_%' ORDER BY name");
   std::vector<std::string> out;
   while (q.executeStep()) out.push_back(q.getColumn(0).getString());
   return out;
@@ -37,8 +38,9 @@ std::vector<std::string> Tables(const TempDir& dir) {
 
 TEST_CASE("sqlite: a failing statement names its file, line and column", "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(dir, {{"1_a.up.sql", "CREATE TABLE a (x);\n\nINSERT INTO a (x, nope) VALUES (1, 2);\n"},
-                              {"1_a.down.sql", "DROP TABLE a;"}});
+  Bundle b = MakeBundle(
+      dir, {{"1_a.up.sql", "CREATE TABLE a (x);\n\nINSERT INTO a (x, nope) VALUES (1, 2);\n"},
+            {"1_a.down.sql", "DROP TABLE a;"}});
   auto d = Open(dir);
   try {
     Up(*d, b);
@@ -46,7 +48,8 @@ TEST_CASE("sqlite: a failing statement names its file, line and column", "[sqlit
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kMigrationFailed);
     CHECK(e.where().line == 3);
-    CHECK_THAT(e.what(), Catch::StartsWith("1_a.up.sql:3:") && Catch::Contains("no column named nope") &&
+    CHECK_THAT(e.what(), Catch::StartsWith("1_a.up.sql:3:") &&
+                             Catch::Contains("no column named nope") &&
                              Catch::Contains("statement 2 of 2"));
   }
   CHECK(Tables(dir).empty());
@@ -55,8 +58,9 @@ TEST_CASE("sqlite: a failing statement names its file, line and column", "[sqlit
 
 TEST_CASE("sqlite: a syntax error points at its column", "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(dir, {{"1_a.up.sql", "CREATE TABLE a (x);\n  INSERT INTO a VALUES (1,, 2);\n"},
-                              {"1_a.down.sql", "DROP TABLE a;"}});
+  Bundle b =
+      MakeBundle(dir, {{"1_a.up.sql", "CREATE TABLE a (x);\n  INSERT INTO a VALUES (1,, 2);\n"},
+                       {"1_a.down.sql", "DROP TABLE a;"}});
   auto d = Open(dir);
   try {
     Up(*d, b);
@@ -69,29 +73,31 @@ TEST_CASE("sqlite: a syntax error points at its column", "[sqlite]") {
 
 TEST_CASE("sqlite: foreign keys are checked before each commit", "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(
-      dir, {{"1_a.up.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
-                           "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
-                           "INSERT INTO c VALUES (42);\n"},
-            {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"}});
+  Bundle b = MakeBundle(dir, {{"1_a.up.sql",
+                               "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
+                               "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
+                               "INSERT INTO c VALUES (42);\n"},
+                              {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"}});
   auto d = Open(dir);
-  CHECK_THROWS_WITH(Up(*d, b), Catch::Contains("foreign key violation") && Catch::Contains("row 1 of c"));
+  CHECK_THROWS_WITH(Up(*d, b),
+                    Catch::Contains("foreign key violation") && Catch::Contains("row 1 of c"));
   CHECK(Tables(dir).empty());
   CHECK(d->ReadHistory().empty());
 }
 
 TEST_CASE("sqlite: the table-rebuild procedure works with foreign keys off", "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(
-      dir,
-      {{"1_a.up.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);\n"
-                      "CREATE TABLE c (p_id INTEGER REFERENCES p (id) ON DELETE CASCADE);\n"
-                      "INSERT INTO p VALUES (1, 'x'); INSERT INTO c VALUES (1);\n"},
-       {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
-       {"2_rebuild.up.sql", "CREATE TABLE p_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
-                            "INSERT INTO p_new SELECT id, name FROM p;\nDROP TABLE p;\n"
-                            "ALTER TABLE p_new RENAME TO p;\n"},
-       {"2_rebuild.down.sql", "SELECT 1;"}});
+  Bundle b =
+      MakeBundle(dir, {{"1_a.up.sql",
+                        "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);\n"
+                        "CREATE TABLE c (p_id INTEGER REFERENCES p (id) ON DELETE CASCADE);\n"
+                        "INSERT INTO p VALUES (1, 'x'); INSERT INTO c VALUES (1);\n"},
+                       {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
+                       {"2_rebuild.up.sql",
+                        "CREATE TABLE p_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+                        "INSERT INTO p_new SELECT id, name FROM p;\nDROP TABLE p;\n"
+                        "ALTER TABLE p_new RENAME TO p;\n"},
+                       {"2_rebuild.down.sql", "SELECT 1;"}});
   auto d = Open(dir);
   CHECK(Up(*d, b).steps.size() == 2);
   SQLite::Database db((dir / "test.db").string());
@@ -100,10 +106,11 @@ TEST_CASE("sqlite: the table-rebuild procedure works with foreign keys off", "[s
 
 TEST_CASE("sqlite: a file wrapped in its own BEGIN/COMMIT stays atomic with history", "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(dir, {{"1_a.up.sql", "BEGIN;\nCREATE TABLE a (x);\nINSERT INTO a VALUES (1);\nCOMMIT;\n"},
-                              {"1_a.down.sql", "BEGIN;\nDROP TABLE a;\nCOMMIT;\n"},
-                              {"2_b.up.sql", "BEGIN;\nCREATE TABLE b (x);\nINSERT INTO nope VALUES (1);\nCOMMIT;\n"},
-                              {"2_b.down.sql", "DROP TABLE b;"}});
+  Bundle b = MakeBundle(
+      dir, {{"1_a.up.sql", "BEGIN;\nCREATE TABLE a (x);\nINSERT INTO a VALUES (1);\nCOMMIT;\n"},
+            {"1_a.down.sql", "BEGIN;\nDROP TABLE a;\nCOMMIT;\n"},
+            {"2_b.up.sql", "BEGIN;\nCREATE TABLE b (x);\nINSERT INTO nope VALUES (1);\nCOMMIT;\n"},
+            {"2_b.down.sql", "DROP TABLE b;"}});
   auto d = Open(dir);
   CHECK_THROWS_AS(Up(*d, b), Error);
   CHECK(Tables(dir) == std::vector<std::string>{"a"});
@@ -113,7 +120,8 @@ TEST_CASE("sqlite: a file wrapped in its own BEGIN/COMMIT stays atomic with hist
 TEST_CASE("sqlite: configured table names are used and quoted", "[sqlite]") {
   TempDir dir;
   TableNames names{"main.deploy_history", "deploy_lock", "deploy_log", "deploy_schema"};
-  Bundle b = MakeBundle(dir, {{"1_a.up.sql", "CREATE TABLE a (x);"}, {"1_a.down.sql", "DROP TABLE a;"}});
+  Bundle b =
+      MakeBundle(dir, {{"1_a.up.sql", "CREATE TABLE a (x);"}, {"1_a.down.sql", "DROP TABLE a;"}});
   auto d = Open(dir, names);
   Up(*d, b);
   SQLite::Database db((dir / "test.db").string());
@@ -145,5 +153,6 @@ TEST_CASE("sqlite: opening a missing file without create is a connection error",
     CHECK(e.code() == ErrorCode::kConnection);
     CHECK_THAT(e.what(), Catch::Contains("missing.db"));
   }
-  CHECK_THROWS_AS(sqlite::OpenSqlite({(dir / "no/such/dir/x.db").string(), TableNames{}, true, 5s}), Error);
+  CHECK_THROWS_AS(sqlite::OpenSqlite({(dir / "no/such/dir/x.db").string(), TableNames{}, true, 5s}),
+                  Error);
 }

@@ -52,9 +52,17 @@ long long FakeDriver::Apply(const Step& step, const LockRequest& lease) {
       if (!step.transactional) {
         // Statements before this one stayed; the row says how far it got.
         for (const std::string& s : ran) db_->executed.push_back(s);
-        HistoryRow row{step.version, step.slug, step.checksum, step.down_checksum,
-                       HistoryState::kStarted, "", 0, lease.Holder(), step.tool_version,
-                       lease.run_id, static_cast<int>(i)};
+        HistoryRow row{step.version,
+                       step.slug,
+                       step.checksum,
+                       step.down_checksum,
+                       HistoryState::kStarted,
+                       "",
+                       0,
+                       lease.Holder(),
+                       step.tool_version,
+                       lease.run_id,
+                       static_cast<int>(i)};
         db_->history.push_back(row);
       }
       throw Error(ErrorCode::kMigrationFailed, "fake: statement failed", step.Location(i));

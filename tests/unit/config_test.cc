@@ -83,7 +83,8 @@ TEST_CASE("${VAR} expands from the environment, and a missing one says where", "
     return std::nullopt;
   };
   SourceLocation where{"config.toml", 7, 7};
-  CHECK(ExpandVariables("postgres://app@${HOST}/shop", where, env) == "postgres://app@db.internal/shop");
+  CHECK(ExpandVariables("postgres://app@${HOST}/shop", where, env) ==
+        "postgres://app@db.internal/shop");
   try {
     ExpandVariables("${DATABASE_URL}", where, env);
     FAIL("expected an error");

@@ -7,10 +7,11 @@
 //   rule = "bad-name"  file = "migrations/x.sql"  line = 2  column = 8  mentions = "text"
 #include "migrate/migration_set.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <toml++/toml.h>
 
 #include "migrate/config.h"
 #include "registry.h"

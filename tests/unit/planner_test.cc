@@ -10,8 +10,10 @@ Manifest Make(std::initializer_list<std::string> versions) {
   Manifest m;
   for (const std::string& v : versions) {
     ManifestEntry e{v, "m" + v, "migrations", {}};
-    e.files.push_back({v + "_m" + v + ".up.sql", "", Direction::kUp, "up" + v, 1, true, false, 1, {}, {}});
-    e.files.push_back({v + "_m" + v + ".down.sql", "", Direction::kDown, "dn" + v, 1, true, false, 1, {}, {}});
+    e.files.push_back(
+        {v + "_m" + v + ".up.sql", "", Direction::kUp, "up" + v, 1, true, false, 1, {}, {}});
+    e.files.push_back(
+        {v + "_m" + v + ".down.sql", "", Direction::kDown, "dn" + v, 1, true, false, 1, {}, {}});
     m.migrations.push_back(e);
   }
   return m;

@@ -101,7 +101,8 @@ TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[
   auto db = std::make_shared<FakeDatabase>();
   FakeDriver driver(db);
   Recorder rec;
-  db->history.push_back({"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1});
+  db->history.push_back(
+      {"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1});
   try {
     RunUp(driver, bundle, RunOptions{}, rec);
     FAIL("expected drift");
@@ -111,10 +112,9 @@ TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[
   }
   db->history[0].checksum = bundle.manifest().migrations[0].Find(Direction::kUp, "sqlite")->sha256;
   db->history[0].state = HistoryState::kStarted;
-  CHECK_THROWS_MATCHES(RunUp(driver, bundle, RunOptions{}, rec), Error,
-                       Catch::Predicate<Error>([](const Error& e) {
-                         return e.code() == ErrorCode::kNeedsRepair;
-                       }));
+  CHECK_THROWS_MATCHES(
+      RunUp(driver, bundle, RunOptions{}, rec), Error,
+      Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::kNeedsRepair; }));
   CHECK(db->executed.empty());
 }
 

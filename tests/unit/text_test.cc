@@ -29,10 +29,10 @@ TEST_CASE("line and column of a byte offset", "[unit]") {
 TEST_CASE("UTF-8 validation finds the first bad byte", "[unit]") {
   CHECK(FindInvalidUtf8("plain ascii") == std::string::npos);
   CHECK(FindInvalidUtf8("caf\xC3\xA9 \xE2\x82\xAC") == std::string::npos);
-  CHECK(FindInvalidUtf8("caf\xE9!") == 3);         // Latin-1
-  CHECK(FindInvalidUtf8("\xC0\xAF") == 0);         // overlong
-  CHECK(FindInvalidUtf8("ab\xED\xA0\x80") == 2);   // surrogate
-  CHECK(FindInvalidUtf8("ab\xE2\x82") == 2);       // truncated
+  CHECK(FindInvalidUtf8("caf\xE9!") == 3);        // Latin-1
+  CHECK(FindInvalidUtf8("\xC0\xAF") == 0);        // overlong
+  CHECK(FindInvalidUtf8("ab\xED\xA0\x80") == 2);  // surrogate
+  CHECK(FindInvalidUtf8("ab\xE2\x82") == 2);      // truncated
 }
 
 TEST_CASE("blank SQL is whitespace, comments and semicolons", "[unit]") {

@@ -30,8 +30,8 @@ struct EnvironmentConfig {
 };
 
 struct Config {
-  std::filesystem::path file;  // empty when no config file was read
-  std::filesystem::path root;  // relative paths start here
+  std::filesystem::path file;                         // empty when no config file was read
+  std::filesystem::path root;                         // relative paths start here
   std::vector<std::string> migrations{"migrations"};  // folders or globs
   std::string dist = "dist/migrations";
   TableNames tables;

@@ -27,8 +27,7 @@ struct Directives {
 };
 
 // Reads the directives of one file. Problems go to `diagnostics`, located in `file`.
-Directives ParseDirectives(std::string_view sql, const std::string& file,
-                           Diagnostics& diagnostics);
+Directives ParseDirectives(std::string_view sql, const std::string& file, Diagnostics& diagnostics);
 
 // Parses "500ms", "5s", "10min", "2h" (also "1m" for a minute). Returns nullopt when bad.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);

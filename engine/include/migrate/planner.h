@@ -21,7 +21,9 @@ struct Finding {
   std::string version;
   std::string message;  // one sentence, with what to do
 
-  ErrorCode Code() const { return kind == Kind::kStarted ? ErrorCode::kNeedsRepair : ErrorCode::kDrift; }
+  ErrorCode Code() const {
+    return kind == Kind::kStarted ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
+  }
 };
 
 struct PlannedStep {

@@ -25,12 +25,12 @@ class RunObserver {
 };
 
 struct RunOptions {
-  std::optional<std::string> to;                       // run: apply up to this version
+  std::optional<std::string> to;  // run: apply up to this version
   std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
   std::chrono::milliseconds lease{std::chrono::seconds(60)};
   std::optional<std::chrono::milliseconds> lock_timeout;       // default for each migration
   std::optional<std::chrono::milliseconds> statement_timeout;  // default for each migration
-  bool dry_run = false;  // plan and report, change nothing
+  bool dry_run = false;                                        // plan and report, change nothing
 };
 
 struct StepSummary {

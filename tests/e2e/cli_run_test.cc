@@ -1,0 +1,218 @@
+// End to end: `migrate run`, `status`, `down` and `unlock` through the real binary on SQLite.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "e2e/project.h"
+
+using namespace migrate::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+void AddFour(const Project& p) {
+  for (const char* t : {"1_a", "2_b", "3_c", "4_d"}) {
+    std::string table = std::string(t).substr(2);
+    p.Add(std::string(t) + ".up.sql", "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\n");
+    p.Add(std::string(t) + ".down.sql", "DROP TABLE " + table + ";\n");
+  }
+}
+
+std::vector<std::string> History(const Project& p) {
+  return p.Query("SELECT version FROM migrate_history ORDER BY CAST(version AS INTEGER)");
+}
+
+}  // namespace
+
+TEST_CASE("e2e: run applies what is in dist/, one line per migration", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  p.Add("5_e.up.sql", "CREATE TABLE e (id int);\n");  // not built: must not run
+  p.Add("5_e.down.sql", "DROP TABLE e;\n");
+  ProcessResult r = p.Run({"run"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("applied  1  a  (") && Catch::Contains("applied  4  d  (") &&
+                        Catch::Contains("Applied 4 migration(s) in"));
+  CHECK(p.Tables() == std::vector<std::string>{"a", "b", "c", "d"});
+  ProcessResult again = p.Run({"run"});
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("Nothing to do"));
+  CHECK(p.Run({"build", "--check"}).exit_code == 3);
+}
+
+TEST_CASE("e2e: run --to and --dry-run", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult dry = p.Run({"run", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("would apply  3  c"));
+  CHECK(p.Run({"run", "--to", "2"}).exit_code == 0);
+  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.Run({"run", "--to", "7"}).exit_code == 2);
+}
+
+TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after the fix", "[e2e]") {
+  Project p;
+  AddFour(p);
+  p.Add("3_c.up.sql",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO c (id, nope) VALUES (1, 2);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"run"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("3_c.up.sql:2:") && Catch::Contains("no column named nope") &&
+                        Catch::Contains("INSERT INTO c (id, nope)"));
+  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.Tables() == std::vector<std::string>{"a", "b"});
+  CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+
+  p.Add("3_c.up.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO c (id) VALUES (1);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  CHECK(p.Run({"run"}).exit_code == 0);
+  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
+}
+
+TEST_CASE("e2e: status shows applied and pending; --json is valid JSON", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
+  ProcessResult text = p.Run({"status"});
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("applied  1  a  20") && Catch::Contains(" ms\n") &&
+                           Catch::Contains("pending  3  c") &&
+                           Catch::Contains("2 applied, 2 pending"));
+  ProcessResult js = p.Run({"status", "--json"});
+  REQUIRE(js.exit_code == 0);
+  auto j = nlohmann::json::parse(js.out);
+  REQUIRE(j["migrations"].size() == 4);
+  CHECK(j["migrations"][0]["state"] == "applied");
+  CHECK(j["migrations"][0]["applied_at"].get<std::string>().size() == 24);
+  CHECK(j["migrations"][0].contains("duration_ms"));
+  CHECK(j["migrations"][3]["state"] == "pending");
+  CHECK(j["findings"].empty());
+  auto run = nlohmann::json::parse(p.Run({"run", "--json"}).out);
+  CHECK(run["steps"].size() == 2);
+  CHECK(run["steps"][0]["version"] == "3");
+}
+
+TEST_CASE("e2e: down, down N, down --to V and down --all", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+  ProcessResult one = p.Run({"down"});
+  CHECK(one.exit_code == 0);
+  CHECK_THAT(one.out, Catch::Contains("reverted 4  d"));
+  CHECK(History(p) == std::vector<std::string>{"1", "2", "3"});
+  CHECK(p.Run({"down", "2"}).exit_code == 0);
+  CHECK(History(p) == std::vector<std::string>{"1"});
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+  CHECK(p.Run({"down", "--to", "2"}).exit_code == 0);
+  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.Run({"down", "--all"}).exit_code == 0);
+  CHECK(History(p).empty());
+  CHECK(p.Tables().empty());
+  CHECK(p.Query("SELECT event FROM migrate_log ORDER BY id DESC LIMIT 1") ==
+        std::vector<std::string>{"down"});
+  CHECK(p.Run({"down", "2", "--all"}).exit_code == 2);
+}
+
+TEST_CASE("e2e: down stops before an irreversible migration", "[e2e]") {
+  Project p;
+  AddFour(p);
+  fs::remove(p / "migrations/2_b.down.sql");
+  p.Add("2_b.up.sql", "-- migrate:irreversible\nCREATE TABLE b (id int);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+  ProcessResult r = p.Run({"down", "--all"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("2_b is irreversible"));
+  CHECK(History(p).size() == 4);  // nothing was reverted
+}
+
+TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder; unlock frees it",
+          "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run", "--to", "1"}).exit_code == 0);
+  {
+    SQLite::Database db((p / "test.db").string(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO migrate_lock VALUES (1, 'deploy@runner-3:4242', 'abc123', "
+        "'2026-11-25T10:00:00.000Z', '2999-01-01T00:00:00.000Z')");
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  ProcessResult r = p.Run({"--lock-wait", "1s", "run"});
+  auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(r.exit_code == 5);
+  CHECK(waited >= std::chrono::milliseconds(900));
+  CHECK_THAT(r.out, Catch::Contains("Waiting for the migration lock held by deploy@runner-3:4242"));
+  CHECK_THAT(r.err, Catch::Contains("deploy@runner-3:4242") &&
+                        Catch::Contains("since 2026-11-25T10:00:00.000Z") &&
+                        Catch::Contains("migrate unlock"));
+  CHECK(History(p).size() == 1);
+  ProcessResult status = p.Run({"status"});
+  CHECK_THAT(status.out, Catch::Contains("Lock held by deploy@runner-3:4242"));
+
+  ProcessResult unlock = p.Run({"unlock"});
+  CHECK(unlock.exit_code == 0);
+  CHECK_THAT(unlock.out, Catch::Contains("deploy@runner-3:4242"));
+  CHECK(p.Run({"run"}).exit_code == 0);
+  CHECK(History(p).size() == 4);
+}
+
+TEST_CASE("e2e: an edited applied migration is drift, exit 4, nothing runs", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
+  p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY, x int);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"run"});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("2_b.up.sql changed after it was applied"));
+  CHECK(History(p).size() == 2);
+  CHECK(p.Run({"status"}).exit_code == 4);
+}
+
+TEST_CASE("e2e: a tampered bundle is refused before the database is touched", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  WriteFile(p / "dist/migrations/3_c.up.sql", "DROP TABLE a;\n");
+  ProcessResult r = p.Run({"run"});
+  CHECK(r.exit_code == 7);
+  CHECK_THAT(r.err, Catch::Contains("3_c.up.sql was changed after the build"));
+  CHECK_FALSE(fs::exists(p / "test.db"));
+  fs::remove_all(p / "dist");
+  ProcessResult none = p.Run({"run"});
+  CHECK(none.exit_code == 7);
+  CHECK_THAT(none.err, Catch::Contains("run 'migrate build' first"));
+}
+
+TEST_CASE("e2e: DATABASE_URL and --database override the config; passwords never print", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  CHECK(p.Run({"run"}, {{"DATABASE_URL", "sqlite:other.db"}}).exit_code == 0);
+  CHECK(fs::exists(p / "other.db"));
+  CHECK_FALSE(fs::exists(p / "test.db"));
+  CHECK(p.Run({"--database", "sqlite:third.db", "run"}, {{"DATABASE_URL", "sqlite:other.db"}})
+            .exit_code == 0);
+  CHECK(fs::exists(p / "third.db"));
+
+  const std::string canary = "Canary-s3cr3t-7f1e";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--database", "postgres://app:" + canary + "@127.0.0.1:1/shop", "status"},
+           {"--database", "mysql://app:" + canary + "@127.0.0.1/shop", "run"},
+           {"--json", "--database", "postgres://app@127.0.0.1:1/shop?password=" + canary, "run"}}) {
+    ProcessResult r = p.Run(args);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.out + r.err, !Catch::Contains(canary));
+    CHECK_THAT(r.out + r.err, Catch::Contains("***"));
+  }
+}

@@ -1,0 +1,56 @@
+// Acceptance on real migration sets written for other tools (../shared/corpus, beside the
+// repository; CI has it). Each set must build, apply, revert with down --all, and apply
+// again to the same schema.
+#include <catch2/catch.hpp>
+
+#include "e2e/project.h"
+
+using namespace migrate::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> Schema(const Project& p) {
+  return p.Query(
+      "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master "
+      "WHERE name NOT LIKE 'migrate\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "ORDER BY type, name");
+}
+
+}  // namespace
+
+TEST_CASE("corpus: kratos-sqlite (694 migrations, 20-digit versions) round-trips",
+          "[e2e][corpus]") {
+  fs::path corpus = SharedDir() / "corpus/kratos-sqlite";
+  if (!fs::exists(corpus)) {
+    WARN("skipped: " << corpus << " is not present on this machine");
+    return;
+  }
+  Project p("migrations = \"" + corpus.string() + "\"\n");
+  ProcessResult build = p.Run({"--quiet", "build"});
+  INFO(build.err);
+  REQUIRE(build.exit_code == 0);
+
+  ProcessResult up = p.Run({"--quiet", "run"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(p.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"694"});
+  CHECK(p.Query("SELECT max(version) FROM migrate_history") ==
+        std::vector<std::string>{"20260703000000000000"});
+  std::vector<std::string> first = Schema(p);
+  CHECK(first.size() > 50);
+
+  ProcessResult down = p.Run({"--quiet", "down", "--all"});
+  INFO(down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(p.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"0"});
+  CHECK(Schema(p).empty());
+
+  ProcessResult again = p.Run({"--quiet", "run"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(Schema(p) == first);
+  ProcessResult status = p.Run({"status"});
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("694 applied, 0 pending"));
+}

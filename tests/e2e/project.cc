@@ -1,0 +1,36 @@
+#include "e2e/project.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace migrate::testing {
+
+Project::Project(const std::string& project_keys) {
+  WriteFile(dir_ / "config.toml",
+            "[project]\n" + project_keys + "\n[environments.local]\nurl = \"sqlite:test.db\"\n");
+  std::filesystem::create_directories(dir_ / "migrations");
+}
+
+void Project::Add(const std::string& name, const std::string& sql) const {
+  WriteFile(dir_ / ("migrations/" + name), sql);
+}
+
+ProcessResult Project::Run(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) const {
+  return RunMigrate(args, dir_.path(), env);
+}
+
+std::vector<std::string> Project::Query(const std::string& sql) const {
+  SQLite::Database db((dir_ / "test.db").string());
+  SQLite::Statement q(db, sql);
+  std::vector<std::string> out;
+  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+  return out;
+}
+
+std::vector<std::string> Project::Tables() const {
+  return Query(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'migrate\\_%' "
+      "ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+}
+
+}  // namespace migrate::testing
