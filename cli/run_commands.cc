@@ -30,7 +30,7 @@ class LineObserver final : public RunObserver {
     if (ctx_.options().json) return;
     ctx_.out() << "  " << std::left << std::setw(9)
                << (step.direction == Direction::kUp ? "applied" : "reverted") << step.version
-               << "  " << step.slug << "  (" << ms << " ms)\n"
+               << "  " << step.slug << "  (" << (ms == 0 ? "<1" : std::to_string(ms)) << " ms)\n"
                << std::flush;
   }
 

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "e2e/project.h"
 
@@ -215,4 +216,54 @@ TEST_CASE("e2e: DATABASE_URL and --database override the config; passwords never
     CHECK_THAT(r.out + r.err, !Catch::Contains(canary));
     CHECK_THAT(r.out + r.err, Catch::Contains("***"));
   }
+}
+
+TEST_CASE("e2e: concurrent runners apply each migration exactly once", "[e2e]") {
+  Project p;
+  for (int i = 1; i <= 20; ++i) {
+    std::string v = std::to_string(i);
+    // Each migration does a little real work so that the runners overlap.
+    p.Add(v + "_t" + v + ".up.sql",
+          "CREATE TABLE t" + v +
+              " (x INTEGER);\n"
+              "INSERT INTO t" +
+              v +
+              " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+              "WHERE i < 20000) SELECT i FROM n;\n");
+    p.Add(v + "_t" + v + ".down.sql", "DROP TABLE t" + v + ";\n");
+  }
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  std::vector<std::thread> runners;
+  std::vector<ProcessResult> results(4);
+  for (int i = 0; i < 4; ++i) {
+    runners.emplace_back([&, i] { results[i] = p.Run({"--json", "run"}); });
+  }
+  for (auto& t : runners) t.join();
+  std::size_t applied = 0;
+  for (const ProcessResult& r : results) {
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    applied += nlohmann::json::parse(r.out)["steps"].size();
+  }
+  CHECK(applied == 20);
+  CHECK(p.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"20"});
+  CHECK(p.Query("SELECT count(*) FROM migrate_log WHERE event = 'up'") ==
+        std::vector<std::string>{"20"});
+  CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+}
+
+TEST_CASE("e2e: status before the first run, and an unwritable dist, fail clearly", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult status = p.Run({"status"});
+  CHECK(status.exit_code == 8);
+  CHECK_THAT(status.err, Catch::Contains("no SQLite database at") && Catch::Contains("test.db"));
+  CHECK(p.Run({"down"}).exit_code == 8);
+
+  WriteFile(p / "blocker", "a file where a folder should be\n");
+  WriteFile(p / "config.toml", "[project]\ndist = \"blocker/migrations\"\n");
+  ProcessResult build = p.Run({"build"});
+  CHECK(build.exit_code == 1);
+  CHECK_THAT(build.err, Catch::Contains("blocker"));
 }
