@@ -27,14 +27,22 @@ struct Recorder : RunObserver {
   void OnStepDone(const Step& s, long long) override { done.push_back(s.version); }
 };
 
+// A bundle on disk and a fake database behind a driver.
+struct Fixture {
+  explicit Fixture(const std::map<std::string, std::string>& files = kThree)
+      : bundle(MakeBundle(dir, files)) {}
+  TempDir dir;
+  Bundle bundle;
+  std::shared_ptr<FakeDatabase> db = std::make_shared<FakeDatabase>();
+  FakeDriver driver{db};
+  Recorder rec;
+};
+
 }  // namespace
 
 TEST_CASE("runner applies pending migrations in order and releases the lock", "[unit]") {
-  TempDir dir;
-  Bundle bundle = MakeBundle(dir, kThree);
-  auto db = std::make_shared<FakeDatabase>();
-  FakeDriver driver(db);
-  Recorder rec;
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
   RunResult r = RunUp(driver, bundle, RunOptions{}, rec);
   CHECK(r.steps.size() == 3);
   CHECK(rec.done == std::vector<std::string>{"1", "2", "3"});
@@ -49,13 +57,10 @@ TEST_CASE("runner applies pending migrations in order and releases the lock", "[
 }
 
 TEST_CASE("a failing migration stops the run; earlier ones stay applied", "[unit]") {
-  TempDir dir;
   auto files = kThree;
   files["2_b.up.sql"] = "CREATE TABLE b (x);\nSELECT FAIL;";
-  Bundle bundle = MakeBundle(dir, files);
-  auto db = std::make_shared<FakeDatabase>();
-  FakeDriver driver(db);
-  Recorder rec;
+  Fixture f(files);
+  auto& [dir, bundle, db, driver, rec] = f;
   try {
     RunUp(driver, bundle, RunOptions{}, rec);
     FAIL("expected an error");
@@ -69,13 +74,10 @@ TEST_CASE("a failing migration stops the run; earlier ones stay applied", "[unit
 }
 
 TEST_CASE("a held lock makes the runner wait, then fail naming the holder", "[unit]") {
-  TempDir dir;
-  Bundle bundle = MakeBundle(dir, kThree);
-  auto db = std::make_shared<FakeDatabase>();
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
   db->lock = LockHolder{"ops@build-7:4242", "feedc0de", "2026-01-01T00:00:00Z", "never"};
   db->lock_expires_ms = db->now_ms + 3'600'000;
-  FakeDriver driver(db);
-  Recorder rec;
   RunOptions options;
   options.lock_wait = 300ms;
   try {
@@ -96,11 +98,8 @@ TEST_CASE("a held lock makes the runner wait, then fail naming the holder", "[un
 }
 
 TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[unit]") {
-  TempDir dir;
-  Bundle bundle = MakeBundle(dir, kThree);
-  auto db = std::make_shared<FakeDatabase>();
-  FakeDriver driver(db);
-  Recorder rec;
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
   db->history.push_back(
       {"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1});
   try {
@@ -119,11 +118,8 @@ TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[
 }
 
 TEST_CASE("dry run plans without locking or applying", "[unit]") {
-  TempDir dir;
-  Bundle bundle = MakeBundle(dir, kThree);
-  auto db = std::make_shared<FakeDatabase>();
-  FakeDriver driver(db);
-  Recorder rec;
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
   RunOptions options;
   options.dry_run = true;
   CHECK(RunUp(driver, bundle, options, rec).steps.size() == 3);
@@ -132,11 +128,8 @@ TEST_CASE("dry run plans without locking or applying", "[unit]") {
 }
 
 TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {
-  TempDir dir;
-  Bundle bundle = MakeBundle(dir, kThree);
-  auto db = std::make_shared<FakeDatabase>();
-  FakeDriver driver(db);
-  Recorder rec;
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
   RunOptions options;
   options.to = "1";
   RunUp(driver, bundle, options, rec);
