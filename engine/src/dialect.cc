@@ -64,6 +64,14 @@ PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Direc
     out.self_wrapped = true;
   }
   for (const Statement& s : st) {
+    if (!s.outside_transaction.empty()) {
+      diagnostics.push_back(
+          {Severity::kError, "needs-no-transaction", LocationOf(sql, file, s.offset),
+           s.outside_transaction +
+               " cannot run inside a transaction block; add '-- migrate:no-transaction' at the "
+               "top of the file (and keep such statements in a migration of their own)"});
+      continue;
+    }
     if (s.kind == StatementKind::kOther) continue;
     diagnostics.push_back(
         {Severity::kError, "transaction-control", LocationOf(sql, file, s.offset),

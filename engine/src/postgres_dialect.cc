@@ -2,6 +2,7 @@
 
 #include <pg_query.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "migrate/text.h"
@@ -9,16 +10,44 @@
 namespace migrate {
 namespace {
 
-// PostgreSQL reports error positions in characters; convert a 1-based one to a byte offset.
-std::size_t CharPositionToOffset(std::string_view text, int cursorpos) {
-  std::size_t offset = 0;
-  for (int chars = 1; chars < cursorpos && offset < text.size(); ++chars) {
-    ++offset;
-    while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
-      ++offset;
+using nlohmann::json;
+
+bool Flag(const json& node, const char* key) { return node.value(key, false); }
+
+// Why PostgreSQL refuses `stmt` (one parse-tree statement) inside a transaction block, or
+// empty. The list follows PreventInTransactionBlock's callers in PostgreSQL 15.
+std::string OutsideTransaction(const json& stmt) {
+  if (!stmt.is_object() || stmt.empty()) return "";
+  const std::string& type = stmt.begin().key();
+  const json& n = stmt.begin().value();
+  if (type == "IndexStmt" && Flag(n, "concurrent")) return "CREATE INDEX CONCURRENTLY";
+  if (type == "DropStmt" && Flag(n, "concurrent")) return "DROP INDEX CONCURRENTLY";
+  if (type == "ReindexStmt") {
+    for (const json& p : n.value("params", json::array())) {
+      if (p.contains("DefElem") && p["DefElem"].value("defname", "") == "concurrently") {
+        return "REINDEX CONCURRENTLY";
+      }
     }
   }
-  return offset;
+  if (type == "VacuumStmt" && Flag(n, "is_vacuumcmd")) return "VACUUM";
+  if (type == "CreatedbStmt") return "CREATE DATABASE";
+  if (type == "DropdbStmt") return "DROP DATABASE";
+  if (type == "AlterSystemStmt") return "ALTER SYSTEM";
+  if (type == "CreateTableSpaceStmt") return "CREATE TABLESPACE";
+  if (type == "DropTableSpaceStmt") return "DROP TABLESPACE";
+  if (type == "ClusterStmt" && !n.contains("relation")) return "CLUSTER without a table";
+  if (type == "DiscardStmt" && n.value("target", "") == "DISCARD_ALL") return "DISCARD ALL";
+  if (type == "AlterTableStmt") {
+    for (const json& c : n.value("cmds", json::array())) {
+      const json& cmd = c.value("AlterTableCmd", json::object());
+      if (cmd.value("subtype", "") == "AT_DetachPartition" &&
+          Flag(cmd.value("def", json::object()).value("PartitionCmd", json::object()),
+               "concurrent")) {
+        return "DETACH PARTITION CONCURRENTLY";
+      }
+    }
+  }
+  return "";
 }
 
 class PgDialect final : public Dialect {
@@ -28,23 +57,27 @@ class PgDialect final : public Dialect {
   SplitResult Split(std::string_view sql) const override {
     SplitResult out;
     std::string text(sql);  // libpg_query wants a NUL-terminated string
-    PgQuerySplitResult r = pg_query_split_with_parser(text.c_str());
+    PgQueryParseResult r = pg_query_parse(text.c_str());
     if (r.error) {
-      out.error_offset = CharPositionToOffset(sql, r.error->cursorpos);
+      out.error_offset =
+          CharToByteOffset(sql, r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0);
       out.error_message = r.error->message ? r.error->message : "syntax error";
     } else {
-      for (int i = 0; i < r.n_stmts; ++i) {
-        std::size_t begin = static_cast<std::size_t>(r.stmts[i]->stmt_location);
-        std::size_t end = begin + static_cast<std::size_t>(r.stmts[i]->stmt_len);
+      json tree = json::parse(r.parse_tree);
+      for (const json& s : tree.value("stmts", json::array())) {
+        std::size_t begin = s.value("stmt_location", 0);
+        std::size_t len = s.value("stmt_len", 0);
+        std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
         begin = SkipSqlTrivia(sql, begin);
         if (end < sql.size() && sql[end] == ';') ++end;
         if (begin >= end) continue;
-        Statement st{begin, end - begin, StatementKind::kOther};
+        Statement st{begin, end - begin, StatementKind::kOther, {}};
         st.kind = ClassifyStatement(sql.substr(begin, end - begin));
-        out.statements.push_back(st);
+        st.outside_transaction = OutsideTransaction(s.value("stmt", json::object()));
+        out.statements.push_back(std::move(st));
       }
     }
-    pg_query_free_split_result(r);
+    pg_query_free_parse_result(r);
     return out;
   }
 };

@@ -21,6 +21,17 @@ LineColumn LineColumnAt(std::string_view text, std::size_t offset) {
   return lc;
 }
 
+std::size_t CharToByteOffset(std::string_view text, std::size_t chars) {
+  std::size_t offset = 0;
+  for (std::size_t n = 0; n < chars && offset < text.size(); ++n) {
+    ++offset;
+    while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
+      ++offset;
+    }
+  }
+  return offset;
+}
+
 std::size_t FindInvalidUtf8(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t n = text.size();

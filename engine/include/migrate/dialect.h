@@ -24,6 +24,9 @@ struct Statement {
   std::size_t offset = 0;  // byte offset of the statement's first token in the file
   std::size_t length = 0;  // bytes, up to and including its terminating ';' if any
   StatementKind kind = StatementKind::kOther;
+  // What the statement is when the database refuses to run it inside a transaction block
+  // ("CREATE INDEX CONCURRENTLY"); empty when it can run in one.
+  std::string outside_transaction;
 };
 
 struct SplitResult {
@@ -55,7 +58,8 @@ struct PreparedSql {
 };
 
 // Splits `sql` with `dialect` and applies the transaction-control rules of DESIGN §4.
-// Problems (split errors, transaction control in a transactional file) are appended to
+// Problems (split errors, transaction control or a statement that cannot run in a
+// transaction, in a file without `-- migrate:no-transaction`) are appended to
 // `diagnostics` with `file` and the line:column of the statement.
 PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Directives& directives,
                        const std::string& file, Diagnostics& diagnostics);

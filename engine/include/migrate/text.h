@@ -19,6 +19,10 @@ struct LineColumn {
 // The line and column of byte `offset` in `text`. REQUIRES: offset <= text.size().
 LineColumn LineColumnAt(std::string_view text, std::size_t offset);
 
+// The byte offset of character `chars` (0-based, UTF-8) in `text`; PostgreSQL reports error
+// positions in characters.
+std::size_t CharToByteOffset(std::string_view text, std::size_t chars);
+
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos when valid.
 std::size_t FindInvalidUtf8(std::string_view text);
 
