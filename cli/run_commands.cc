@@ -182,6 +182,31 @@ void Unlock(const Context& ctx) {
   }
 }
 
+void Repair(const Context& ctx, const std::string& version, bool applied, bool forget) {
+  auto driver = ctx.OpenDatabase(false);
+  if (version.empty()) {
+    int interrupted = 0;
+    for (const HistoryRow& row : driver->ReadHistory()) {
+      if (row.state != HistoryState::kStarted) continue;
+      ++interrupted;
+      ctx.out() << "  started  " << row.version << "  " << row.slug << "  (" << row.progress
+                << " statement(s) completed, by " << row.applied_by << ")\n";
+    }
+    ctx.out() << (interrupted ? "Check each one by hand, then: migrate repair VERSION --applied "
+                                "(you finished it) or --forget (you undid it; run applies it "
+                                "again).\n"
+                              : "Nothing to repair.\n");
+    return;
+  }
+  if (applied == forget) {
+    throw Error(ErrorCode::kUsage, "say what you did by hand: --applied or --forget");
+  }
+  RunRepair(*driver, version, applied, ctx.MakeRunOptions());
+  ctx.out() << "Repaired " << version << ": "
+            << (applied ? "recorded as applied.\n"
+                        : "history row removed; 'migrate run' applies it again.\n");
+}
+
 }  // namespace
 
 void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
@@ -223,6 +248,19 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
 
   auto* status = app.add_subcommand("status", "Show applied and pending migrations, and drift");
   status->callback([&globals, &action] { action = [&globals] { Status(Context(globals)); }; });
+
+  auto* repair = app.add_subcommand("repair", "Resolve an interrupted no-transaction migration");
+  auto version = std::make_shared<std::string>();
+  auto applied = std::make_shared<bool>(false);
+  auto forget = std::make_shared<bool>(false);
+  repair->add_option("VERSION", *version, "The interrupted migration (none: list them)");
+  repair->add_flag("--applied", *applied, "You finished it by hand: record it as applied");
+  repair->add_flag("--forget", *forget, "You undid it by hand: remove its history row");
+  repair->callback([&globals, &action, version, applied, forget] {
+    action = [&globals, version, applied, forget] {
+      Repair(Context(globals), *version, *applied, *forget);
+    };
+  });
 
   auto* unlock = app.add_subcommand("unlock", "Free the migration lock by hand");
   unlock->callback([&globals, &action] { action = [&globals] { Unlock(Context(globals)); }; });

@@ -3,6 +3,7 @@
 #include "migrate/config.h"
 #include "migrate/postgres_dialect.h"
 #include "migrate/redact.h"
+#include "postgres/postgres_driver.h"
 #include "sqlite/sqlite_dialect.h"
 #include "sqlite/sqlite_driver.h"
 
@@ -25,8 +26,7 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
     return sqlite::OpenSqlite({path, options.tables, options.create, options.busy_timeout});
   }
   if (dialect == kDialectPostgres) {
-    throw Error(ErrorCode::kUsage, "PostgreSQL URLs (" + RedactUrl(url) +
-                                       ") are not supported by this build yet; use sqlite:PATH");
+    return postgres::OpenPostgres({url, options.tables});
   }
   throw Error(ErrorCode::kUsage, "unknown database URL '" + RedactUrl(url) +
                                      "': use sqlite:PATH or postgres://user@host/db");

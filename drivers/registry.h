@@ -1,5 +1,5 @@
 // Opens a Driver from a database URL, by scheme: `sqlite:PATH` (also `sqlite://PATH`,
-// `sqlite::memory:`). PostgreSQL (`postgres://`, `postgresql://`) arrives with its driver.
+// `sqlite::memory:`) and PostgreSQL (`postgres://`, `postgresql://`).
 // Also finds the Dialect that splits files for a dialect name.
 #ifndef MIGRATE_DRIVERS_REGISTRY_H_
 #define MIGRATE_DRIVERS_REGISTRY_H_

@@ -33,14 +33,19 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
   std::vector<Finding> out;
   for (const HistoryRow& row : history) {
     std::string name = Name(row.version, row.slug);
+    const ManifestEntry* entry = manifest.Find(row.version);
     if (row.state == HistoryState::kStarted) {
+      const ManifestFile* up = entry ? entry->Find(Direction::kUp, dialect) : nullptr;
+      std::string of = up ? " of " + std::to_string(up->statements) : "";
       out.push_back({Finding::Kind::kStarted, row.version,
-                     name + " was interrupted after " + std::to_string(row.progress) +
-                         " statement(s) and may be half applied; check the database, then run "
-                         "'migrate repair'"});
+                     name + " (no-transaction) was interrupted: " + std::to_string(row.progress) +
+                         of + " statements completed, statement " +
+                         std::to_string(row.progress + 1) +
+                         " may be partly applied. Finish or undo it by hand, then run 'migrate "
+                         "repair " +
+                         row.version + " --applied' or '--forget'"});
       continue;
     }
-    const ManifestEntry* entry = manifest.Find(row.version);
     const ManifestFile* up = entry ? entry->Find(Direction::kUp, dialect) : nullptr;
     if (!up) {
       out.push_back({Finding::Kind::kMissing, row.version,

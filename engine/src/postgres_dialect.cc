@@ -59,8 +59,7 @@ class PgDialect final : public Dialect {
     std::string text(sql);  // libpg_query wants a NUL-terminated string
     PgQueryParseResult r = pg_query_parse(text.c_str());
     if (r.error) {
-      out.error_offset =
-          CharToByteOffset(sql, r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0);
+      out.error_offset = CharToByteOffset(sql, r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0);
       out.error_message = r.error->message ? r.error->message : "syntax error";
     } else {
       json tree = json::parse(r.parse_tree);

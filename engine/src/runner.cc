@@ -106,6 +106,21 @@ RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target
   });
 }
 
+void RunRepair(Driver& driver, const std::string& version, bool mark_applied,
+               const RunOptions& options) {
+  driver.EnsureMetadata();
+  LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait);
+  std::vector<HistoryRow> history = driver.ReadHistory();
+  auto it = std::find_if(history.begin(), history.end(), [&](const HistoryRow& r) {
+    return CompareVersions(r.version, version) == 0 && r.state == HistoryState::kStarted;
+  });
+  if (it == history.end()) {
+    throw Error(ErrorCode::kUsage,
+                "no interrupted migration with version " + version + "; see 'migrate status'");
+  }
+  driver.Repair(it->version, mark_applied, lock.request());
+}
+
 StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
   StatusReport report;
   report.capabilities = driver.GetCapabilities();

@@ -7,8 +7,10 @@
 #include "migrate/dialect.h"
 #include "migrate/driver.h"
 #include "migrate/lock.h"
+#include "postgres/postgres_driver.h"
 #include "sqlite/sqlite_driver.h"
 #include "support/fake_driver.h"
+#include "support/pg.h"
 #include "support/temp_dir.h"
 
 using namespace migrate;
@@ -28,6 +30,12 @@ struct SqliteFactory {
   std::unique_ptr<Driver> Open() {
     return sqlite::OpenSqlite({(dir / "conformance.db").string(), TableNames{}, true, 5s});
   }
+  void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
+};
+
+struct PostgresFactory {
+  PgDatabase db;
+  std::unique_ptr<Driver> Open() { return postgres::OpenPostgres({db.url(), TableNames{}}); }
   void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
 };
 
@@ -60,7 +68,7 @@ LockRequest Request(const std::string& run_id, std::chrono::milliseconds lease =
 }  // namespace
 
 TEMPLATE_TEST_CASE("conformance: metadata is idempotent and history starts empty",
-                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto d = factory.Open();
   CHECK(d->ReadHistory().empty());  // before the tables exist: empty, no error
@@ -72,8 +80,8 @@ TEMPLATE_TEST_CASE("conformance: metadata is idempotent and history starts empty
   CHECK(d->ReadHistory().empty());
 }
 
-TEMPLATE_TEST_CASE("conformance: apply records history; down removes it", "[conformance][sqlite]",
-                   FakeFactory, SqliteFactory) {
+TEMPLATE_TEST_CASE("conformance: apply records history; down removes it",
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto d = factory.Open();
   d->EnsureMetadata();
@@ -97,7 +105,7 @@ TEMPLATE_TEST_CASE("conformance: apply records history; down removes it", "[conf
 }
 
 TEMPLATE_TEST_CASE("conformance: a failing transactional step leaves nothing",
-                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto d = factory.Open();
   d->EnsureMetadata();
@@ -119,8 +127,8 @@ TEMPLATE_TEST_CASE("conformance: a failing transactional step leaves nothing",
   CHECK(d->ReadHistory().size() == 1);
 }
 
-TEMPLATE_TEST_CASE("conformance: the lock has one holder at a time", "[conformance][sqlite]",
-                   FakeFactory, SqliteFactory) {
+TEMPLATE_TEST_CASE("conformance: the lock has one holder at a time",
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto a = factory.Open();
   auto b = factory.Open();
@@ -146,7 +154,7 @@ TEMPLATE_TEST_CASE("conformance: the lock has one holder at a time", "[conforman
 }
 
 TEMPLATE_TEST_CASE("conformance: an expired lease is taken over and the old holder cannot commit",
-                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto a = factory.Open();
   auto b = factory.Open();
@@ -167,7 +175,7 @@ TEMPLATE_TEST_CASE("conformance: an expired lease is taken over and the old hold
 }
 
 TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got",
-                   "[conformance][sqlite]", FakeFactory, SqliteFactory) {
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto d = factory.Open();
   d->EnsureMetadata();

@@ -55,6 +55,13 @@ RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
 RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
                   const RunOptions& options, RunObserver& observer);
 
+// Resolves an interrupted non-transactional migration under the lock: `mark_applied` records
+// it as applied (it was finished by hand), otherwise its history row is deleted (it was undone
+// by hand, and the next run applies it again). Throws Error(kUsage) when `version` has no
+// interrupted row.
+void RunRepair(Driver& driver, const std::string& version, bool mark_applied,
+               const RunOptions& options);
+
 struct StatusEntry {
   enum class State { kApplied, kPending, kStarted, kMissing };
   State state = State::kPending;

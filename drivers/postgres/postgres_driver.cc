@@ -1,0 +1,462 @@
+#include "postgres/postgres_driver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "migrate/postgres_dialect.h"
+#include "migrate/redact.h"
+#include "postgres/postgres_errors.h"
+
+namespace migrate::postgres {
+namespace {
+
+constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
+
+std::string IsoOf(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', " + kIso + ")";
+}
+
+// FNV-1a of the lock table's name: the advisory lock key, so that two projects with
+// different lock tables in one database do not block each other.
+long long AdvisoryKey(const std::string& lock_table) {
+  unsigned long long h = 14695981039346656037ULL;
+  for (char c : "migrate:" + lock_table) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return static_cast<long long>(h >> 1);
+}
+
+// Adds connect_timeout and application_name to a URL that does not set them.
+std::string WithDefaults(std::string url) {
+  auto add = [&](const std::string& key, const std::string& value) {
+    if (url.find(key + "=") != std::string::npos) return;
+    url += (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+  };
+  add("connect_timeout", "10");
+  add("application_name", "migrate");
+  return url;
+}
+
+std::string Seconds(std::chrono::milliseconds d) {
+  return std::to_string(static_cast<double>(d.count()) / 1000.0);
+}
+
+// Sends server NOTICEs nowhere and WARNINGs to stderr, prefixed, instead of libpq's default.
+class Notices final : public pqxx::errorhandler {
+ public:
+  explicit Notices(pqxx::connection_base& c) : pqxx::errorhandler(c) {}
+  bool operator()(const char msg[]) noexcept override {
+    std::string_view m(msg);
+    if (m.rfind("WARNING", 0) == 0) std::cerr << "migrate: server " << m;
+    return false;
+  }
+};
+
+class PostgresDriver final : public Driver {
+ public:
+  PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn)
+      : options_(options), conn_(std::move(conn)), notices_(*conn_) {
+    pqxx::nontransaction q(*conn_);
+    history_ = QuoteTable(q, options.tables.history);
+    lock_ = QuoteTable(q, options.tables.lock);
+    log_ = QuoteTable(q, options.tables.log);
+    key_ = AdvisoryKey(options.tables.lock);
+  }
+
+  Capabilities GetCapabilities() override {
+    int v = conn_->server_version();
+    return {"postgres", std::string(kDialectPostgres),
+            std::to_string(v / 10000) + "." + std::to_string(v % 10000), true};
+  }
+
+  const Dialect& GetDialect() const override { return PostgresDialect(); }
+
+  void EnsureMetadata() override {
+    Guard(
+        [&] {
+          if (Exists(history_) && Exists(lock_) && Exists(log_)) return;
+          pqxx::work tx(*conn_);
+          // Serialises creation among runners that start at once; held for this short
+          // transaction only.
+          tx.exec_params("SELECT pg_advisory_xact_lock($1)", key_ + 1);
+          tx.exec("SET LOCAL client_min_messages = warning");
+          for (const std::string& schema : Schemas()) {
+            tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema));
+          }
+          tx.exec("CREATE TABLE IF NOT EXISTS " + history_ +
+                  " (version text PRIMARY KEY, slug text NOT NULL, checksum text NOT NULL,"
+                  " down_checksum text, state text NOT NULL CHECK (state IN ('applied','started')),"
+                  " progress integer NOT NULL DEFAULT 0,"
+                  " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                  " duration_ms bigint NOT NULL DEFAULT 0, applied_by text NOT NULL,"
+                  " tool_version text NOT NULL, run_id text NOT NULL)");
+          tx.exec("CREATE TABLE IF NOT EXISTS " + lock_ +
+                  " (id integer PRIMARY KEY CHECK (id = 1), holder text NOT NULL,"
+                  " run_id text NOT NULL, acquired_at timestamptz NOT NULL,"
+                  " expires_at timestamptz NOT NULL)");
+          tx.exec("CREATE TABLE IF NOT EXISTS " + log_ +
+                  " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                  " at timestamptz NOT NULL DEFAULT clock_timestamp(), run_id text NOT NULL,"
+                  " event text NOT NULL, version text, slug text, checksum text,"
+                  " duration_ms bigint, actor text NOT NULL, detail text)");
+          tx.commit();
+        },
+        "cannot create migrate's tables");
+  }
+
+  std::vector<HistoryRow> ReadHistory() override {
+    std::vector<HistoryRow> rows;
+    Guard(
+        [&] {
+          if (!Exists(history_)) return;
+          pqxx::nontransaction q(*conn_);
+          pqxx::result r =
+              q.exec("SELECT version, slug, checksum, coalesce(down_checksum, ''), state, " +
+                     IsoOf("applied_at") +
+                     ", duration_ms, applied_by, tool_version, run_id, progress FROM " + history_);
+          for (const auto& row : r) {
+            HistoryRow h;
+            h.version = row[0].c_str();
+            h.slug = row[1].c_str();
+            h.checksum = row[2].c_str();
+            h.down_checksum = row[3].c_str();
+            h.state = std::string_view(row[4].c_str()) == "started" ? HistoryState::kStarted
+                                                                    : HistoryState::kApplied;
+            h.applied_at = row[5].c_str();
+            h.duration_ms = row[6].as<long long>();
+            h.applied_by = row[7].c_str();
+            h.tool_version = row[8].c_str();
+            h.run_id = row[9].c_str();
+            h.progress = row[10].as<int>();
+            rows.push_back(std::move(h));
+          }
+        },
+        "cannot read the history table");
+    std::sort(rows.begin(), rows.end(), [](const HistoryRow& a, const HistoryRow& b) {
+      return CompareVersions(a.version, b.version) < 0;
+    });
+    return rows;
+  }
+
+  LockAttempt TryLock(const LockRequest& request) override {
+    LockAttempt attempt;
+    Guard(
+        [&] {
+          if (!advisory_held_) {
+            advisory_held_ = Single("SELECT pg_try_advisory_lock($1)").as<bool>();
+          }
+          // With the advisory lock no live session is a holder, so the row is ours whatever it
+          // says; without it, the row is ours only when its lease ran out (the table is the
+          // source of truth). A holder busy in a migration keeps the row locked: give up fast.
+          try {
+            pqxx::work tx(*conn_);
+            tx.exec("SET LOCAL lock_timeout = '200ms'");
+            pqxx::result r = tx.exec_params(
+                "INSERT INTO " + lock_ +
+                    " AS l (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
+                    " clock_timestamp(), clock_timestamp() + make_interval(secs => $3))"
+                    " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
+                    " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
+                    " expires_at = excluded.expires_at"
+                    " WHERE $4 OR l.expires_at < clock_timestamp() OR l.run_id = excluded.run_id",
+                request.Holder(), request.run_id, Seconds(request.lease), advisory_held_);
+            tx.commit();
+            attempt.acquired = r.affected_rows() == 1;
+          } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() != "55P03") throw;
+          }
+          if (!attempt.acquired && advisory_held_) {
+            Single("SELECT pg_advisory_unlock($1)");
+            advisory_held_ = false;
+          }
+        },
+        "cannot take the migration lock");
+    if (!attempt.acquired) attempt.holder = ReadLock();
+    return attempt;
+  }
+
+  void ReleaseLock(const LockRequest& request) noexcept override {
+    try {
+      pqxx::nontransaction q(*conn_);
+      q.exec_params("DELETE FROM " + lock_ + " WHERE id = 1 AND run_id = $1", request.run_id);
+      if (advisory_held_) q.exec_params("SELECT pg_advisory_unlock($1)", key_);
+      advisory_held_ = false;
+    } catch (...) {
+      // The session ends with the process, which frees the advisory lock; the row's lease
+      // then expires on its own.
+    }
+  }
+
+  std::optional<LockHolder> ForceUnlock() override {
+    std::optional<LockHolder> holder = ReadLock();
+    Guard(
+        [&] {
+          if (!Exists(lock_)) return;
+          pqxx::work tx(*conn_);
+          tx.exec("DELETE FROM " + lock_);
+          if (holder) {
+            tx.exec_params(
+                "INSERT INTO " + log_ +
+                    " (run_id, event, actor, detail) VALUES ('', 'unlock', 'unknown', $1)",
+                "freed by hand; was held by " + holder->holder);
+          }
+          tx.commit();
+        },
+        "cannot free the migration lock");
+    return holder;
+  }
+
+  std::optional<LockHolder> ReadLock() override {
+    std::optional<LockHolder> holder;
+    Guard(
+        [&] {
+          if (!Exists(lock_)) return;
+          pqxx::nontransaction q(*conn_);
+          pqxx::result r = q.exec("SELECT holder, run_id, " + IsoOf("acquired_at") + ", " +
+                                  IsoOf("expires_at") + " FROM " + lock_ + " WHERE id = 1");
+          if (!r.empty()) {
+            holder = LockHolder{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
+          }
+        },
+        "cannot read the lock table");
+    return holder;
+  }
+
+  long long Apply(const Step& step, const LockRequest& lease) override {
+    return step.transactional ? ApplyInTransaction(step, lease) : ApplyStepwise(step, lease);
+  }
+
+  void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
+    Guard(
+        [&] {
+          pqxx::work tx(*conn_);
+          Renew(tx, lease);
+          tx.exec_params(mark_applied
+                             ? "UPDATE " + history_ + " SET state = 'applied' WHERE version = $1"
+                             : "DELETE FROM " + history_ + " WHERE version = $1",
+                         version);
+          Log(tx, "repair", version, "", "", 0, mark_applied ? "marked applied" : "row deleted",
+              lease);
+          tx.commit();
+        },
+        "cannot repair " + version);
+  }
+
+ private:
+  template <typename F>
+  void Guard(F&& body, const std::string& what) {
+    try {
+      body();
+    } catch (const pqxx::broken_connection& e) {
+      throw Error(ErrorCode::kConnection, what + ": lost the connection to PostgreSQL: " +
+                                              CleanServerMessage(Redact(e.what())));
+    } catch (const pqxx::sql_error& e) {
+      throw Error(ErrorCode::kMigrationFailed, what + ": " + CleanServerMessage(Redact(e.what())),
+                  {}, e.sqlstate());
+    } catch (const pqxx::failure& e) {
+      throw Error(ErrorCode::kConnection, what + ": " + CleanServerMessage(Redact(e.what())));
+    }
+  }
+
+  static std::string QuoteTable(pqxx::transaction_base& q, const std::string& name) {
+    std::size_t dot = name.find('.');
+    if (dot == std::string::npos) return q.quote_name(name);
+    return q.quote_name(name.substr(0, dot)) + "." + q.quote_name(name.substr(dot + 1));
+  }
+
+  std::vector<std::string> Schemas() const {
+    std::vector<std::string> out;
+    for (const std::string& t :
+         {options_.tables.history, options_.tables.lock, options_.tables.log}) {
+      std::size_t dot = t.find('.');
+      if (dot != std::string::npos) out.push_back(t.substr(0, dot));
+    }
+    return out;
+  }
+
+  // Runs a one-value query about the advisory lock key ($1) outside any transaction.
+  pqxx::field Single(const std::string& sql) {
+    pqxx::nontransaction q(*conn_);
+    pqxx::result r = q.exec_params(sql, key_);
+    return r[0][0];
+  }
+
+  bool Exists(const std::string& quoted) {
+    pqxx::nontransaction q(*conn_);
+    return !q.exec_params("SELECT to_regclass($1)", quoted)[0][0].is_null();
+  }
+
+  void Renew(pqxx::transaction_base& tx, const LockRequest& lease) {
+    pqxx::result r =
+        tx.exec_params("UPDATE " + lock_ +
+                           " SET expires_at = clock_timestamp() + make_interval(secs => $1)"
+                           " WHERE id = 1 AND run_id = $2",
+                       Seconds(lease.lease), lease.run_id);
+    if (r.affected_rows() != 1) {
+      throw Error(ErrorCode::kLockLost,
+                  "this run no longer holds the migration lock (its lease expired and another "
+                  "runner took it); stopped before committing anything more");
+    }
+  }
+
+  void Log(pqxx::transaction_base& tx, const std::string& event, const std::string& version,
+           const std::string& slug, const std::string& checksum, long long ms,
+           const std::string& detail, const LockRequest& lease) {
+    tx.exec_params("INSERT INTO " + log_ +
+                       " (run_id, event, version, slug, checksum, duration_ms, actor, detail)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                   lease.run_id, event, version, slug, checksum, ms, lease.Holder(), detail);
+  }
+
+  void WriteHistory(pqxx::transaction_base& tx, const Step& step, const LockRequest& lease,
+                    long long ms, bool started) {
+    if (step.direction == Direction::kDown) {
+      tx.exec_params("DELETE FROM " + history_ + " WHERE version = $1", step.version);
+      return;
+    }
+    std::optional<std::string> down;
+    if (!step.down_checksum.empty()) down = step.down_checksum;
+    tx.exec_params("INSERT INTO " + history_ +
+                       " (version, slug, checksum, down_checksum, state, progress, duration_ms,"
+                       " applied_by, tool_version, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                       " $8, $9, $10) ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
+                       " progress = excluded.progress, duration_ms = excluded.duration_ms,"
+                       " applied_at = clock_timestamp(), run_id = excluded.run_id",
+                   step.version, step.slug, step.checksum, down, started ? "started" : "applied",
+                   started ? step.resume_from : static_cast<int>(step.statements.size()), ms,
+                   lease.Holder(), step.tool_version, lease.run_id);
+  }
+
+  void LogStep(pqxx::transaction_base& tx, const Step& step, const LockRequest& lease,
+               long long ms) {
+    Log(tx, DirectionName(step.direction), step.version, step.slug,
+        step.direction == Direction::kUp ? step.checksum : step.down_checksum, ms, step.file,
+        lease);
+  }
+
+  void SetTimeouts(pqxx::transaction_base& tx, const Step& step, const char* scope) {
+    if (step.lock_timeout) {
+      tx.exec(std::string("SET ") + scope + "lock_timeout = '" +
+              std::to_string(step.lock_timeout->count()) + "ms'");
+    }
+    if (step.statement_timeout) {
+      tx.exec(std::string("SET ") + scope + "statement_timeout = '" +
+              std::to_string(step.statement_timeout->count()) + "ms'");
+    }
+  }
+
+  void RunStatement(pqxx::transaction_base& tx, const Step& step, std::size_t i) {
+    const Statement& st = step.statements[i];
+    try {
+      tx.exec(step.sql.substr(st.offset, st.length));
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      throw StatementError(e, step, i);
+    }
+  }
+
+  static long long Since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 t0)
+        .count();
+  }
+
+  long long ApplyInTransaction(const Step& step, const LockRequest& lease) {
+    auto t0 = std::chrono::steady_clock::now();
+    long long ms = 0;
+    Guard(
+        [&] {
+          pqxx::work tx(*conn_);
+          Renew(tx, lease);
+          SetTimeouts(tx, step, "LOCAL ");
+          for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(tx, step, i);
+          ms = Since(t0);
+          WriteHistory(tx, step, lease, ms, false);
+          LogStep(tx, step, lease, ms);
+          Renew(tx, lease);
+          try {
+            tx.commit();
+          } catch (const pqxx::in_doubt_error& e) {
+            throw Error(ErrorCode::kConnection,
+                        step.file +
+                            ": the connection broke during COMMIT, so whether it applied is "
+                            "unknown; run 'migrate status' to see (the history row was part "
+                            "of the same transaction)");
+          }
+        },
+        step.file);
+    return ms;
+  }
+
+  long long ApplyStepwise(const Step& step, const LockRequest& lease) {
+    auto t0 = std::chrono::steady_clock::now();
+    Guard(
+        [&] {
+          pqxx::work tx(*conn_);
+          Renew(tx, lease);
+          if (step.direction == Direction::kUp) {
+            WriteHistory(tx, step, lease, 0, true);
+          } else {
+            tx.exec_params(
+                "UPDATE " + history_ + " SET state = 'started', progress = 0 WHERE version = $1",
+                step.version);
+          }
+          tx.commit();
+        },
+        step.file);
+    Guard(
+        [&] {
+          pqxx::nontransaction q(*conn_);
+          SetTimeouts(q, step, "");
+          for (std::size_t i = static_cast<std::size_t>(step.resume_from);
+               i < step.statements.size(); ++i) {
+            RunStatement(q, step, i);
+            q.exec_params("UPDATE " + history_ + " SET progress = $1 WHERE version = $2",
+                          static_cast<int>(i + 1), step.version);
+          }
+          q.exec("RESET lock_timeout");
+          q.exec("RESET statement_timeout");
+        },
+        step.file);
+    long long ms = Since(t0);
+    Guard(
+        [&] {
+          pqxx::work tx(*conn_);
+          Renew(tx, lease);
+          WriteHistory(tx, step, lease, ms, false);
+          LogStep(tx, step, lease, ms);
+          tx.commit();
+        },
+        step.file);
+    return ms;
+  }
+
+  PostgresOptions options_;
+  std::unique_ptr<pqxx::connection> conn_;
+  Notices notices_;
+  std::string history_, lock_, log_;
+  long long key_ = 0;
+  bool advisory_held_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) {
+  for (const std::string& s : SecretsOfUrl(options.url)) RegisterSecret(s);
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = std::make_unique<pqxx::connection>(WithDefaults(options.url));
+  } catch (const pqxx::broken_connection& e) {
+    throw ConnectionError(e, RedactUrl(options.url));
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection,
+                "cannot connect to " + RedactUrl(options.url) + ": " + Redact(e.what()));
+  }
+  return std::make_unique<PostgresDriver>(options, std::move(conn));
+}
+
+}  // namespace migrate::postgres

@@ -1,0 +1,29 @@
+// The PostgreSQL driver (libpqxx 6.4): one session to one database. Each transactional
+// migration runs in one transaction with its history and log rows and a renewal of the lock
+// lease; SET LOCAL applies its lock_timeout and statement_timeout. A non-transactional one
+// runs statement by statement, recording `started` and its progress. The lock is the lock
+// table's row plus a session advisory lock, taken only with pg_try_advisory_lock (never a
+// blocking call, which would deadlock CREATE INDEX CONCURRENTLY in another session), so a
+// holder whose session died frees the lock at once.
+#ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_DRIVER_H_
+#define MIGRATE_DRIVERS_POSTGRES_POSTGRES_DRIVER_H_
+
+#include <memory>
+#include <string>
+
+#include "migrate/driver.h"
+
+namespace migrate::postgres {
+
+struct PostgresOptions {
+  std::string url;  // postgres:// or postgresql:// (libpq also reads PG* variables, ~/.pgpass)
+  TableNames tables;
+};
+
+// Connects. Throws Error(kConnection) with distinct messages for an unreachable server and
+// for failed authentication; never with the password in it.
+std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options);
+
+}  // namespace migrate::postgres
+
+#endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_DRIVER_H_

@@ -1,0 +1,25 @@
+// Translates libpqxx exceptions into migrate::Error at the driver boundary.
+#ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_ERRORS_H_
+#define MIGRATE_DRIVERS_POSTGRES_POSTGRES_ERRORS_H_
+
+#include <pqxx/pqxx>
+#include <string>
+
+#include "migrate/driver.h"
+
+namespace migrate::postgres {
+
+// The server's message without libpq's "LINE n:" and caret lines (they count lines within
+// one statement, not the file), one line per ERROR/DETAIL/HINT/CONTEXT.
+std::string CleanServerMessage(const std::string& what);
+
+// An error for a failed connection attempt to `shown_url` (already redacted).
+Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown_url);
+
+// An error for statement `index` of `step` that failed with `e`, located at the server's
+// error position when it gave one.
+Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t index);
+
+}  // namespace migrate::postgres
+
+#endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_ERRORS_H_
