@@ -60,6 +60,9 @@ class PostgresDriver final : public Driver {
   PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn)
       : options_(options), conn_(std::move(conn)), notices_(*conn_) {
     pqxx::nontransaction q(*conn_);
+    // A backend whose client died (kill -9) stops its query within seconds instead of
+    // holding locks, and the advisory lock, until the query ends.
+    q.exec("SET client_connection_check_interval = '2s'");
     history_ = QuoteTable(q, options.tables.history);
     lock_ = QuoteTable(q, options.tables.lock);
     log_ = QuoteTable(q, options.tables.log);
@@ -456,7 +459,12 @@ std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) {
     throw Error(ErrorCode::kConnection,
                 "cannot connect to " + RedactUrl(options.url) + ": " + Redact(e.what()));
   }
-  return std::make_unique<PostgresDriver>(options, std::move(conn));
+  try {
+    return std::make_unique<PostgresDriver>(options, std::move(conn));
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection, "cannot set up the session on " + RedactUrl(options.url) +
+                                            ": " + CleanServerMessage(Redact(e.what())));
+  }
 }
 
 }  // namespace migrate::postgres

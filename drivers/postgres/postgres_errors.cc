@@ -1,5 +1,7 @@
 #include "postgres/postgres_errors.h"
 
+#include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "migrate/redact.h"
@@ -19,6 +21,48 @@ std::string CleanServerMessage(const std::string& what) {
   }
   return out;
 }
+
+namespace {
+
+// libpq shows an error position as "LINE n: <text of that line>" and a caret line under it,
+// trimming long lines with "...". pqxx exposes the position only for syntax_error itself, so
+// read it back from that display: find the shown text in line n of the statement, then add
+// the caret's column. Returns the byte offset in `statement`, or nullopt.
+std::optional<std::size_t> PositionFromMessage(const std::string& what,
+                                               std::string_view statement) {
+  std::istringstream in(what);
+  std::string line, caret;
+  while (std::getline(in, line)) {
+    if (line.rfind("LINE ", 0) == 0 && std::getline(in, caret)) break;
+    line.clear();
+  }
+  std::size_t colon = line.find(": ");
+  std::size_t mark = caret.find('^');
+  if (line.empty() || colon == std::string::npos || mark == std::string::npos) return std::nullopt;
+  int n = std::atoi(line.c_str() + 5);
+  std::string shown = line.substr(colon + 2);
+  std::size_t caret_col = mark >= colon + 2 ? mark - (colon + 2) : 0;
+  bool trimmed_front = shown.rfind("...", 0) == 0;
+  if (trimmed_front) shown.erase(0, 3);
+  if (shown.size() >= 3 && shown.compare(shown.size() - 3, 3, "...") == 0)
+    shown.resize(shown.size() - 3);
+  std::size_t line_start = 0;
+  for (int i = 1; i < n; ++i) {
+    line_start = statement.find('\n', line_start);
+    if (line_start == std::string_view::npos) return std::nullopt;
+    ++line_start;
+  }
+  std::size_t line_end = statement.find('\n', line_start);
+  std::string_view text =
+      statement.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                      : line_end - line_start);
+  std::size_t at = text.find(shown);
+  if (at == std::string_view::npos) return line_start;
+  std::size_t col = caret_col >= (trimmed_front ? 3 : 0) ? caret_col - (trimmed_front ? 3 : 0) : 0;
+  return line_start + at + std::min(col, text.size() - at);
+}
+
+}  // namespace
 
 Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown_url) {
   std::string message = CleanServerMessage(Redact(e.what()));
@@ -40,11 +84,15 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
 
 Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t index) {
   std::size_t offset = 0;
-  if (const auto* syntax = dynamic_cast<const pqxx::syntax_error*>(&e);
-      syntax && syntax->error_position > 0 && index < step.statements.size()) {
+  if (index < step.statements.size()) {
     std::string_view text(step.sql.data() + step.statements[index].offset,
                           step.statements[index].length);
-    offset = CharToByteOffset(text, static_cast<std::size_t>(syntax->error_position - 1));
+    const auto* syntax = dynamic_cast<const pqxx::syntax_error*>(&e);
+    if (syntax && syntax->error_position > 0) {
+      offset = CharToByteOffset(text, static_cast<std::size_t>(syntax->error_position - 1));
+    } else if (auto found = PositionFromMessage(e.what(), text)) {
+      offset = *found;
+    }
   }
   SourceLocation where = step.Location(index, offset);
   std::string statement;

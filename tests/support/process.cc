@@ -10,15 +10,19 @@
 #include <stdexcept>
 #include <thread>
 
-#include "support/temp_dir.h"
-
 namespace migrate::testing {
 
-ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                         const std::map<std::string, std::string>& env, int timeout_s) {
-  TempDir io;
-  std::string out_path = (io / "out").string();
-  std::string err_path = (io / "err").string();
+ChildProcess StartMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                          const std::map<std::string, std::string>& env) {
+  ChildProcess child;
+  child.io = std::make_shared<TempDir>();
+  std::string out_path = (*child.io / "out").string();
+  std::string err_path = (*child.io / "err").string();
+  std::string bin = MIGRATE_BINARY;
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv{bin.data()};
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -32,32 +36,37 @@ ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesy
     ::unsetenv("DATABASE_URL");
     ::unsetenv("MIGRATE_ENV");
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    std::string bin = MIGRATE_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execv(bin.c_str(), argv.data());
     ::_exit(127);
   }
+  child.pid = pid;
+  return child;
+}
+
+ProcessResult Wait(ChildProcess& child, int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   int status = 0;
   for (;;) {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
+    pid_t r = ::waitpid(child.pid, &status, WNOHANG);
+    if (r == child.pid) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      ::kill(child.pid, SIGKILL);
+      ::waitpid(child.pid, &status, 0);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
+  result.out = ReadFile(*child.io / "out");
+  result.err = ReadFile(*child.io / "err");
   return result;
+}
+
+ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                         const std::map<std::string, std::string>& env, int timeout_s) {
+  ChildProcess child = StartMigrate(args, cwd, env);
+  return Wait(child, timeout_s);
 }
 
 }  // namespace migrate::testing

@@ -2,10 +2,15 @@
 #ifndef MIGRATE_TESTS_SUPPORT_PROCESS_H_
 #define MIGRATE_TESTS_SUPPORT_PROCESS_H_
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace migrate::testing {
 
@@ -15,8 +20,21 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs `migrate args...` in `cwd` with `env` added to the environment (DATABASE_URL and
-// MIGRATE_ENV are removed first so the host cannot leak in). Kills it after `timeout_s`.
+// A started `migrate` process; its output goes to files until Wait collects it.
+struct ChildProcess {
+  pid_t pid = -1;
+  std::shared_ptr<TempDir> io;
+};
+
+// Starts `migrate args...` in `cwd` with `env` added to the environment (DATABASE_URL and
+// MIGRATE_ENV are removed first so the host cannot leak in).
+ChildProcess StartMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                          const std::map<std::string, std::string>& env = {});
+
+// Waits for `child`, killing it after `timeout_s`.
+ProcessResult Wait(ChildProcess& child, int timeout_s = 120);
+
+// StartMigrate then Wait.
 ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                          const std::map<std::string, std::string>& env = {}, int timeout_s = 120);
 
