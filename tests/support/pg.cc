@@ -71,11 +71,15 @@ std::string PgDatabase::DumpSchema() const {
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
     out.write(buf, static_cast<std::streamsize>(n));
   if (::pclose(p) != 0) throw std::runtime_error("pg_dump failed for " + name_);
-  // Drop comment lines ("-- Dumped by pg_dump version ...") that carry no schema.
+  // Drop comment lines ("-- Dumped by pg_dump version ...") and the random \restrict keys of
+  // newer pg_dump releases: they carry no schema.
   std::istringstream in(out.str());
   std::string line, schema;
   while (std::getline(in, line)) {
-    if (line.rfind("--", 0) == 0) continue;
+    if (line.rfind("--", 0) == 0 || line.rfind("\\restrict", 0) == 0 ||
+        line.rfind("\\unrestrict", 0) == 0) {
+      continue;
+    }
     schema += line + "\n";
   }
   return schema;
