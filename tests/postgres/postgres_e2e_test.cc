@@ -224,3 +224,29 @@ TEST_CASE("postgres: the conformance of status and down on a real server", "[pos
   CHECK(p.Run({"down", "--all"}).exit_code == 0);
   CHECK(p.History().empty());
 }
+
+TEST_CASE("postgres: lock_timeout from the environment's config applies to every migration",
+          "[postgres][e2e]") {
+  PgProject p;
+  WriteFile(p.project / "config.toml",
+            "[project]\ndialects = [\"postgres\"]\n\n[environments.staging]\n"
+            "url = \"${STAGING_URL}\"\nlock_timeout = \"300ms\"\n");
+  p.project.Add("1_t.up.sql", "CREATE TABLE t (x int);\n");
+  p.project.Add("1_t.down.sql", "DROP TABLE t;\n");
+  p.project.Add("2_alter.up.sql", "ALTER TABLE t ADD COLUMN y int;\n");
+  p.project.Add("2_alter.down.sql", "ALTER TABLE t DROP COLUMN y;\n");
+  std::map<std::string, std::string> env{{"STAGING_URL", p.db.url()}};
+  REQUIRE(p.project.Run({"build"}).exit_code == 0);
+  REQUIRE(p.project.Run({"--env", "staging", "run", "--to", "1"}, env).exit_code == 0);
+  pqxx::connection reader(p.db.url());
+  pqxx::work holding(reader);
+  holding.exec("SELECT * FROM t");
+  ProcessResult r = p.project.Run({"--env", "staging", "run"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("SQLSTATE 55P03"));
+  holding.abort();
+  ProcessResult unset = p.project.Run({"--env", "staging", "run"});
+  CHECK(unset.exit_code == 2);
+  CHECK_THAT(unset.err,
+             Catch::Contains("config.toml:5:7") && Catch::Contains("STAGING_URL is not set"));
+}
