@@ -81,6 +81,13 @@ void NewMigration(const Context& ctx, const std::string& name) {
   ctx.out() << "Created " << up.string() << "\n        " << down.string() << "\n";
 }
 
+// `path` relative to the working directory when it is below it, else as it is.
+std::string Shown(const fs::path& path) {
+  std::error_code ec;
+  fs::path rel = fs::relative(path, fs::current_path(), ec);
+  return ec || rel.empty() || *rel.begin() == ".." ? path.string() : rel.string();
+}
+
 LoadResult LoadSources(const Context& ctx) {
   std::vector<const Dialect*> dialects;
   for (const std::string& name : EffectiveDialects(ctx.config())) {
@@ -96,10 +103,11 @@ void Build(const Context& ctx, bool check) {
   LoadResult loaded = LoadSources(ctx);
   for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   fs::path dist = ctx.DistPath();
+  std::string shown = Shown(dist);
   if (HasErrors(loaded.diagnostics)) {
-    throw Error(ErrorCode::kValidation,
-                "build failed with " + std::to_string(loaded.diagnostics.size()) + " problem(s); " +
-                    dist.string() + " was left as it was");
+    throw Error(ErrorCode::kValidation, "build failed with " +
+                                            std::to_string(loaded.diagnostics.size()) +
+                                            " problem(s); " + shown + " was left as it was");
   }
   std::size_t files = 0;
   for (const Migration& m : loaded.set.migrations) files += m.files.size();
@@ -108,15 +116,15 @@ void Build(const Context& ctx, bool check) {
     for (const std::string& line : diff) std::cerr << "stale: " << line << "\n";
     if (!diff.empty()) {
       throw Error(ErrorCode::kValidation,
-                  dist.string() + " is out of date with the sources: run 'migrate build'");
+                  shown + " is out of date with the sources: run 'migrate build'");
     }
-    ctx.out() << dist.string() << " is up to date (" << loaded.set.migrations.size()
-              << " migrations) in " << MillisSince(t0) << " ms\n";
+    ctx.out() << shown << " is up to date (" << loaded.set.migrations.size() << " migrations) in "
+              << MillisSince(t0) << " ms\n";
     return;
   }
   WriteBundle(loaded.set, dist);
   ctx.out() << "Built " << loaded.set.migrations.size() << " migrations (" << files
-            << " files) into " << dist.string() << " in " << MillisSince(t0) << " ms\n";
+            << " files) into " << shown << " in " << MillisSince(t0) << " ms\n";
 }
 
 }  // namespace

@@ -17,12 +17,6 @@ std::ostream& NullStream() {
 
 }  // namespace
 
-long long MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               start)
-      .count();
-}
-
 Context::Context(const GlobalOptions& options) : options_(options) {
   if (!options.config_path.empty()) {
     config_ = LoadConfig(options.config_path);

@@ -13,6 +13,7 @@
 #include "migrate/config.h"
 #include "migrate/driver.h"
 #include "migrate/runner.h"
+#include "migrate/stopwatch.h"
 
 namespace migrate::cli {
 
@@ -54,9 +55,6 @@ class Context {
   GlobalOptions options_;
   Config config_;
 };
-
-// Milliseconds between two instants, for "done in N ms" lines.
-long long MillisSince(std::chrono::steady_clock::time_point start);
 
 }  // namespace migrate::cli
 

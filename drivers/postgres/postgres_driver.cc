@@ -7,6 +7,7 @@
 
 #include "migrate/postgres_dialect.h"
 #include "migrate/redact.h"
+#include "migrate/stopwatch.h"
 #include "postgres/postgres_errors.h"
 
 namespace migrate::postgres {
@@ -362,12 +363,6 @@ class PostgresDriver final : public Driver {
     }
   }
 
-  static long long Since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 t0)
-        .count();
-  }
-
   long long ApplyInTransaction(const Step& step, const LockRequest& lease) {
     auto t0 = std::chrono::steady_clock::now();
     long long ms = 0;
@@ -377,7 +372,7 @@ class PostgresDriver final : public Driver {
           Renew(tx, lease);
           SetTimeouts(tx, step, "LOCAL ");
           for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(tx, step, i);
-          ms = Since(t0);
+          ms = MillisSince(t0);
           WriteHistory(tx, step, lease, ms, false);
           LogStep(tx, step, lease, ms);
           Renew(tx, lease);
@@ -425,7 +420,7 @@ class PostgresDriver final : public Driver {
           q.exec("RESET statement_timeout");
         },
         step.file);
-    long long ms = Since(t0);
+    long long ms = MillisSince(t0);
     Guard(
         [&] {
           pqxx::work tx(*conn_);

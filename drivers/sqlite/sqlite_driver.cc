@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "migrate/stopwatch.h"
 #include "migrate/text.h"
 #include "sqlite/sqlite_dialect.h"
 
@@ -361,12 +362,6 @@ class SqliteDriver final : public Driver {
         lease.run_id, lease.Holder());
   }
 
-  static long long Since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 t0)
-        .count();
-  }
-
   long long ApplyInTransaction(const Step& step, const LockRequest& lease) {
     auto t0 = std::chrono::steady_clock::now();
     long long ms = 0;
@@ -376,7 +371,7 @@ class SqliteDriver final : public Driver {
           Renew(lease);
           for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(step, i);
           CheckForeignKeys(step);
-          ms = Since(t0);
+          ms = MillisSince(t0);
           WriteHistory(step, lease, ms, false);
           LogStep(step, lease, ms);
           Renew(lease);
@@ -421,7 +416,7 @@ class SqliteDriver final : public Driver {
                   step.file + ": the file leaves a transaction open; end it with COMMIT",
                   SourceLocation{step.file});
     }
-    long long ms = Since(t0);
+    long long ms = MillisSince(t0);
     Guard(
         [&] {
           Tx tx(*this);
