@@ -1,4 +1,5 @@
 // `migrate new` and `migrate build`.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "commands.h"
 #include "migrate/bundle.h"
 #include "migrate/migration_set.h"
+#include "migrate/rehearsal.h"
 #include "registry.h"
 
 namespace migrate::cli {
@@ -98,16 +100,33 @@ LoadResult LoadSources(const Context& ctx) {
   return LoadMigrationSet(ResolveSources(ctx.config()), dialects);
 }
 
+// Rehearses the chain on an in-memory SQLite database when SQLite is a target dialect.
+void Rehearse(const Context& ctx, LoadResult& loaded) {
+  if (HasErrors(loaded.diagnostics)) return;
+  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
+  if (std::find(dialects.begin(), dialects.end(), kDialectSqlite) == dialects.end()) return;
+  auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
+  for (Diagnostic& d : RehearseChain(*scratch, loaded.set)) {
+    loaded.diagnostics.push_back(std::move(d));
+  }
+}
+
+std::size_t CountErrors(const Diagnostics& diagnostics) {
+  return std::count_if(diagnostics.begin(), diagnostics.end(),
+                       [](const Diagnostic& d) { return d.severity == Severity::kError; });
+}
+
 void Build(const Context& ctx, bool check) {
   auto t0 = std::chrono::steady_clock::now();
   LoadResult loaded = LoadSources(ctx);
+  Rehearse(ctx, loaded);
   for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   fs::path dist = ctx.DistPath();
   std::string shown = Shown(dist);
   if (HasErrors(loaded.diagnostics)) {
     throw Error(ErrorCode::kValidation, "build failed with " +
-                                            std::to_string(loaded.diagnostics.size()) +
-                                            " problem(s); " + shown + " was left as it was");
+                                            std::to_string(CountErrors(loaded.diagnostics)) +
+                                            " error(s); " + shown + " was left as it was");
   }
   std::size_t files = 0;
   for (const Migration& m : loaded.set.migrations) files += m.files.size();

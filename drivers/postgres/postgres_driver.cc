@@ -233,6 +233,52 @@ class PostgresDriver final : public Driver {
     return step.transactional ? ApplyInTransaction(step, lease) : ApplyStepwise(step, lease);
   }
 
+  std::vector<SchemaObject> SnapshotSchema() override {
+    std::vector<SchemaObject> out;
+    Guard(
+        [&] {
+          pqxx::nontransaction q(*conn_);
+          // Relations, columns, constraints, indexes, functions and types of every schema
+          // but the system ones, migrate's own tables left out.
+          pqxx::result r = q.exec_params(R"SQL(
+WITH rels AS (
+  SELECT c.oid, c.relkind, format('%I.%I', n.nspname, c.relname) AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    AND c.oid NOT IN (to_regclass($1), to_regclass($2), to_regclass($3)))
+SELECT 'relation', name, relkind::text FROM rels
+UNION ALL
+SELECT 'column', r.name || '.' || a.attname,
+       format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+UNION ALL
+SELECT 'constraint', r.name || '.' || co.conname, pg_get_constraintdef(co.oid)
+FROM rels r JOIN pg_constraint co ON co.conrelid = r.oid
+UNION ALL
+SELECT 'index', r.name || '.' || i.relname, pg_get_indexdef(i.oid)
+FROM rels r JOIN pg_index x ON x.indrelid = r.oid JOIN pg_class i ON i.oid = x.indexrelid
+UNION ALL
+SELECT 'function', format('%I.%I', n.nspname, p.proname) || '(' ||
+       pg_get_function_identity_arguments(p.oid) || ')', md5(pg_get_functiondef(p.oid))
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
+UNION ALL
+SELECT 'type', format('%I.%I', n.nspname, t.typname), t.typtype::text
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR t.typtype = 'c' AND
+      (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+ORDER BY 1, 2)SQL",
+                                         history_, lock_, log_);
+          for (const auto& row : r) out.push_back({row[0].c_str(), row[1].c_str(), row[2].c_str()});
+        },
+        "cannot read the schema");
+    return out;
+  }
+
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
     Guard(
         [&] {

@@ -194,6 +194,26 @@ class SqliteDriver final : public Driver {
     return step.transactional ? ApplyInTransaction(step, lease) : ApplyStepwise(step, lease);
   }
 
+  std::vector<SchemaObject> SnapshotSchema() override {
+    std::vector<SchemaObject> out;
+    Guard(
+        [&] {
+          SQLite::Statement q(db_,
+                              "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE "
+                              "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (?, ?, ?)"
+                              " ORDER BY type, name");
+          q.bind(1, Unqualified(options_.tables.history));
+          q.bind(2, Unqualified(options_.tables.lock));
+          q.bind(3, Unqualified(options_.tables.log));
+          while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                           q.getColumn(2).getString()});
+          }
+        },
+        ErrorCode::kConnection, "cannot read the schema");
+    return out;
+  }
+
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
     Guard(
         [&] {
@@ -240,6 +260,11 @@ class SqliteDriver final : public Driver {
 
   void RestoreBusyTimeout() {
     sqlite3_busy_timeout(db_.getHandle(), static_cast<int>(options_.busy_timeout.count()));
+  }
+
+  static std::string Unqualified(const std::string& name) {
+    std::size_t dot = name.find('.');
+    return dot == std::string::npos ? name : name.substr(dot + 1);
   }
 
   bool TableExists(const std::string& name) {

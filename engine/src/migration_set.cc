@@ -89,16 +89,6 @@ struct Loader {
     return files;
   }
 
-  const SourceFile* Effective(const Migration& m, Direction dir, std::string_view dialect) {
-    const SourceFile* generic = nullptr;
-    for (const SourceFile& f : m.files) {
-      if (f.direction != dir) continue;
-      if (f.dialect == dialect) return &f;
-      if (f.dialect.empty()) generic = &f;
-    }
-    return generic;
-  }
-
   void CheckPairs(const Migration& m) {
     bool any_up = std::any_of(m.files.begin(), m.files.end(),
                               [](const SourceFile& f) { return f.direction == Direction::kUp; });
@@ -111,8 +101,8 @@ struct Loader {
       return;
     }
     for (const Dialect* d : dialects) {
-      const SourceFile* up = Effective(m, Direction::kUp, d->Name());
-      const SourceFile* down = Effective(m, Direction::kDown, d->Name());
+      const SourceFile* up = FindFile(m, Direction::kUp, d->Name());
+      const SourceFile* down = FindFile(m, Direction::kDown, d->Name());
       std::string base = m.version + "_" + m.slug;
       if (!up) {
         Report("missing-up", {m.files.front().path},
@@ -178,6 +168,16 @@ struct Loader {
 };
 
 }  // namespace
+
+const SourceFile* FindFile(const Migration& m, Direction direction, std::string_view dialect) {
+  const SourceFile* generic = nullptr;
+  for (const SourceFile& f : m.files) {
+    if (f.direction != direction) continue;
+    if (f.dialect == dialect) return &f;
+    if (f.dialect.empty()) generic = &f;
+  }
+  return generic;
+}
 
 LoadResult LoadMigrationSet(const std::vector<SourceDir>& dirs,
                             const std::vector<const Dialect*>& dialects) {

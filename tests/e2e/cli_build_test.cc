@@ -124,3 +124,17 @@ TEST_CASE("e2e: config errors exit 2 with file:line:column", "[e2e]") {
   CHECK(q.Run({"--env", "staging", "status"}).exit_code == 2);
   CHECK(q.Run({"frobnicate"}).exit_code == 2);
 }
+
+TEST_CASE("e2e: build rehearses the SQLite chain and names what a down leaves behind", "[e2e]") {
+  Project p;
+  AddShop(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  auto before = Snapshot(p / "dist/migrations");
+  p.Add("3_audit.up.sql", "CREATE TABLE audit (id int);\nCREATE TABLE audit_archive (id int);\n");
+  p.Add("3_audit.down.sql", "DROP TABLE audit;\n");
+  ProcessResult r = p.Run({"build"});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("migrations/3_audit.down.sql: error[down-leftover]") &&
+                        Catch::Contains("left over: table audit_archive"));
+  CHECK(Snapshot(p / "dist/migrations") == before);
+}

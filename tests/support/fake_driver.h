@@ -40,6 +40,7 @@ class FakeDriver final : public Driver {
   std::optional<LockHolder> ForceUnlock() override;
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
   long long Apply(const Step& step, const LockRequest& lease) override;
+  std::vector<SchemaObject> SnapshotSchema() override { return {}; }
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override;
 
  private:

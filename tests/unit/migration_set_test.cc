@@ -1,6 +1,7 @@
 // Data-driven: every folder under tests/fixtures/ is a migration set plus expect.toml.
 //   dialects = ["sqlite"]            dialects to validate for (default sqlite)
 //   sources = ["migrations"]         source folders or globs (default migrations)
+//   rehearse = true                  also rehearse the chain on in-memory SQLite (as build does)
 //   migrations = N                   when no diagnostics are expected: the set's size
 //   order = ["1", "2"]               optional: the versions in order
 //   [[diagnostic]]                   each expected diagnostic, in any order; no others
@@ -14,6 +15,7 @@
 #include <filesystem>
 
 #include "migrate/config.h"
+#include "migrate/rehearsal.h"
 #include "registry.h"
 #include "support/temp_dir.h"
 
@@ -35,6 +37,10 @@ void CheckFixture(const fs::path& dir) {
     for (auto& d : *ds) dialects.push_back(FindDialect(*d.value<std::string>()));
   }
   LoadResult result = LoadMigrationSet(ResolveSources(config), dialects);
+  if (expect["rehearse"].value_or(false) && !HasErrors(result.diagnostics)) {
+    auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
+    for (Diagnostic& d : RehearseChain(*scratch, result.set)) result.diagnostics.push_back(d);
+  }
 
   std::vector<Diagnostic> left = result.diagnostics;
   if (auto* diags = expect["diagnostic"].as_array()) {

@@ -97,6 +97,16 @@ struct Step {
   SourceLocation Location(std::size_t index, std::size_t offset_in_statement = 0) const;
 };
 
+// One object of the user schema: "table", "index", "view", "trigger", "column",
+// "constraint", "type", "function"...; definitions are the database's own rendering.
+struct SchemaObject {
+  std::string kind;
+  std::string name;
+  std::string definition;
+
+  bool operator==(const SchemaObject&) const = default;
+};
+
 struct Capabilities {
   std::string name;            // "sqlite"
   std::string dialect;         // the file dialect this database runs
@@ -135,6 +145,10 @@ class Driver {
   // REQUIRES: `lease` holds the lock. Throws Error(kLockLost) when it no longer does (nothing
   // is committed then), Error(kMigrationFailed) with the failing statement's location.
   virtual long long Apply(const Step& step, const LockRequest& lease) = 0;
+
+  // The user schema, migrate's own tables left out, sorted by kind then name: the same
+  // schema always gives the same list. Never writes.
+  virtual std::vector<SchemaObject> SnapshotSchema() = 0;
 
   // Repairs an interrupted non-transactional migration: marks it applied or deletes its row.
   // REQUIRES: `lease` holds the lock.

@@ -35,6 +35,10 @@ struct Migration {
   std::vector<SourceFile> files;  // sorted by name
 };
 
+// The file of `m` that runs for `dialect` in `direction`: the dialect variant if there is
+// one, else the generic file, else nullptr.
+const SourceFile* FindFile(const Migration& m, Direction direction, std::string_view dialect);
+
 struct MigrationSet {
   std::vector<Migration> migrations;  // ordered by version
 };

@@ -1,0 +1,27 @@
+// A rehearsal runs a validated migration set on a scratch database of one dialect (for
+// SQLite, an in-memory database at build time): every up in order; then every down in
+// reverse, checking that the schema is then what it was before the first up; then every up
+// again, checking that the schema ends as it did the first time. Each difference is named and
+// blamed on the down of the newest migration whose up touched that object.
+#ifndef MIGRATE_REHEARSAL_H_
+#define MIGRATE_REHEARSAL_H_
+
+#include <string>
+#include <vector>
+
+#include "migrate/driver.h"
+#include "migrate/migration_set.h"
+
+namespace migrate {
+
+// REQUIRES: `scratch` is an empty database used by nobody else; `set` loaded without errors.
+// Returns the problems found (empty when the chain round-trips). Stops at the first failure.
+Diagnostics RehearseChain(Driver& scratch, const MigrationSet& set);
+
+// "left over: table t, index t_a; missing: view v; changed: table u", or empty when equal.
+std::string DescribeSchemaDiff(const std::vector<SchemaObject>& expected,
+                               const std::vector<SchemaObject>& actual);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_REHEARSAL_H_
