@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "migrate/bundle.h"
+#include "migrate/lint.h"
 #include "migrate/migration_set.h"
 #include "migrate/rehearsal.h"
 #include "registry.h"
@@ -116,10 +117,23 @@ std::size_t CountErrors(const Diagnostics& diagnostics) {
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-void Build(const Context& ctx, bool check) {
+// Lints the PostgreSQL files when PostgreSQL is a target dialect.
+void Lint(const Context& ctx, LoadResult& loaded) {
+  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
+  if (std::find(dialects.begin(), dialects.end(), kDialectPostgres) == dialects.end()) return;
+  for (Diagnostic& d : LintSet(loaded.set, MakeLintSettings(ctx.config()))) {
+    loaded.diagnostics.push_back(std::move(d));
+  }
+}
+
+void Build(const Context& ctx, bool check, bool strict) {
   auto t0 = std::chrono::steady_clock::now();
   LoadResult loaded = LoadSources(ctx);
+  Lint(ctx, loaded);
   Rehearse(ctx, loaded);
+  if (strict) {
+    for (Diagnostic& d : loaded.diagnostics) d.severity = Severity::kError;
+  }
   for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   fs::path dist = ctx.DistPath();
   std::string shown = Shown(dist);
@@ -158,9 +172,11 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
 
   auto* build = app.add_subcommand("build", "Validate the migrations and write dist/migrations");
   auto check = std::make_shared<bool>(false);
+  auto strict = std::make_shared<bool>(false);
   build->add_flag("--check", *check, "Write nothing; fail when dist/ is out of date");
-  build->callback([&globals, &action, check] {
-    action = [&globals, check] { Build(Context(globals), *check); };
+  build->add_flag("--strict", *strict, "Fail on lint warnings too");
+  build->callback([&globals, &action, check, strict] {
+    action = [&globals, check, strict] { Build(Context(globals), *check, *strict); };
   });
 }
 

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "migrate/lint.h"
+
 namespace migrate {
 namespace fs = std::filesystem;
 namespace {
@@ -132,7 +134,7 @@ Config LoadConfig(const fs::path& file) {
   }
   Config c = DefaultConfig(fs::absolute(file).parent_path());
   c.file = file;
-  reader.OnlyKeys(root, "the config file", {"project", "environments"});
+  reader.OnlyKeys(root, "the config file", {"project", "environments", "lint"});
   if (auto* n = root.get("project")) {
     if (!n->is_table()) reader.Fail(n->source(), "[project] must be a table");
     reader.Project(*n->as_table(), c);
@@ -141,6 +143,23 @@ Config LoadConfig(const fs::path& file) {
     if (!n->is_table()) reader.Fail(n->source(), "[environments] must be a table");
     for (const auto& [key, env] : *n->as_table()) {
       c.environments[std::string(key.str())] = reader.Environment(std::string(key.str()), env);
+    }
+  }
+  if (auto* n = root.get("lint")) {
+    if (!n->is_table()) reader.Fail(n->source(), "[lint] must be a table");
+    for (const auto& [key, value] : *n->as_table()) {
+      std::string rule(key.str());
+      if (!FindLintRule(rule)) {
+        std::string known;
+        for (const LintRule& r : LintRules())
+          known += (known.empty() ? "" : ", ") + std::string(r.id);
+        reader.Fail(key.source(), "unknown lint rule '" + rule + "' (known: " + known + ")");
+      }
+      std::string level = reader.String(value, rule);
+      if (level != "error" && level != "warning" && level != "off") {
+        reader.Fail(value.source(), "'" + rule + "' must be \"error\", \"warning\" or \"off\"");
+      }
+      c.lint[rule] = level;
     }
   }
   if (!c.default_env.empty() && !c.environments.count(c.default_env)) {
@@ -220,6 +239,21 @@ std::vector<std::string> EffectiveDialects(const Config& config) {
     if (found.count(std::string(d))) out.emplace_back(d);
   }
   return out;
+}
+
+LintSettings MakeLintSettings(const Config& config) {
+  LintSettings s;
+  for (const auto& [rule, level] : config.lint) {
+    s.severity[rule] =
+        level == "off"
+            ? std::nullopt
+            : std::optional<Severity>(level == "error" ? Severity::kError : Severity::kWarning);
+  }
+  s.lock_timeout_everywhere =
+      !config.environments.empty() &&
+      std::all_of(config.environments.begin(), config.environments.end(),
+                  [](const auto& e) { return e.second.lock_timeout.has_value(); });
+  return s;
 }
 
 std::optional<std::string> GetEnvironmentVariable(const std::string& name) {

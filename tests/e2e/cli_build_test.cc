@@ -102,7 +102,7 @@ TEST_CASE("e2e: app and plugin folders merge into one bundle; a clash names both
   CHECK_THAT(manifest, Catch::Contains("source = 'plugins/audit/migrations'"));
   ProcessResult run = p.Run({"run"});
   REQUIRE(run.exit_code == 0);
-  CHECK(p.Query("SELECT version FROM migrate_history ORDER BY applied_at, version") ==
+  CHECK(p.Query("SELECT version FROM migrate_log WHERE event = 'up' ORDER BY id") ==
         std::vector<std::string>{"1", "2", "3", "15"});
 
   WriteFile(p / "plugins/audit/migrations/2_clash.up.sql", "SELECT 1;\n");
@@ -137,4 +137,32 @@ TEST_CASE("e2e: build rehearses the SQLite chain and names what a down leaves be
   CHECK_THAT(r.err, Catch::Contains("migrations/3_audit.down.sql: error[down-leftover]") &&
                         Catch::Contains("left over: table audit_archive"));
   CHECK(Snapshot(p / "dist/migrations") == before);
+}
+
+TEST_CASE("e2e: lint findings are warnings; --strict and [lint] make them fail", "[e2e]") {
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_users.up.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\n");
+  p.Add("1_users.down.sql", "DROP TABLE users;\n");
+  p.Add("2_email_idx.up.sql",
+        "-- migrate:lock-timeout 5s\nCREATE INDEX users_email ON users (email);\n");
+  p.Add("2_email_idx.down.sql", "DROP INDEX users_email;\n");
+  ProcessResult warn = p.Run({"build"});
+  CHECK(warn.exit_code == 0);
+  CHECK_THAT(
+      warn.err,
+      Catch::Contains("migrations/2_email_idx.up.sql:2:1: warning[require-concurrent-index]") &&
+          Catch::Contains("Fix: CREATE INDEX CONCURRENTLY"));
+  auto built = Snapshot(p / "dist/migrations");
+  p.Add("2_email_idx.up.sql",
+        "-- migrate:lock-timeout 5s\nCREATE INDEX users_email ON users (email, id);\n");
+  ProcessResult strict = p.Run({"build", "--strict"});
+  CHECK(strict.exit_code == 3);
+  CHECK_THAT(strict.err, Catch::Contains("error[require-concurrent-index]"));
+  CHECK(Snapshot(p / "dist/migrations") == built);
+
+  WriteFile(p / "config.toml",
+            "[project]\ndialects = [\"postgres\"]\n\n[lint]\nrequire-concurrent-index = \"off\"\n");
+  ProcessResult off = p.Run({"build", "--strict"});
+  CHECK(off.exit_code == 0);
+  CHECK_THAT(off.err, !Catch::Contains("require-concurrent-index"));
 }

@@ -69,7 +69,8 @@ TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after t
   }
   ProcessResult r = p.Run({"run"});
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("3_c.up.sql:2:") && Catch::Contains("UNIQUE constraint failed") &&
+  CHECK_THAT(r.err, Catch::Contains("3_c.up.sql:2:") &&
+                        Catch::Contains("UNIQUE constraint failed") &&
                         Catch::Contains("INSERT INTO c (id) SELECT 1 FROM b"));
   CHECK(History(p) == std::vector<std::string>{"1", "2"});
   CHECK(p.Tables() == std::vector<std::string>{"a", "b"});

@@ -73,6 +73,12 @@ TEST_CASE("config errors carry file:line:column", "[unit]") {
   Error env = LoadError("[project]\ndefault_env = \"prod\"\n");
   CHECK_THAT(env.what(), Catch::Contains("default_env 'prod'"));
 
+  Error rule = LoadError("[lint]\nrequire-concurent-index = \"off\"\n");
+  CHECK(rule.where().line == 2);
+  CHECK_THAT(rule.what(), Catch::Contains("unknown lint rule"));
+  Error level = LoadError("[lint]\ndropping-table = \"fatal\"\n");
+  CHECK_THAT(level.what(), Catch::Contains("\"error\", \"warning\" or \"off\""));
+
   Error drift = LoadError("[environments.x]\nschema_drift = \"ignore\"\n");
   CHECK(drift.where().line == 2);
 }

@@ -1,11 +1,14 @@
 // Data-driven: every folder under tests/fixtures/ is a migration set plus expect.toml.
 //   dialects = ["sqlite"]            dialects to validate for (default sqlite)
 //   sources = ["migrations"]         source folders or globs (default migrations)
+//   lint = true                      also run the PostgreSQL lint rules
+//   [lint_levels]                    as [lint] in config.toml: rule = "error" | "warning" | "off"
 //   rehearse = true                  also rehearse the chain on in-memory SQLite (as build does)
 //   migrations = N                   when no diagnostics are expected: the set's size
 //   order = ["1", "2"]               optional: the versions in order
 //   [[diagnostic]]                   each expected diagnostic, in any order; no others
 //   rule = "bad-name"  file = "migrations/x.sql"  line = 2  column = 8  mentions = "text"
+//   severity = "error" | "warning"
 #include "migrate/migration_set.h"
 
 #include <toml++/toml.h>
@@ -15,6 +18,7 @@
 #include <filesystem>
 
 #include "migrate/config.h"
+#include "migrate/lint.h"
 #include "migrate/rehearsal.h"
 #include "registry.h"
 #include "support/temp_dir.h"
@@ -37,6 +41,16 @@ void CheckFixture(const fs::path& dir) {
     for (auto& d : *ds) dialects.push_back(FindDialect(*d.value<std::string>()));
   }
   LoadResult result = LoadMigrationSet(ResolveSources(config), dialects);
+  if (expect["lint"].value_or(false)) {
+    Config lint_config;
+    if (auto* levels = expect["lint_levels"].as_table()) {
+      for (auto& [rule, level] : *levels)
+        lint_config.lint[std::string(rule.str())] = *level.value<std::string>();
+    }
+    for (Diagnostic& d : LintSet(result.set, MakeLintSettings(lint_config))) {
+      result.diagnostics.push_back(d);
+    }
+  }
   if (expect["rehearse"].value_or(false) && !HasErrors(result.diagnostics)) {
     auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
     for (Diagnostic& d : RehearseChain(*scratch, result.set)) result.diagnostics.push_back(d);
@@ -52,6 +66,9 @@ void CheckFixture(const fs::path& dir) {
         return d.rule == rule && d.where.file == file &&
                want["line"].value_or<int64_t>(d.where.line) == d.where.line &&
                want["column"].value_or<int64_t>(d.where.column) == d.where.column &&
+               want["severity"].value_or(
+                   std::string(d.severity == Severity::kError ? "error" : "warning")) ==
+                   (d.severity == Severity::kError ? "error" : "warning") &&
                d.message.find(want["mentions"].value_or(std::string())) != std::string::npos;
       });
       INFO("expected " << rule << " in " << file);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "migrate/driver.h"
+#include "migrate/lint.h"
 #include "migrate/migration_set.h"
 
 namespace migrate {
@@ -38,6 +39,7 @@ struct Config {
   std::string default_env;
   std::vector<std::string> dialects;  // empty: derived from the environments' URLs
   std::map<std::string, EnvironmentConfig> environments;
+  std::map<std::string, std::string> lint;  // [lint]: rule id → "error" | "warning" | "off"
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -63,6 +65,9 @@ std::string DialectOfUrl(const std::string& url);
 // The dialects a build validates: [project] dialects, else the dialects of the environments'
 // URLs, else sqlite.
 std::vector<std::string> EffectiveDialects(const Config& config);
+
+// Lint settings from [lint] and the environments (lock_timeout set everywhere).
+LintSettings MakeLintSettings(const Config& config);
 
 // The OS environment, for EnvLookup.
 std::optional<std::string> GetEnvironmentVariable(const std::string& name);

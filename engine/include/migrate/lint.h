@@ -1,0 +1,45 @@
+// Lint rules for PostgreSQL migrations, over the parse tree: the changes that lock or break
+// a busy production database. Each finding has a rule id, a severity, file:line:column and a
+// one-line fix. A file silences a rule with `-- migrate:allow <rule>`; `[lint]` in
+// config.toml sets a rule to "error", "warning" or "off"; `build --strict` fails on warnings.
+#ifndef MIGRATE_LINT_H_
+#define MIGRATE_LINT_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrate/error.h"
+#include "migrate/migration_set.h"
+
+namespace migrate {
+
+struct LintRule {
+  std::string_view id;
+  Severity severity;
+  std::string_view why;  // what goes wrong in production
+  std::string_view fix;  // one line: what to write instead
+};
+
+// Every rule, in a stable order.
+const std::vector<LintRule>& LintRules();
+const LintRule* FindLintRule(std::string_view id);
+
+struct LintSettings {
+  // Per-rule override of the default severity; nullopt turns the rule off.
+  std::map<std::string, std::optional<Severity>> severity;
+  // Every environment sets lock_timeout, so files need not.
+  bool lock_timeout_everywhere = false;
+};
+
+// Lints one PostgreSQL file (an up file: downs undo, and are expected to drop things).
+Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& settings);
+
+// Lints the PostgreSQL up file of every migration in `set`.
+Diagnostics LintSet(const MigrationSet& set, const LintSettings& settings);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_LINT_H_

@@ -1,0 +1,129 @@
+#include "migrate/lint.h"
+
+#include <algorithm>
+#include <set>
+
+#include "migrate/pg_analysis.h"
+#include "migrate/text.h"
+
+namespace migrate {
+namespace {
+
+// Rules that cannot hurt a table created earlier in the same file (nobody uses it yet).
+bool HarmlessOnNewTable(std::string_view rule) {
+  return rule == "require-concurrent-index" || rule == "adding-not-null-column" ||
+         rule == "constraint-missing-not-valid" || rule == "changing-column-type" ||
+         rule == "dropping-column" || rule == "renaming";
+}
+
+}  // namespace
+
+const std::vector<LintRule>& LintRules() {
+  static const std::vector<LintRule> kRules = {
+      {"require-concurrent-index", Severity::kWarning,
+       "blocks every write to the table while the index builds",
+       "CREATE INDEX CONCURRENTLY, alone in a file with '-- migrate:no-transaction'"},
+      {"adding-not-null-column", Severity::kWarning,
+       "fails on a table that has rows, and locks it while it tries",
+       "add the column nullable (or with a DEFAULT), backfill, then SET NOT NULL"},
+      {"changing-column-type", Severity::kWarning,
+       "rewrites the whole table under an ACCESS EXCLUSIVE lock and breaks running code",
+       "add a new column, backfill it, move readers over, then drop the old one"},
+      {"dropping-table", Severity::kWarning,
+       "deletes the data for good and breaks any code still reading it",
+       "stop every reader first; keep a backup or rename the table before dropping it"},
+      {"dropping-column", Severity::kWarning,
+       "breaks any running code that still selects or writes the column",
+       "stop using the column in code, deploy, then drop it in a later migration"},
+      {"renaming", Severity::kWarning, "breaks every running query that uses the old name",
+       "add the new name alongside (a view or a new column), move code over, then drop the old"},
+      {"constraint-missing-not-valid", Severity::kWarning,
+       "scans the whole table while holding a lock that blocks writes",
+       "add it NOT VALID, then VALIDATE CONSTRAINT in a later migration"},
+      {"require-lock-timeout", Severity::kWarning,
+       "waits behind long queries for an ACCESS EXCLUSIVE lock while every other query queues "
+       "behind it",
+       "write '-- migrate:lock-timeout 5s' at the top, or set lock_timeout for the environment"},
+      {"explicit-transaction", Severity::kWarning,
+       "migrate already runs each file in its own transaction",
+       "remove BEGIN/COMMIT; use '-- migrate:no-transaction' to manage transactions yourself"},
+  };
+  return kRules;
+}
+
+const LintRule* FindLintRule(std::string_view id) {
+  for (const LintRule& r : LintRules()) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& settings) {
+  Diagnostics out;
+  for (const std::string& allowed : file.directives.allow) {
+    if (!FindLintRule(allowed)) {
+      std::string known;
+      for (const LintRule& r : LintRules())
+        known += (known.empty() ? "" : ", ") + std::string(r.id);
+      out.push_back({Severity::kError, "bad-directive", SourceLocation{file.path},
+                     "'-- migrate:allow " + allowed + "' names no lint rule; known: " + known});
+    }
+  }
+  std::vector<PgStatementInfo> statements = AnalyzePostgres(file.text);
+  std::set<std::string> created;
+  bool sets_lock_timeout =
+      file.directives.lock_timeout.has_value() || settings.lock_timeout_everywhere;
+  for (const PgStatementInfo& s : statements) sets_lock_timeout |= s.sets_lock_timeout;
+  std::set<std::string_view> once;  // rules reported at most once per file
+
+  auto report = [&](std::string_view rule_id, std::size_t offset, const std::string& what) {
+    const LintRule* rule = FindLintRule(rule_id);
+    if (std::find(file.directives.allow.begin(), file.directives.allow.end(), rule_id) !=
+        file.directives.allow.end()) {
+      return;
+    }
+    std::optional<Severity> severity = rule->severity;
+    if (auto it = settings.severity.find(std::string(rule_id)); it != settings.severity.end()) {
+      severity = it->second;
+    }
+    if (!severity) return;
+    LineColumn lc = LineColumnAt(file.text, offset);
+    out.push_back({*severity, std::string(rule_id), SourceLocation{file.path, lc.line, lc.column},
+                   what + ": " + std::string(rule->why) + ". Fix: " + std::string(rule->fix) +
+                       " (or '-- migrate:allow " + std::string(rule_id) + "')"});
+  };
+
+  for (const PgStatementInfo& s : statements) {
+    bool new_table = created.count(s.table) > 0;
+    if (s.creates_table) created.insert(s.table);
+    for (const PgStatementInfo::Fact& fact : s.facts) {
+      if (new_table && HarmlessOnNewTable(fact.rule)) continue;
+      if (fact.rule == "explicit-transaction" &&
+          (file.directives.no_transaction || !once.insert("explicit-transaction").second)) {
+        continue;
+      }
+      report(fact.rule, s.offset,
+             fact.what + (s.table.empty() || fact.what.find(s.table) != std::string::npos
+                              ? ""
+                              : " on " + s.table));
+    }
+    if (s.lock == "ACCESS EXCLUSIVE" && !new_table && !sets_lock_timeout &&
+        once.insert("require-lock-timeout").second) {
+      report("require-lock-timeout", s.offset,
+             s.kind + (s.table.empty() ? "" : " " + s.table) + " takes an ACCESS EXCLUSIVE lock");
+    }
+  }
+  return out;
+}
+
+Diagnostics LintSet(const MigrationSet& set, const LintSettings& settings) {
+  Diagnostics out;
+  for (const Migration& m : set.migrations) {
+    const SourceFile* up = FindFile(m, Direction::kUp, kDialectPostgres);
+    if (!up) continue;
+    for (Diagnostic& d : LintPostgresFile(*up, settings)) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace migrate
