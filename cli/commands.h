@@ -15,7 +15,9 @@ using Action = std::function<void()>;
 
 // new, build
 void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
-// run, down, status, unlock
+// plan
+void RegisterPlanCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
+// run, down, status, repair, unlock
 void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 
 }  // namespace migrate::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
 
   migrate::cli::Action action;
   migrate::cli::RegisterBuildCommands(app, globals, action);
+  migrate::cli::RegisterPlanCommand(app, globals, action);
   migrate::cli::RegisterRunCommands(app, globals, action);
   try {
     app.parse(argc, argv);

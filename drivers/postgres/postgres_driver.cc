@@ -9,6 +9,7 @@
 #include "migrate/redact.h"
 #include "migrate/stopwatch.h"
 #include "postgres/postgres_errors.h"
+#include "postgres/postgres_script.h"
 
 namespace migrate::postgres {
 namespace {
@@ -87,25 +88,7 @@ class PostgresDriver final : public Driver {
           // transaction only.
           tx.exec_params("SELECT pg_advisory_xact_lock($1)", key_ + 1);
           tx.exec("SET LOCAL client_min_messages = warning");
-          for (const std::string& schema : Schemas()) {
-            tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema));
-          }
-          tx.exec("CREATE TABLE IF NOT EXISTS " + history_ +
-                  " (version text PRIMARY KEY, slug text NOT NULL, checksum text NOT NULL,"
-                  " down_checksum text, state text NOT NULL CHECK (state IN ('applied','started')),"
-                  " progress integer NOT NULL DEFAULT 0,"
-                  " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                  " duration_ms bigint NOT NULL DEFAULT 0, applied_by text NOT NULL,"
-                  " tool_version text NOT NULL, run_id text NOT NULL)");
-          tx.exec("CREATE TABLE IF NOT EXISTS " + lock_ +
-                  " (id integer PRIMARY KEY CHECK (id = 1), holder text NOT NULL,"
-                  " run_id text NOT NULL, acquired_at timestamptz NOT NULL,"
-                  " expires_at timestamptz NOT NULL)");
-          tx.exec("CREATE TABLE IF NOT EXISTS " + log_ +
-                  " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                  " at timestamptz NOT NULL DEFAULT clock_timestamp(), run_id text NOT NULL,"
-                  " event text NOT NULL, version text, slug text, checksum text,"
-                  " duration_ms bigint, actor text NOT NULL, detail text)");
+          for (const std::string& ddl : MetadataDdl(Names(tx))) tx.exec(ddl);
           tx.commit();
         },
         "cannot create migrate's tables");
@@ -279,6 +262,12 @@ ORDER BY 1, 2)SQL",
     return out;
   }
 
+  std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) override {
+    pqxx::nontransaction q(*conn_);
+    return postgres::RenderScript(Names(q), steps, actor,
+                                  [&](const std::string& s) { return q.quote(s); });
+  }
+
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
     Guard(
         [&] {
@@ -317,14 +306,14 @@ ORDER BY 1, 2)SQL",
     return q.quote_name(name.substr(0, dot)) + "." + q.quote_name(name.substr(dot + 1));
   }
 
-  std::vector<std::string> Schemas() const {
-    std::vector<std::string> out;
+  MetadataNames Names(pqxx::transaction_base& tx) const {
+    MetadataNames n{history_, lock_, log_, {}};
     for (const std::string& t :
          {options_.tables.history, options_.tables.lock, options_.tables.log}) {
       std::size_t dot = t.find('.');
-      if (dot != std::string::npos) out.push_back(t.substr(0, dot));
+      if (dot != std::string::npos) n.schemas.push_back(tx.quote_name(t.substr(0, dot)));
     }
-    return out;
+    return n;
   }
 
   // Runs a one-value query about the advisory lock key ($1) outside any transaction.

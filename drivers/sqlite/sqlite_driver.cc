@@ -214,6 +214,12 @@ class SqliteDriver final : public Driver {
     return out;
   }
 
+  std::string RenderScript(const std::vector<Step>&, const LockRequest&) override {
+    throw Error(ErrorCode::kUsage,
+                "plan --format sql writes psql scripts for PostgreSQL; on SQLite use 'migrate "
+                "run' (try it on a copy of the file first)");
+  }
+
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
     Guard(
         [&] {

@@ -98,6 +98,15 @@ RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
   });
 }
 
+std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptions& options) {
+  std::string dialect(driver.GetDialect().Name());
+  Plan plan = PlanUp(bundle.manifest(), driver.ReadHistory(), dialect, options.to);
+  RefuseOnFindings(plan.findings);
+  std::vector<Step> steps;
+  for (const PlannedStep& p : plan.steps) steps.push_back(MakeStep(bundle, driver, p, options));
+  return steps;
+}
+
 RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
                   const RunOptions& options, RunObserver& observer) {
   std::string dialect(driver.GetDialect().Name());

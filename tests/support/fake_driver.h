@@ -41,6 +41,7 @@ class FakeDriver final : public Driver {
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
   long long Apply(const Step& step, const LockRequest& lease) override;
   std::vector<SchemaObject> SnapshotSchema() override { return {}; }
+  std::string RenderScript(const std::vector<Step>&, const LockRequest&) override { return ""; }
   void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override;
 
  private:

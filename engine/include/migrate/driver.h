@@ -150,6 +150,11 @@ class Driver {
   // schema always gives the same list. Never writes.
   virtual std::vector<SchemaObject> SnapshotSchema() = 0;
 
+  // A script for the database's own client (psql) that applies `steps` exactly as Apply
+  // would, with `actor` as the holder: for `migrate plan --format sql`. Never writes.
+  // Throws Error(kUsage) when this database has no such client workflow.
+  virtual std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) = 0;
+
   // Repairs an interrupted non-transactional migration: marks it applied or deletes its row.
   // REQUIRES: `lease` holds the lock.
   virtual void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) = 0;

@@ -50,6 +50,10 @@ struct RunResult {
 RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
                 RunObserver& observer);
 
+// The steps `run` would apply now, in order, read without the lock and without writing.
+// Throws like RunUp when the plan has findings.
+std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptions& options);
+
 // Reverts applied migrations, newest first. Throws like RunUp, and Error(kUsage) when a step
 // to revert is irreversible (before reverting anything).
 RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
