@@ -1,4 +1,5 @@
 // `migrate run`, `down`, `status` and `unlock`.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,8 @@ class LineObserver final : public RunObserver {
                << "  " << step.slug << "  (" << (ms == 0 ? "<1" : std::to_string(ms)) << " ms)\n"
                << std::flush;
   }
+
+  void OnNotice(const Finding& f) override { std::cerr << "migrate: note: " << f.message << "\n"; }
 
   bool dry_run() const { return dry_run_; }
 
@@ -165,9 +168,10 @@ void Status(const Context& ctx) {
     std::cout << j.dump(2) << "\n";
   }
   // Drift is a finding worth a non-zero exit, so scripts can gate on `status`.
-  if (!report.findings.empty()) {
-    throw Error(report.findings.front().Code(),
-                std::to_string(report.findings.size()) + " problem(s) found; see above");
+  auto blocking = std::find_if(report.findings.begin(), report.findings.end(),
+                               [](const Finding& f) { return f.Blocking(); });
+  if (blocking != report.findings.end()) {
+    throw Error(blocking->Code(), "problems found; see above");
   }
 }
 

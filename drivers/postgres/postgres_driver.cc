@@ -103,7 +103,9 @@ class PostgresDriver final : public Driver {
           pqxx::result r =
               q.exec("SELECT version, slug, checksum, coalesce(down_checksum, ''), state, " +
                      IsoOf("applied_at") +
-                     ", duration_ms, applied_by, tool_version, run_id, progress FROM " + history_);
+                     ", duration_ms, applied_by, tool_version, run_id, progress,"
+                     " coalesce(fingerprint, '') FROM " +
+                     history_);
           for (const auto& row : r) {
             HistoryRow h;
             h.version = row[0].c_str();
@@ -118,6 +120,7 @@ class PostgresDriver final : public Driver {
             h.tool_version = row[8].c_str();
             h.run_id = row[9].c_str();
             h.progress = row[10].as<int>();
+            h.fingerprint = row[11].c_str();
             rows.push_back(std::move(h));
           }
         },
@@ -360,13 +363,14 @@ ORDER BY 1, 2)SQL",
     if (!step.down_checksum.empty()) down = step.down_checksum;
     tx.exec_params("INSERT INTO " + history_ +
                        " (version, slug, checksum, down_checksum, state, progress, duration_ms,"
-                       " applied_by, tool_version, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                       " $8, $9, $10) ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
+                       " applied_by, tool_version, run_id, fingerprint) VALUES ($1, $2, $3, $4,"
+                       " $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (version) DO UPDATE SET state = "
+                       "excluded.state,"
                        " progress = excluded.progress, duration_ms = excluded.duration_ms,"
                        " applied_at = clock_timestamp(), run_id = excluded.run_id",
                    step.version, step.slug, step.checksum, down, started ? "started" : "applied",
                    started ? step.resume_from : static_cast<int>(step.statements.size()), ms,
-                   lease.Holder(), step.tool_version, lease.run_id);
+                   lease.Holder(), step.tool_version, lease.run_id, step.fingerprint);
   }
 
   void LogStep(pqxx::transaction_base& tx, const Step& step, const LockRequest& lease,

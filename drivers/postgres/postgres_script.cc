@@ -36,7 +36,7 @@ std::vector<std::string> MetadataDdl(const MetadataNames& n) {
                 " progress integer NOT NULL DEFAULT 0,"
                 " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
                 " duration_ms bigint NOT NULL DEFAULT 0, applied_by text NOT NULL,"
-                " tool_version text NOT NULL, run_id text NOT NULL)");
+                " tool_version text NOT NULL, run_id text NOT NULL, fingerprint text)");
   out.push_back("CREATE TABLE IF NOT EXISTS " + n.lock +
                 " (id integer PRIMARY KEY CHECK (id = 1), holder text NOT NULL,"
                 " run_id text NOT NULL, acquired_at timestamptz NOT NULL,"
@@ -74,21 +74,22 @@ std::string RenderScript(const MetadataNames& n, const std::vector<Step>& steps,
                       "VALUES (" +
                       run + ", 'up', " + q(s.version) + ", " + q(s.slug) + ", " + q(s.checksum) +
                       ", 0, " + holder + ", " + q(s.file) + ");\n";
-    std::string tail = ", " + holder + ", " + q(s.tool_version) + ", " + run + ")";
+    std::string tail = ", " + holder + ", " + q(s.tool_version) + ", " + run + ", " +
+                       (s.fingerprint.empty() ? "NULL" : q(s.fingerprint)) + ")";
     out += "\n-- " + s.file + (s.transactional ? "" : " (no transaction)") + "\n";
     if (s.transactional) {
       out += "BEGIN;\n" + Timeouts(s, "LOCAL ");
       for (std::size_t i = 0; i < s.statements.size(); ++i) out += StatementText(s, i);
       out += "INSERT INTO " + n.history +
              " (version, slug, checksum, down_checksum, state, progress, duration_ms, "
-             "applied_by, tool_version, run_id) VALUES (" +
+             "applied_by, tool_version, run_id, fingerprint) VALUES (" +
              history_values + ", 'applied', " + std::to_string(s.statements.size()) + ", 0" + tail +
              ";\n" + log + "COMMIT;\n";
       continue;
     }
     out += "INSERT INTO " + n.history +
            " (version, slug, checksum, down_checksum, state, progress, duration_ms, applied_by, "
-           "tool_version, run_id) VALUES (" +
+           "tool_version, run_id, fingerprint) VALUES (" +
            history_values + ", 'started', 0, 0" + tail + ";\n" + Timeouts(s, "");
     for (std::size_t i = 0; i < s.statements.size(); ++i) {
       out += StatementText(s, i) + "UPDATE " + n.history +

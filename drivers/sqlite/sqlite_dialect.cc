@@ -14,6 +14,8 @@ class SqlDialect final : public Dialect {
  public:
   std::string_view Name() const override { return kDialectSqlite; }
 
+  std::string Fingerprint(std::string_view sql) const override { return TokenFingerprint(sql); }
+
   SplitResult Split(std::string_view sql) const override {
     SplitResult out;
     std::string buf(sql);  // sqlite3_complete reads up to a NUL; we move that NUL along

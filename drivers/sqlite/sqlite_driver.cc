@@ -67,7 +67,7 @@ class SqliteDriver final : public Driver {
               " down_checksum TEXT, state TEXT NOT NULL CHECK (state IN ('applied','started')),"
               " progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
               " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL,"
-              " tool_version TEXT NOT NULL, run_id TEXT NOT NULL)");
+              " tool_version TEXT NOT NULL, run_id TEXT NOT NULL, fingerprint TEXT)");
           db_.exec("CREATE TABLE IF NOT EXISTS " + lock_ +
                    " (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
                    " run_id TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)");
@@ -85,11 +85,12 @@ class SqliteDriver final : public Driver {
     Guard(
         [&] {
           if (!TableExists(options_.tables.history)) return;
-          SQLite::Statement q(db_,
-                              "SELECT version, slug, checksum, coalesce(down_checksum,''), state,"
-                              " applied_at, duration_ms, applied_by, tool_version, run_id, progress"
-                              " FROM " +
-                                  history_);
+          SQLite::Statement q(
+              db_,
+              "SELECT version, slug, checksum, coalesce(down_checksum,''), state,"
+              " applied_at, duration_ms, applied_by, tool_version, run_id, progress,"
+              " coalesce(fingerprint, '') FROM " +
+                  history_);
           while (q.executeStep()) {
             HistoryRow r;
             r.version = q.getColumn(0).getString();
@@ -104,6 +105,7 @@ class SqliteDriver final : public Driver {
             r.tool_version = q.getColumn(8).getString();
             r.run_id = q.getColumn(9).getString();
             r.progress = q.getColumn(10).getInt();
+            r.fingerprint = q.getColumn(11).getString();
             rows.push_back(std::move(r));
           }
         },
@@ -365,11 +367,12 @@ class SqliteDriver final : public Driver {
       q.exec();
       return;
     }
-    SQLite::Statement q(db_, "INSERT OR REPLACE INTO " + history_ +
-                                 " (version, slug, checksum, down_checksum, state, progress,"
-                                 " applied_at, duration_ms, applied_by, tool_version, run_id)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, " +
-                                 kNow + ", ?, ?, ?, ?)");
+    SQLite::Statement q(
+        db_, "INSERT OR REPLACE INTO " + history_ +
+                 " (version, slug, checksum, down_checksum, state, progress,"
+                 " applied_at, duration_ms, applied_by, tool_version, run_id, fingerprint)"
+                 " VALUES (?, ?, ?, ?, ?, ?, " +
+                 kNow + ", ?, ?, ?, ?, ?)");
     q.bind(1, step.version);
     q.bind(2, step.slug);
     q.bind(3, step.checksum);
@@ -384,6 +387,7 @@ class SqliteDriver final : public Driver {
     q.bind(8, lease.Holder());
     q.bind(9, step.tool_version);
     q.bind(10, lease.run_id);
+    q.bind(11, step.fingerprint);
     q.exec();
   }
 

@@ -29,6 +29,7 @@ toml::table RenderFile(const ManifestFile& f) {
   if (f.irreversible) t.insert("irreversible", true);
   if (f.lock_timeout) t.insert("lock_timeout", FormatDuration(*f.lock_timeout));
   if (f.statement_timeout) t.insert("statement_timeout", FormatDuration(*f.statement_timeout));
+  for (const auto& [dialect, fp] : f.fingerprints) t.insert("fingerprint_" + dialect, fp);
   return t;
 }
 
@@ -63,6 +64,10 @@ ManifestFile ParseFile(const toml::table& t, const std::string& path) {
   f.irreversible = t["irreversible"].value_or(false);
   f.lock_timeout = OptionalDuration(t, "lock_timeout", path);
   f.statement_timeout = OptionalDuration(t, "statement_timeout", path);
+  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    std::string key = "fingerprint_" + std::string(dialect);
+    if (t.contains(key)) f.fingerprints[std::string(dialect)] = Need<std::string>(t, key, path);
+  }
   auto parsed = ParseMigrationFileName(f.name);
   if (!parsed || parsed->dialect != f.dialect || parsed->direction != f.direction) {
     throw Corrupt(path, "the file name '" + f.name + "' is not a migration file name");
@@ -106,6 +111,7 @@ Manifest MakeManifest(const MigrationSet& set) {
       f.statements = sf.statements;
       f.lock_timeout = sf.directives.lock_timeout;
       f.statement_timeout = sf.directives.statement_timeout;
+      f.fingerprints = sf.fingerprints;
       e.files.push_back(std::move(f));
     }
     m.migrations.push_back(std::move(e));
@@ -124,7 +130,9 @@ std::string ComputeDigest(const Manifest& manifest) {
                    (f.transaction ? "tx" : "no-tx") + "\t" + std::to_string(f.statements) + "\t" +
                    (f.irreversible ? "irreversible" : "") + "\t" +
                    (f.lock_timeout ? FormatDuration(*f.lock_timeout) : "") + "\t" +
-                   (f.statement_timeout ? FormatDuration(*f.statement_timeout) : "") + "\n";
+                   (f.statement_timeout ? FormatDuration(*f.statement_timeout) : "");
+      for (const auto& [dialect, fp] : f.fingerprints) canonical += "\t" + dialect + "=" + fp;
+      canonical += "\n";
     }
   }
   return Sha256Hex(canonical);

@@ -47,6 +47,7 @@ struct Loader {
     for (const Dialect* d : dialects) {
       if (!file.dialect.empty() && file.dialect != d->Name()) continue;
       PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, diagnostics);
+      file.fingerprints[std::string(d->Name())] = d->Fingerprint(file.text);
       if (first) file.statements = static_cast<int>(prepared.statements.size());
       first = false;
     }

@@ -51,6 +51,12 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
       out.push_back({Finding::Kind::kMissing, row.version,
                      name + " is applied but is not in the bundle; restore its files, or "
                             "revert it with the build that had it"});
+    } else if (up->sha256 != row.checksum && !row.fingerprint.empty() &&
+               up->fingerprints.count(std::string(dialect)) &&
+               up->fingerprints.at(std::string(dialect)) == row.fingerprint) {
+      out.push_back({Finding::Kind::kReformatted, row.version,
+                     up->name + " was reformatted after it was applied (its statements are the "
+                                "same); nothing to do"});
     } else if (up->sha256 != row.checksum) {
       out.push_back({Finding::Kind::kChanged, row.version,
                      up->name + " changed after it was applied (applied " +

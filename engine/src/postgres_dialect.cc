@@ -50,8 +50,33 @@ std::string OutsideTransaction(const json& stmt) {
   return "";
 }
 
+// Removes the position fields, so that the tree says only what the SQL means.
+void StripLocations(json& node) {
+  if (node.is_object()) {
+    for (const char* key : {"location", "stmt_location", "stmt_len"}) node.erase(key);
+    for (auto& [key, value] : node.items()) StripLocations(value);
+  } else if (node.is_array()) {
+    for (json& item : node) StripLocations(item);
+  }
+}
+
 class PgDialect final : public Dialect {
  public:
+  std::string Fingerprint(std::string_view sql) const override {
+    std::string text(sql);
+    PgQueryParseResult r = pg_query_parse(text.c_str());
+    std::string out;
+    if (r.error) {
+      out = TokenFingerprint(sql);
+    } else {
+      json tree = json::parse(r.parse_tree);
+      StripLocations(tree);
+      out = Sha256Hex(tree.dump());
+    }
+    pg_query_free_parse_result(r);
+    return out;
+  }
+
   std::string_view Name() const override { return kDialectPostgres; }
 
   SplitResult Split(std::string_view sql) const override {

@@ -7,7 +7,8 @@
 namespace migrate {
 namespace {
 
-void RefuseOnFindings(const std::vector<Finding>& findings) {
+void RefuseOnFindings(std::vector<Finding> findings) {
+  std::erase_if(findings, [](const Finding& f) { return !f.Blocking(); });
   if (findings.empty()) return;
   // Repair outranks drift: an interrupted migration must be looked at first.
   auto worst = std::find_if(findings.begin(), findings.end(),
@@ -39,6 +40,10 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
   const ManifestFile* up = entry.Find(Direction::kUp, dialect);
   const ManifestFile* down = entry.Find(Direction::kDown, dialect);
   step.checksum = up ? up->sha256 : "";
+  if (up) {
+    auto fp = up->fingerprints.find(std::string(dialect));
+    if (fp != up->fingerprints.end()) step.fingerprint = fp->second;
+  }
   step.down_checksum = down ? down->sha256 : "";
   Directives directives;
   directives.no_transaction = !file.transaction;
@@ -85,6 +90,7 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
   std::vector<HistoryRow> history = driver.ReadHistory();  // after the lock, never before
   Plan plan = make_plan(history);
   RefuseOnFindings(plan.findings);
+  for (const Finding& f : plan.findings) observer.OnNotice(f);
   return Execute(driver, bundle, plan, options, lock.request(), observer);
 }
 

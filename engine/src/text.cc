@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "migrate/error.h"
@@ -117,6 +118,65 @@ bool IsBlankSql(std::string_view sql) {
   // Stray semicolons alone are nothing to run either.
   while (pos < sql.size() && sql[pos] == ';') pos = SkipSqlTrivia(sql, pos + 1);
   return pos >= sql.size();
+}
+
+std::string TokenFingerprint(std::string_view sql) {
+  std::string tokens;
+  std::size_t i = 0;
+  auto quoted = [&](char close) {
+    std::size_t start = i++;
+    while (i < sql.size()) {
+      if (sql[i] == close) {
+        if (close != ']' && i + 1 < sql.size() && sql[i + 1] == close) {
+          i += 2;  // doubled quote inside
+          continue;
+        }
+        ++i;
+        break;
+      }
+      ++i;
+    }
+    return sql.substr(start, i - start);
+  };
+  while (i < sql.size()) {
+    i = SkipSqlTrivia(sql, i);
+    if (i >= sql.size()) break;
+    char c = sql[i];
+    std::string token;
+    if (c == '\'' || c == '"' || c == '`') {
+      token = quoted(c);
+    } else if (c == '[') {
+      token = quoted(']');
+    } else if (c == '$') {
+      std::size_t tag_end = sql.find('$', i + 1);
+      std::string_view tag =
+          tag_end == std::string_view::npos ? "" : sql.substr(i, tag_end - i + 1);
+      bool is_tag = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, [](char t) {
+        return std::isalnum(static_cast<unsigned char>(t)) || t == '_';
+      });
+      std::size_t close = is_tag ? sql.find(tag, tag_end + 1) : std::string_view::npos;
+      if (close != std::string_view::npos) {
+        token = sql.substr(i, close + tag.size() - i);
+        i = close + tag.size();
+      } else {
+        token = "$";
+        ++i;
+      }
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+               static_cast<unsigned char>(c) >= 0x80) {
+      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' ||
+                                sql[i] == '$' || static_cast<unsigned char>(sql[i]) >= 0x80)) {
+        token.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i]))));
+        ++i;
+      }
+    } else {
+      token = std::string(1, c);
+      ++i;
+    }
+    tokens += token;
+    tokens.push_back('\x1f');
+  }
+  return Sha256Hex(tokens);
 }
 
 std::string Excerpt(std::string_view s, std::size_t max) {

@@ -166,3 +166,21 @@ TEST_CASE("e2e: lint findings are warnings; --strict and [lint] make them fail",
   CHECK(off.exit_code == 0);
   CHECK_THAT(off.err, !Catch::Contains("require-concurrent-index"));
 }
+
+TEST_CASE("e2e: syntax errors in two PostgreSQL files are both reported with line:column",
+          "[e2e]") {
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_a.up.sql", "CREATE TABLE a (id int);\nCREATE TABLEE b (id int);\n");
+  p.Add("1_a.down.sql", "DROP TABLE a;\n");
+  p.Add("2_b.up.sql", "-- header\n\nSELECT * FROM a WHERE;\n");
+  p.Add("2_b.down.sql", "SELECT 1;\n");
+  ProcessResult r = p.Run({"build"});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err,
+             Catch::Contains(
+                 "migrations/1_a.up.sql:2:8: error[syntax]: syntax error at or near \"TABLEE\"") &&
+                 Catch::Contains(
+                     "migrations/2_b.up.sql:3:22: error[syntax]: syntax error at or near \";\"") &&
+                 Catch::Contains("build failed with 2 error(s)"));
+  CHECK_FALSE(fs::exists(p / "dist"));
+}

@@ -275,3 +275,28 @@ TEST_CASE("e2e: status before the first run, and an unwritable dist, fail clearl
   CHECK(build.exit_code == 1);
   CHECK_THAT(build.err, Catch::Contains("blocker"));
 }
+
+TEST_CASE("e2e: a reformatted applied file is a note; a changed value is drift", "[e2e]") {
+  Project p;
+  AddFour(p);
+  p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 1);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
+  CHECK(p.Query("SELECT length(fingerprint) FROM migrate_history WHERE version = '2'") ==
+        std::vector<std::string>{"64"});
+  p.Add(
+      "2_b.up.sql",
+      "-- The b table.\ncreate table b (\n  id integer primary key,\n  n integer default 1\n);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult run = p.Run({"run"});
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.err, Catch::Contains("note: 2_b.up.sql was reformatted after it was applied"));
+  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
+  CHECK(p.Run({"status"}).exit_code == 0);
+
+  p.Add("2_b.up.sql", "create table b (\n  id integer primary key,\n  n integer default 2\n);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult drift = p.Run({"status"});
+  CHECK(drift.exit_code == 4);
+  CHECK_THAT(drift.out, Catch::Contains("2_b.up.sql changed after it was applied"));
+}

@@ -62,7 +62,7 @@ long long FakeDriver::Apply(const Step& step, const LockRequest& lease) {
                        lease.Holder(),
                        step.tool_version,
                        lease.run_id,
-                       static_cast<int>(i)};
+                       static_cast<int>(i), step.fingerprint};
         db_->history.push_back(row);
       }
       throw Error(ErrorCode::kMigrationFailed, "fake: statement failed", step.Location(i));
@@ -74,7 +74,7 @@ long long FakeDriver::Apply(const Step& step, const LockRequest& lease) {
     db_->history.push_back({step.version, step.slug, step.checksum, step.down_checksum,
                             HistoryState::kApplied, std::to_string(db_->now_ms), 1, lease.Holder(),
                             step.tool_version, lease.run_id,
-                            static_cast<int>(step.statements.size())});
+                            static_cast<int>(step.statements.size()), step.fingerprint});
   } else {
     std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == step.version; });
   }

@@ -92,3 +92,14 @@ TEST_CASE("a file's own BEGIN/COMMIT wrapper is dropped, other control is refuse
   CHECK(diags.empty());
   CHECK(kept.statements.size() == 3);
 }
+
+TEST_CASE("the PostgreSQL fingerprint sees values that pg_query_fingerprint ignores", "[unit]") {
+  const Dialect& pg = PostgresDialect();
+  std::string a = pg.Fingerprint("INSERT INTO t VALUES (1);");
+  CHECK(pg.Fingerprint("-- seed\ninsert into t\n  values (1)  ;") == a);
+  CHECK(pg.Fingerprint("INSERT INTO t VALUES (2);") != a);
+  CHECK(pg.Fingerprint("CREATE TABLE t (a int); CREATE TABLE u (a int);") !=
+        pg.Fingerprint("CREATE TABLE u (a int); CREATE TABLE t (a int);"));
+  // A file that does not parse still gets a stable fingerprint (from its tokens).
+  CHECK(pg.Fingerprint("CREATE TABLEE t;") == pg.Fingerprint("create tablee t ;"));
+}

@@ -11,9 +11,18 @@ Manifest Make(std::initializer_list<std::string> versions) {
   for (const std::string& v : versions) {
     ManifestEntry e{v, "m" + v, "migrations", {}};
     e.files.push_back(
-        {v + "_m" + v + ".up.sql", "", Direction::kUp, "up" + v, 1, true, false, 1, {}, {}});
-    e.files.push_back(
-        {v + "_m" + v + ".down.sql", "", Direction::kDown, "dn" + v, 1, true, false, 1, {}, {}});
+        {v + "_m" + v + ".up.sql", "", Direction::kUp, "up" + v, 1, true, false, 1, {}, {}, {}});
+    e.files.push_back({v + "_m" + v + ".down.sql",
+                       "",
+                       Direction::kDown,
+                       "dn" + v,
+                       1,
+                       true,
+                       false,
+                       1,
+                       {},
+                       {},
+                       {}});
     m.migrations.push_back(e);
   }
   return m;
@@ -86,7 +95,7 @@ TEST_CASE("down refuses an irreversible migration before reverting anything", "[
 TEST_CASE("a dialect variant overrides the generic file", "[unit]") {
   Manifest m = Make({"1"});
   m.migrations[0].files.push_back(
-      {"1_m1.postgres.up.sql", "postgres", Direction::kUp, "pg", 1, true, false, 1, {}, {}});
+      {"1_m1.postgres.up.sql", "postgres", Direction::kUp, "pg", 1, true, false, 1, {}, {}, {}});
   CHECK(m.migrations[0].Find(Direction::kUp, "postgres")->sha256 == "pg");
   CHECK(m.migrations[0].Find(Direction::kUp, "sqlite")->sha256 == "up1");
 }

@@ -101,7 +101,7 @@ TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[
   Fixture f;
   auto& [dir, bundle, db, driver, rec] = f;
   db->history.push_back(
-      {"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1});
+      {"1", "a", "not-the-checksum", "", HistoryState::kApplied, "", 0, "", "", "", 1, ""});
   try {
     RunUp(driver, bundle, RunOptions{}, rec);
     FAIL("expected drift");
@@ -133,7 +133,7 @@ TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {
   RunOptions options;
   options.to = "1";
   RunUp(driver, bundle, options, rec);
-  db->history.push_back({"9", "gone", "x", "", HistoryState::kApplied, "", 0, "", "", "", 1});
+  db->history.push_back({"9", "gone", "x", "", HistoryState::kApplied, "", 0, "", "", "", 1, ""});
   StatusReport s = GetStatus(driver, bundle);
   REQUIRE(s.entries.size() == 4);
   CHECK(s.entries[0].state == StatusEntry::State::kApplied);

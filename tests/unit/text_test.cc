@@ -1,6 +1,7 @@
 #include "migrate/text.h"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using namespace migrate;
 
@@ -40,4 +41,13 @@ TEST_CASE("blank SQL is whitespace, comments and semicolons", "[unit]") {
   CHECK(IsBlankSql("  -- nothing\n/* at all */\n;\n"));
   CHECK_FALSE(IsBlankSql("-- x\nSELECT 1"));
   CHECK(Excerpt("  SELECT\n  1  ") == "SELECT 1");
+}
+
+TEST_CASE("token fingerprints ignore layout and comments, not values", "[unit]") {
+  std::string a = TokenFingerprint("CREATE TABLE t (id int, name text DEFAULT 'x');");
+  CHECK(TokenFingerprint(
+            "-- a comment\ncreate   table T (\n  id INT,\n  name TEXT default 'x'\n);") == a);
+  CHECK(TokenFingerprint("CREATE TABLE t (id int, name text DEFAULT 'y');") != a);
+  CHECK(TokenFingerprint("CREATE TABLE \"T\" (id int, name text DEFAULT 'x');") != a);
+  CHECK(TokenFingerprint("SELECT $$ a  b $$;") != TokenFingerprint("SELECT $$ a b $$;"));
 }

@@ -44,6 +44,10 @@ class Dialect {
   virtual std::string_view Name() const = 0;
   // Splits `sql` into statements. Never throws for bad SQL: reports it in the result.
   virtual SplitResult Split(std::string_view sql) const = 0;
+
+  // A hash of what the SQL says, not how it is laid out: whitespace, comments and keyword
+  // case do not change it; any token or constant value does (DESIGN §2). Lowercase hex.
+  virtual std::string Fingerprint(std::string_view sql) const = 0;
 };
 
 // Classifies a statement from its first keywords: BEGIN / START TRANSACTION, COMMIT / END,

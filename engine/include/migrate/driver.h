@@ -50,7 +50,8 @@ struct HistoryRow {
   std::string applied_by;  // user@host:pid
   std::string tool_version;
   std::string run_id;
-  int progress = 0;  // statements completed, for an interrupted non-transactional migration
+  int progress = 0;         // statements completed, for an interrupted non-transactional migration
+  std::string fingerprint;  // Dialect::Fingerprint of the applied up file
 };
 
 // Who is running, and the lease it wants on the lock row.
@@ -90,6 +91,7 @@ struct Step {
   std::optional<std::chrono::milliseconds> statement_timeout;
   std::string checksum;       // of the up file
   std::string down_checksum;  // of the down file, empty when none
+  std::string fingerprint;    // of the up file, for this database's dialect
   std::string tool_version;
   int resume_from = 0;  // for a non-transactional step: statements already done
 

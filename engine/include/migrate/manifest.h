@@ -7,6 +7,7 @@
 #define MIGRATE_MANIFEST_H_
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ struct ManifestFile {
   int statements = 0;
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
+  std::map<std::string, std::string> fingerprints;  // dialect → token fingerprint
 };
 
 struct ManifestEntry {

@@ -7,6 +7,7 @@
 #define MIGRATE_MIGRATION_SET_H_
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct SourceFile {
   std::string checksum;  // Sha256Hex(text)
   Directives directives;
   int statements = 0;  // statements that will run (own BEGIN/COMMIT excluded)
+  std::map<std::string, std::string> fingerprints;  // dialect → Dialect::Fingerprint
 };
 
 struct Migration {

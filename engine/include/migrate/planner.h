@@ -16,10 +16,13 @@
 namespace migrate {
 
 struct Finding {
-  enum class Kind { kChanged, kMissing, kOutOfOrder, kStarted };
+  enum class Kind { kChanged, kReformatted, kMissing, kOutOfOrder, kStarted };
   Kind kind;
   std::string version;
   std::string message;  // one sentence, with what to do
+
+  // Only a reformatted file (same statements, new layout) does not stop a run.
+  bool Blocking() const { return kind != Kind::kReformatted; }
 
   ErrorCode Code() const {
     return kind == Kind::kStarted ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
@@ -35,7 +38,7 @@ struct PlannedStep {
 
 struct Plan {
   std::vector<PlannedStep> steps;
-  std::vector<Finding> findings;  // every finding blocks the plan
+  std::vector<Finding> findings;  // those that are Blocking() stop the plan
 };
 
 // Every drift finding for `dialect`.

@@ -22,6 +22,8 @@ class RunObserver {
   virtual void OnLockWait(const LockHolder& /*holder*/) {}
   virtual void OnStepStart(const Step& /*step*/) {}
   virtual void OnStepDone(const Step& /*step*/, long long /*duration_ms*/) {}
+  // A finding that does not stop the run (a reformatted file).
+  virtual void OnNotice(const Finding& /*finding*/) {}
 };
 
 struct RunOptions {

@@ -38,6 +38,11 @@ bool IsBlankSql(std::string_view sql);
 // Skips whitespace, `--` comments and `/* */` comments from `pos`; returns the new offset.
 std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos = 0);
 
+// SHA-256 of the token stream of `sql`: comments and whitespace dropped, unquoted words
+// lowercased, quoted strings and identifiers kept exactly (quotes '', "", ``, [] and
+// PostgreSQL dollar quotes). The SQLite dialect's fingerprint, and PostgreSQL's fallback.
+std::string TokenFingerprint(std::string_view sql);
+
 // Cuts `s` to at most `max` bytes on a UTF-8 boundary, adding "…" when cut; newlines become
 // spaces. For quoting a statement in a message.
 std::string Excerpt(std::string_view s, std::size_t max = 80);
