@@ -20,32 +20,31 @@ class Rehearsal {
     if (!d_.TryLock(lease_).acquired) {
       throw Error(ErrorCode::kInternal, "the scratch database for the rehearsal is in use");
     }
-    std::vector<std::size_t> applied;               // indexes into set_.migrations
-    std::vector<std::vector<SchemaObject>> before;  // the schema before each applied up
-    std::vector<SchemaObject> now = d_.SnapshotSchema();
+    // The round trip covers the migrations above the newest irreversible one. Only three
+    // snapshots are taken, so time and memory stay linear in the size of the set.
+    std::vector<std::size_t> ups;  // indexes into set_.migrations of those with an up
     for (std::size_t i = 0; i < set_.migrations.size(); ++i) {
-      const SourceFile* up = FindFile(set_.migrations[i], Direction::kUp, dialect_);
-      if (!up) continue;
-      before.push_back(now);
-      if (!Apply(set_.migrations[i], *up, "")) return out_;
-      now = d_.SnapshotSchema();
-      touched_.push_back(Touched(before.back(), now));
-      applied.push_back(i);
+      if (FindFile(set_.migrations[i], Direction::kUp, dialect_)) ups.push_back(i);
     }
-    std::vector<SchemaObject> full = now;
-    std::size_t reverted = applied.size();
-    while (reverted > 0) {
-      const Migration& m = set_.migrations[applied[reverted - 1]];
-      const SourceFile* down = FindFile(m, Direction::kDown, dialect_);
-      if (!down) break;  // irreversible: the round trip starts above it
-      if (!Apply(m, *down, "")) return out_;
-      --reverted;
+    std::size_t from = ups.size();
+    while (from > 0 && FindFile(set_.migrations[ups[from - 1]], Direction::kDown, dialect_)) {
+      --from;
     }
-    if (reverted < applied.size() && !CheckRoundTrip(before[reverted], reverted, applied)) {
-      return out_;
+    std::vector<SchemaObject> start;
+    for (std::size_t k = 0; k < ups.size(); ++k) {
+      if (k == from) start = d_.SnapshotSchema();
+      const Migration& m = set_.migrations[ups[k]];
+      if (!Apply(m, *FindFile(m, Direction::kUp, dialect_), "")) return out_;
     }
-    for (std::size_t k = reverted; k < applied.size(); ++k) {
-      const Migration& m = set_.migrations[applied[k]];
+    if (from == ups.size()) return Done();  // nothing can be reverted
+    std::vector<SchemaObject> full = d_.SnapshotSchema();
+    for (std::size_t k = ups.size(); k-- > from;) {
+      const Migration& m = set_.migrations[ups[k]];
+      if (!Apply(m, *FindFile(m, Direction::kDown, dialect_), "")) return out_;
+    }
+    if (!CheckRoundTrip(start, ups, from)) return out_;
+    for (std::size_t k = from; k < ups.size(); ++k) {
+      const Migration& m = set_.migrations[ups[k]];
       if (!Apply(m, *FindFile(m, Direction::kUp, dialect_), " again, after the downs")) {
         return out_;
       }
@@ -55,8 +54,7 @@ class Rehearsal {
       Report(Severity::kError, "round-trip", set_.migrations.back().files.front().path,
              "applying every up again after every down gives a different schema: " + diff);
     }
-    d_.ReleaseLock(lease_);
-    return out_;
+    return Done();
   }
 
  private:
@@ -88,18 +86,25 @@ class Rehearsal {
     }
   }
 
+  Diagnostics Done() {
+    d_.ReleaseLock(lease_);
+    return out_;
+  }
+
   // After the downs, the schema must be what it was before the first reverted up. Each
-  // difference is blamed on the down of the newest migration whose up touched that object.
-  bool CheckRoundTrip(const std::vector<SchemaObject>& start, std::size_t reverted,
-                      const std::vector<std::size_t>& applied) {
+  // difference is blamed on the down of the newest migration whose up names that object.
+  bool CheckRoundTrip(const std::vector<SchemaObject>& start, const std::vector<std::size_t>& ups,
+                      std::size_t from) {
     std::vector<SchemaObject> end = d_.SnapshotSchema();
     std::set<std::string> differ = Touched(start, end);
     if (differ.empty()) return true;
-    std::map<std::size_t, std::set<std::string>> blame;  // applied index → objects
+    std::map<std::size_t, std::set<std::string>> blame;  // index into ups → objects
     for (const std::string& key : differ) {
-      std::size_t who = reverted;
-      for (std::size_t k = applied.size(); k-- > reverted;) {
-        if (touched_[k].count(key)) {
+      std::string name = key.substr(key.find(' ') + 1);
+      std::size_t who = from;
+      for (std::size_t k = ups.size(); k-- > from;) {
+        const SourceFile* up = FindFile(set_.migrations[ups[k]], Direction::kUp, dialect_);
+        if (up->text.find(name) != std::string::npos) {
           who = k;
           break;
         }
@@ -107,7 +112,7 @@ class Rehearsal {
       blame[who].insert(key);
     }
     for (const auto& [k, keys] : blame) {
-      const Migration& m = set_.migrations[applied[k]];
+      const Migration& m = set_.migrations[ups[k]];
       Report(Severity::kError, "down-leftover", FindFile(m, Direction::kDown, dialect_)->path,
              "after every down the schema is not what it was before the first up, and this "
              "down is the one that should have undone it: " +
@@ -151,7 +156,6 @@ class Rehearsal {
   const MigrationSet& set_;
   std::string_view dialect_;
   LockRequest lease_;
-  std::vector<std::set<std::string>> touched_;  // per applied up: the objects it changed
   Diagnostics out_;
 };
 
