@@ -4,11 +4,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "migrate/stopwatch.h"
 #include "migrate/text.h"
 #include "sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_fk_watch.h"
 
 namespace migrate::sqlite {
 namespace {
@@ -347,15 +350,24 @@ class SqliteDriver final : public Driver {
     sqlite3_finalize(stmt);
   }
 
-  void CheckForeignKeys(const Step& step) {
-    SQLite::Statement q(db_, "PRAGMA foreign_key_check");
-    if (!q.executeStep()) return;
-    std::string table = q.getColumn(0).getString();
-    std::string rowid = q.getColumn(1).isNull() ? "?" : q.getColumn(1).getString();
-    std::string parent = q.getColumn(2).getString();
+  // The tables whose foreign keys to watch leave out migrate's own.
+  std::set<std::string> OwnTables() const {
+    std::set<std::string> out;
+    for (const std::string& t :
+         {options_.tables.history, options_.tables.lock, options_.tables.log}) {
+      std::string name = Unqualified(t);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      out.insert(name);
+    }
+    return out;
+  }
+
+  void CheckForeignKeys(const Step& step, ForeignKeyWatch& watch) {
+    std::string violation = watch.Check();
+    if (violation.empty()) return;
     throw Error(ErrorCode::kMigrationFailed,
-                step.file + ": foreign key violation after the migration: row " + rowid + " of " +
-                    table + " references a missing row of " + parent +
+                step.file + ": foreign key violation after the migration: " + violation +
                     " (PRAGMA foreign_key_check); nothing was committed",
                 SourceLocation{step.file});
   }
@@ -404,8 +416,9 @@ class SqliteDriver final : public Driver {
         [&] {
           Tx tx(*this);
           Renew(lease);
+          ForeignKeyWatch watch(db_, OwnTables());
           for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(step, i);
-          CheckForeignKeys(step);
+          CheckForeignKeys(step, watch);
           ms = MillisSince(t0);
           WriteHistory(step, lease, ms, false);
           LogStep(step, lease, ms);
