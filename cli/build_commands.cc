@@ -126,11 +126,11 @@ void Lint(const Context& ctx, LoadResult& loaded) {
   }
 }
 
-void Build(const Context& ctx, bool check, bool strict) {
+void Build(const Context& ctx, bool check, bool strict, bool rehearse) {
   auto t0 = std::chrono::steady_clock::now();
   LoadResult loaded = LoadSources(ctx);
   Lint(ctx, loaded);
-  Rehearse(ctx, loaded);
+  if (rehearse) Rehearse(ctx, loaded);
   if (strict) {
     for (Diagnostic& d : loaded.diagnostics) d.severity = Severity::kError;
   }
@@ -173,10 +173,15 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
   auto* build = app.add_subcommand("build", "Validate the migrations and write dist/migrations");
   auto check = std::make_shared<bool>(false);
   auto strict = std::make_shared<bool>(false);
+  auto no_rehearse = std::make_shared<bool>(false);
   build->add_flag("--check", *check, "Write nothing; fail when dist/ is out of date");
   build->add_flag("--strict", *strict, "Fail on lint warnings too");
-  build->callback([&globals, &action, check, strict] {
-    action = [&globals, check, strict] { Build(Context(globals), *check, *strict); };
+  build->add_flag("--no-rehearse", *no_rehearse,
+                  "Skip applying the chain to an in-memory SQLite database");
+  build->callback([&globals, &action, check, strict, no_rehearse] {
+    action = [&globals, check, strict, no_rehearse] {
+      Build(Context(globals), *check, *strict, !*no_rehearse);
+    };
   });
 }
 
