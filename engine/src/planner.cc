@@ -15,11 +15,13 @@ const HistoryRow* NewestApplied(const std::vector<HistoryRow>& history) {
   return newest;
 }
 
+// REQUIRES: `history` is in version order (Driver::ReadHistory's contract).
 const HistoryRow* FindRow(const std::vector<HistoryRow>& history, std::string_view version) {
-  for (const HistoryRow& row : history) {
-    if (CompareVersions(row.version, version) == 0) return &row;
-  }
-  return nullptr;
+  auto it = std::lower_bound(history.begin(), history.end(), version,
+                             [](const HistoryRow& r, std::string_view v) {
+                               return CompareVersions(r.version, v) < 0;
+                             });
+  return it != history.end() && CompareVersions(it->version, version) == 0 ? &*it : nullptr;
 }
 
 std::string Name(const std::string& version, const std::string& slug) {

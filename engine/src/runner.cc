@@ -148,18 +148,21 @@ StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
     StatusEntry s{StatusEntry::State::kPending, e.version, e.slug, std::nullopt};
     report.entries.push_back(std::move(s));
   }
+  std::vector<StatusEntry> missing;
   for (const HistoryRow& row : history) {
-    auto it = std::find_if(report.entries.begin(), report.entries.end(), [&](const StatusEntry& s) {
-      return CompareVersions(s.version, row.version) == 0;
-    });
-    if (it == report.entries.end()) {
-      report.entries.push_back({StatusEntry::State::kMissing, row.version, row.slug, row});
+    auto it = std::lower_bound(report.entries.begin(), report.entries.end(), row.version,
+                               [](const StatusEntry& s, const std::string& v) {
+                                 return CompareVersions(s.version, v) < 0;
+                               });
+    if (it == report.entries.end() || CompareVersions(it->version, row.version) != 0) {
+      missing.push_back({StatusEntry::State::kMissing, row.version, row.slug, row});
       continue;
     }
     it->state = row.state == HistoryState::kStarted ? StatusEntry::State::kStarted
                                                     : StatusEntry::State::kApplied;
     it->row = row;
   }
+  for (StatusEntry& m : missing) report.entries.push_back(std::move(m));
   std::stable_sort(report.entries.begin(), report.entries.end(),
                    [](const StatusEntry& a, const StatusEntry& b) {
                      return CompareVersions(a.version, b.version) < 0;
