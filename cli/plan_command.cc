@@ -61,7 +61,7 @@ void PrintStep(std::ostream& out, const Context& ctx, const Step& step, std::str
 }
 
 void Plan(const Context& ctx, const std::string& format, const std::string& to) {
-  Bundle bundle = Bundle::Open(ctx.DistPath());
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
   auto driver = ctx.OpenDatabase(false);
   RunOptions options = ctx.MakeRunOptions();
   if (!to.empty()) options.to = to;

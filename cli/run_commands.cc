@@ -86,7 +86,8 @@ void Report(const Context& ctx, const RunResult& result, Direction direction, bo
 
 void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run) {
   auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle = Bundle::Open(ctx.DistPath());  // verified before connecting
+  Bundle bundle =
+      Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);  // verified before connecting
   auto driver = ctx.OpenDatabase(true);
   RunOptions options = ctx.MakeRunOptions();
   options.to = to;
@@ -98,7 +99,7 @@ void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run)
 
 void Down(const Context& ctx, const DownTarget& target, bool dry_run) {
   auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle = Bundle::Open(ctx.DistPath());
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
   auto driver = ctx.OpenDatabase(false);
   RunOptions options = ctx.MakeRunOptions();
   options.dry_run = dry_run;
@@ -134,7 +135,7 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
 
 void Status(const Context& ctx) {
   auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle = Bundle::Open(ctx.DistPath());
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
   auto driver = ctx.OpenDatabase(false);
   StatusReport report = GetStatus(*driver, bundle);
   if (!ctx.options().json) {

@@ -90,10 +90,9 @@ const ManifestFile* ManifestEntry::Find(Direction direction, std::string_view di
 
 const ManifestEntry* Manifest::Find(std::string_view version) const {
   // Entries are in version order: a binary search keeps status and run linear overall.
-  auto it = std::lower_bound(migrations.begin(), migrations.end(), version,
-                             [](const ManifestEntry& e, std::string_view v) {
-                               return CompareVersions(e.version, v) < 0;
-                             });
+  auto it = std::lower_bound(
+      migrations.begin(), migrations.end(), version,
+      [](const ManifestEntry& e, std::string_view v) { return CompareVersions(e.version, v) < 0; });
   return it != migrations.end() && CompareVersions(it->version, version) == 0 ? &*it : nullptr;
 }
 

@@ -17,10 +17,9 @@ const HistoryRow* NewestApplied(const std::vector<HistoryRow>& history) {
 
 // REQUIRES: `history` is in version order (Driver::ReadHistory's contract).
 const HistoryRow* FindRow(const std::vector<HistoryRow>& history, std::string_view version) {
-  auto it = std::lower_bound(history.begin(), history.end(), version,
-                             [](const HistoryRow& r, std::string_view v) {
-                               return CompareVersions(r.version, v) < 0;
-                             });
+  auto it = std::lower_bound(
+      history.begin(), history.end(), version,
+      [](const HistoryRow& r, std::string_view v) { return CompareVersions(r.version, v) < 0; });
   return it != history.end() && CompareVersions(it->version, version) == 0 ? &*it : nullptr;
 }
 

@@ -62,6 +62,10 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
 
 RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
                   const LockRequest& lease, RunObserver& observer) {
+  // Every file that will run is checked against the manifest before the first one runs.
+  std::vector<const ManifestFile*> files;
+  for (const PlannedStep& p : plan.steps) files.push_back(p.file);
+  bundle.VerifyFiles(files);
   RunResult result;
   for (const PlannedStep& planned : plan.steps) {
     Step step = MakeStep(bundle, driver, planned, options);

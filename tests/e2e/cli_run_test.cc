@@ -300,3 +300,20 @@ TEST_CASE("e2e: a reformatted applied file is a note; a changed value is drift",
   CHECK(drift.exit_code == 4);
   CHECK_THAT(drift.out, Catch::Contains("2_b.up.sql changed after it was applied"));
 }
+
+TEST_CASE("e2e: a same-size edit of a pending file stops run before anything is applied", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run", "--to", "1"}).exit_code == 0);
+  std::string original = ReadFile(p / "dist/migrations/4_d.up.sql");
+  std::string edited = original;
+  edited[edited.find("d (")] = 'e';  // CREATE TABLE e (...: same size, new meaning
+  WriteFile(p / "dist/migrations/4_d.up.sql", edited);
+  CHECK(p.Run({"status"}).exit_code == 0);  // status reads the manifest, not every file
+  ProcessResult r = p.Run({"run"});
+  CHECK(r.exit_code == 7);
+  CHECK_THAT(r.err, Catch::Contains("4_d.up.sql changed during the run"));
+  CHECK(History(p) == std::vector<std::string>{"1"});  // 2 and 3 did not run either
+  CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+}
