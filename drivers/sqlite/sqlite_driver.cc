@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <set>
+#include <unordered_map>
 
 #include "migrate/stopwatch.h"
 #include "migrate/text.h"
@@ -289,10 +290,20 @@ class SqliteDriver final : public Driver {
   }
 
   // Extends our lease; throws Error(kLockLost) when the lock row is no longer ours.
+  // A prepared statement kept for the life of the connection: the statements that run for
+  // every migration are parsed once, not once per migration.
+  SQLite::Statement& Cached(const std::string& sql) {
+    std::unique_ptr<SQLite::Statement>& q = cache_[sql];
+    if (!q) q = std::make_unique<SQLite::Statement>(db_, sql);
+    q->reset();
+    q->clearBindings();
+    return *q;
+  }
+
   void Renew(const LockRequest& lease) {
-    SQLite::Statement q(db_, "UPDATE " + lock_ +
-                                 " SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ','now',?)"
-                                 " WHERE id = 1 AND run_id = ?");
+    SQLite::Statement& q = Cached("UPDATE " + lock_ +
+                                  " SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ','now',?)"
+                                  " WHERE id = 1 AND run_id = ?");
     q.bind(1, LeaseModifier(lease.lease));
     q.bind(2, lease.run_id);
     q.exec();
@@ -306,10 +317,11 @@ class SqliteDriver final : public Driver {
   void Log(const std::string& event, const std::string& version, const std::string& slug,
            const std::string& checksum, long long duration_ms, const std::string& detail,
            const std::string& run_id, const std::string& actor = "") {
-    SQLite::Statement q(db_, "INSERT INTO " + log_ +
-                                 " (at, run_id, event, version, slug, checksum, duration_ms, actor,"
-                                 " detail) VALUES (" +
-                                 kNow + ", ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement& q =
+        Cached("INSERT INTO " + log_ +
+               " (at, run_id, event, version, slug, checksum, duration_ms, actor,"
+               " detail) VALUES (" +
+               kNow + ", ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, run_id);
     q.bind(2, event);
     q.bind(3, version);
@@ -374,7 +386,7 @@ class SqliteDriver final : public Driver {
 
   void WriteHistory(const Step& step, const LockRequest& lease, long long ms, bool started) {
     if (step.direction == Direction::kDown) {
-      SQLite::Statement q(db_, "DELETE FROM " + history_ + " WHERE version = ?");
+      SQLite::Statement& q = Cached("DELETE FROM " + history_ + " WHERE version = ?");
       q.bind(1, step.version);
       q.exec();
       return;
@@ -414,8 +426,9 @@ class SqliteDriver final : public Driver {
     long long ms = 0;
     Guard(
         [&] {
+          // BEGIN IMMEDIATE keeps every other writer out until COMMIT, so one renewal, the
+          // last statement before COMMIT, both checks and extends the lease.
           Tx tx(*this);
-          Renew(lease);
           ForeignKeyWatch watch(db_, OwnTables());
           for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(step, i);
           CheckForeignKeys(step, watch);
@@ -479,6 +492,7 @@ class SqliteDriver final : public Driver {
 
   SqliteOptions options_;
   SQLite::Database db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;  // before db_ dies
   std::string history_, lock_, log_;
 };
 
