@@ -300,14 +300,30 @@ class SqliteDriver final : public Driver {
     return *q;
   }
 
+  // Checks that `lease` still holds the lock row, and extends it once half of it has passed
+  // (a write costs pages in the journal; a check does not). Throws Error(kLockLost).
   void Renew(const LockRequest& lease) {
-    SQLite::Statement& q = Cached("UPDATE " + lock_ +
-                                  " SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ','now',?)"
-                                  " WHERE id = 1 AND run_id = ?");
-    q.bind(1, LeaseModifier(lease.lease));
-    q.bind(2, lease.run_id);
-    q.exec();
-    if (db_.getChanges() != 1) {
+    auto now = std::chrono::steady_clock::now();
+    bool extend = lease.run_id != renewed_run_ || now - renewed_at_ >= lease.lease / 2;
+    if (extend) {
+      SQLite::Statement& q = Cached("UPDATE " + lock_ +
+                                    " SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ','now',?)"
+                                    " WHERE id = 1 AND run_id = ?");
+      q.bind(1, LeaseModifier(lease.lease));
+      q.bind(2, lease.run_id);
+      q.exec();
+      extend = db_.getChanges() == 1;
+      if (extend) {
+        renewed_at_ = now;
+        renewed_run_ = lease.run_id;
+      }
+    } else {
+      SQLite::Statement& q = Cached("SELECT 1 FROM " + lock_ + " WHERE id = 1 AND run_id = ?");
+      q.bind(1, lease.run_id);
+      extend = q.executeStep();
+    }
+    if (!extend) {
+      renewed_run_.clear();
       throw Error(ErrorCode::kLockLost,
                   "this run no longer holds the migration lock (its lease expired and another "
                   "runner took it); stopped before committing anything more");
@@ -493,6 +509,8 @@ class SqliteDriver final : public Driver {
   SqliteOptions options_;
   SQLite::Database db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;  // before db_ dies
+  std::string renewed_run_;  // the lease this connection last extended, and when
+  std::chrono::steady_clock::time_point renewed_at_;
   std::string history_, lock_, log_;
 };
 
