@@ -321,6 +321,7 @@ class SqliteDriver final : public Driver {
       SQLite::Statement& q = Cached("SELECT 1 FROM " + lock_ + " WHERE id = 1 AND run_id = ?");
       q.bind(1, lease.run_id);
       extend = q.executeStep();
+      q.reset();  // an unfinished read would keep DROP TABLE from running ("table is locked")
     }
     if (!extend) {
       renewed_run_.clear();

@@ -101,6 +101,12 @@ TEMPLATE_TEST_CASE("conformance: apply records history; down removes it",
   CHECK(h[1].tool_version == "migrate test");
   d->Apply(MakeStep(*d, "3", "", Direction::kDown), me);
   REQUIRE(d->ReadHistory().size() == 1);
+  // Back-to-back steps on one connection: the second drops what the first created (a
+  // statement left open by the driver would make SQLite refuse the DROP).
+  d->Apply(MakeStep(*d, "4", "CREATE TABLE t4 (x INT);"), me);
+  d->Apply(MakeStep(*d, "4", "DROP TABLE t4;", Direction::kDown), me);
+  d->Apply(MakeStep(*d, "20260101000000000001", "DROP TABLE t1;", Direction::kDown), me);
+  CHECK(d->ReadHistory().empty());
   d->ReleaseLock(me);
 }
 
