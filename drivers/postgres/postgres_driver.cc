@@ -138,21 +138,23 @@ class PostgresDriver final : public Driver {
           if (!advisory_held_) {
             advisory_held_ = Single("SELECT pg_try_advisory_lock($1)").as<bool>();
           }
-          // With the advisory lock no live session is a holder, so the row is ours whatever it
-          // says; without it, the row is ours only when its lease ran out (the table is the
-          // source of truth). A holder busy in a migration keeps the row locked: give up fast.
+          // The advisory lock says whether the holder's session is alive: while it is, the
+          // lock stays taken however long its migration runs (a CREATE INDEX CONCURRENTLY
+          // can outlast any lease), and when it dies the lock is free at once. The row then
+          // names the holder and fences it: a holder whose row was freed by hand (unlock)
+          // never commits again.
+          if (!advisory_held_) return;
           try {
             pqxx::work tx(*conn_);
             tx.exec("SET LOCAL lock_timeout = '200ms'");
             pqxx::result r = tx.exec_params(
                 "INSERT INTO " + lock_ +
-                    " AS l (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
+                    " (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
                     " clock_timestamp(), clock_timestamp() + make_interval(secs => $3))"
                     " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
                     " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
-                    " expires_at = excluded.expires_at"
-                    " WHERE $4 OR l.expires_at < clock_timestamp() OR l.run_id = excluded.run_id",
-                request.Holder(), request.run_id, Seconds(request.lease), advisory_held_);
+                    " expires_at = excluded.expires_at",
+                request.Holder(), request.run_id, Seconds(request.lease));
             tx.commit();
             attempt.acquired = r.affected_rows() == 1;
           } catch (const pqxx::sql_error& e) {
