@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "migrate/text.h"
+#include "parallel.h"
 
 namespace migrate {
 namespace fs = std::filesystem;
@@ -58,9 +59,22 @@ Error Corrupt(const fs::path& dist, const std::string& message) {
                    ". Rebuild it with 'migrate build' and deploy the whole folder");
 }
 
-// Removes a folder tree without throwing; for clean-up paths.
+// Removes a folder tree without throwing; for clean-up paths. A bundle folder is flat, so
+// its files are unlinked on every core first.
 void RemoveQuietly(const fs::path& path) noexcept {
   std::error_code ec;
+  std::vector<fs::path> children;
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    if (!e.is_directory(ec)) children.push_back(e.path());
+  }
+  try {
+    ParallelFor(children.size(), [&](std::size_t i) {
+      std::error_code ignored;
+      fs::remove(children[i], ignored);
+    });
+  } catch (...) {
+    // remove_all below gets what is left
+  }
   fs::remove_all(path, ec);
 }
 
@@ -86,7 +100,10 @@ void WriteBundle(const MigrationSet& set, const fs::path& dist) {
   RemoveQuietly(tmp);
   try {
     if (!fs::create_directory(tmp, ec) || ec) throw IoError("cannot create", tmp);
-    for (const auto& [name, bytes] : files) WriteFile(tmp / name, bytes);
+    std::vector<const std::pair<const std::string, std::string>*> items;
+    for (const auto& item : files) items.push_back(&item);
+    ParallelFor(items.size(),
+                [&](std::size_t i) { WriteFile(tmp / items[i]->first, items[i]->second); });
     // One syncfs makes every file durable before the rename publishes them: thousands of
     // per-file fsyncs cost more than the rest of the build.
     int dir = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

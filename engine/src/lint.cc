@@ -5,6 +5,7 @@
 
 #include "migrate/pg_analysis.h"
 #include "migrate/text.h"
+#include "parallel.h"
 
 namespace migrate {
 namespace {
@@ -117,11 +118,14 @@ Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& setting
 }
 
 Diagnostics LintSet(const MigrationSet& set, const LintSettings& settings) {
+  std::vector<Diagnostics> per_migration(set.migrations.size());
+  ParallelFor(set.migrations.size(), [&](std::size_t i) {
+    const SourceFile* up = FindFile(set.migrations[i], Direction::kUp, kDialectPostgres);
+    if (up) per_migration[i] = LintPostgresFile(*up, settings);
+  });
   Diagnostics out;
-  for (const Migration& m : set.migrations) {
-    const SourceFile* up = FindFile(m, Direction::kUp, kDialectPostgres);
-    if (!up) continue;
-    for (Diagnostic& d : LintPostgresFile(*up, settings)) out.push_back(std::move(d));
+  for (Diagnostics& d : per_migration) {
+    for (Diagnostic& one : d) out.push_back(std::move(one));
   }
   return out;
 }

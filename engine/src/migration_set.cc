@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "migrate/text.h"
+#include "parallel.h"
 
 namespace migrate {
 namespace fs = std::filesystem;
@@ -21,39 +22,47 @@ struct Loader {
   }
 
   // Reads one file into `out`; returns false (after reporting) when it cannot be used.
-  bool ReadFile(const fs::path& path, const std::string& shown, SourceFile& out) {
+  // Reads one file into `out`; returns false (after reporting to `diags`) when it cannot be
+  // split. Thread-safe: writes only to `out` and `diags`.
+  static bool ReadFile(const fs::path& path, const std::string& shown, SourceFile& out,
+                       Diagnostics& diags) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream buf;
     buf << in.rdbuf();
     if (!in.good() && !in.eof()) {
-      Report("unreadable", {shown}, "cannot read the file; check its permissions");
+      diags.push_back({Severity::kError, "unreadable", SourceLocation{shown},
+                       "cannot read the file; check its permissions"});
       return false;
     }
     std::string raw = buf.str();
     if (std::size_t bad = FindInvalidUtf8(raw); bad != std::string::npos) {
       LineColumn lc = LineColumnAt(raw, bad);
-      Report("not-utf8", {shown, lc.line, lc.column},
-             "the file is not valid UTF-8 (byte " + std::to_string(bad) + "); re-save it as UTF-8");
+      diags.push_back(
+          {Severity::kError, "not-utf8", SourceLocation{shown, lc.line, lc.column},
+           "the file is not valid UTF-8 (byte " + std::to_string(bad) + "); re-save it as UTF-8"});
       return false;
     }
     out.text = NormalizeSource(raw);
     out.checksum = Sha256Hex(out.text);
-    out.directives = ParseDirectives(out.text, shown, diagnostics);
+    out.directives = ParseDirectives(out.text, shown, diags);
     return true;
   }
 
-  void SplitFor(SourceFile& file) {
+  // Splits and fingerprints `file` for each dialect it applies to. Thread-safe: writes only
+  // to `file` and `out`.
+  void SplitFor(SourceFile& file, Diagnostics& out) const {
     bool first = true;
     for (const Dialect* d : dialects) {
       if (!file.dialect.empty() && file.dialect != d->Name()) continue;
-      PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, diagnostics);
+      PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, out);
       file.fingerprints[std::string(d->Name())] = d->Fingerprint(file.text);
       if (first) file.statements = static_cast<int>(prepared.statements.size());
       first = false;
     }
   }
 
-  std::vector<SourceFile> ReadDir(const SourceDir& dir) {
+  // Lists the migration files of `dir` (reporting bad names); their contents are read later.
+  std::vector<SourceFile> ListDir(const SourceDir& dir, std::vector<fs::path>& paths) {
     std::vector<SourceFile> files;
     std::error_code ec;
     if (!fs::is_directory(dir.path, ec)) {
@@ -82,9 +91,7 @@ struct Loader {
       f.source = dir.label;
       f.dialect = parsed->dialect;
       f.direction = parsed->direction;
-      // An unreadable file is reported once and still counts for pairing, so that its twin
-      // is not reported as stray as well.
-      if (ReadFile(entry.path(), shown, f)) SplitFor(f);
+      paths.push_back(entry.path());
       files.push_back(std::move(f));
     }
     return files;
@@ -184,8 +191,21 @@ LoadResult LoadMigrationSet(const std::vector<SourceDir>& dirs,
                             const std::vector<const Dialect*>& dialects) {
   Loader loader{dialects, {}};
   std::vector<SourceFile> files;
+  std::vector<fs::path> paths;
   for (const SourceDir& dir : dirs) {
-    for (SourceFile& f : loader.ReadDir(dir)) files.push_back(std::move(f));
+    for (SourceFile& f : loader.ListDir(dir, paths)) files.push_back(std::move(f));
+  }
+  // Reading and parsing are the expensive part of a build: spread them over the cores, then
+  // report in file order so the output stays deterministic. An unreadable file still counts
+  // for pairing, so that its twin is not reported as stray as well.
+  std::vector<Diagnostics> per_file(files.size());
+  ParallelFor(files.size(), [&](std::size_t i) {
+    if (Loader::ReadFile(paths[i], files[i].path, files[i], per_file[i])) {
+      loader.SplitFor(files[i], per_file[i]);
+    }
+  });
+  for (Diagnostics& d : per_file) {
+    for (Diagnostic& one : d) loader.diagnostics.push_back(std::move(one));
   }
   LoadResult result;
   result.set = loader.Group(std::move(files));
