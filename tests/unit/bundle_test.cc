@@ -85,7 +85,7 @@ TEST_CASE("a tampered bundle is refused", "[unit]") {
 
   std::string manifest = ReadFile(dist / "manifest.toml");
   std::string edited = manifest;
-  edited.replace(edited.find("transaction = true"), 18, "transaction = false");
+  edited.replace(edited.find("statements = 1"), 14, "statements = 2");
   WriteFile(dist / "manifest.toml", edited);
   ExpectCorrupt(dist, "digest");
   restore();
