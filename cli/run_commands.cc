@@ -17,7 +17,7 @@ using nlohmann::json;
 // Prints one line per migration as it completes.
 class LineObserver final : public RunObserver {
  public:
-  LineObserver(const Context& ctx, bool dry_run) : ctx_(ctx), dry_run_(dry_run) {}
+  explicit LineObserver(const Context& ctx) : ctx_(ctx) {}
 
   void OnLockWait(const LockHolder& h) override {
     if (!ctx_.options().json) {
@@ -37,11 +37,8 @@ class LineObserver final : public RunObserver {
 
   void OnNotice(const Finding& f) override { std::cerr << "migrate: note: " << f.message << "\n"; }
 
-  bool dry_run() const { return dry_run_; }
-
  private:
   const Context& ctx_;
-  bool dry_run_;
 };
 
 json StepsJson(const RunResult& result) {
@@ -92,7 +89,7 @@ void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run)
   RunOptions options = ctx.MakeRunOptions();
   options.to = to;
   options.dry_run = dry_run;
-  LineObserver observer(ctx, dry_run);
+  LineObserver observer(ctx);
   RunResult result = RunUp(*driver, bundle, options, observer);
   Report(ctx, result, Direction::kUp, dry_run, MillisSince(t0));
 }
@@ -103,7 +100,7 @@ void Down(const Context& ctx, const DownTarget& target, bool dry_run) {
   auto driver = ctx.OpenDatabase(false);
   RunOptions options = ctx.MakeRunOptions();
   options.dry_run = dry_run;
-  LineObserver observer(ctx, dry_run);
+  LineObserver observer(ctx);
   RunResult result = RunDown(*driver, bundle, target, options, observer);
   Report(ctx, result, Direction::kDown, dry_run, MillisSince(t0));
 }
