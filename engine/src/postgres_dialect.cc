@@ -97,25 +97,64 @@ class PgDialect final : public Dialect {
   std::string_view Name() const override { return kDialectPostgres; }
 
   SplitResult Split(std::string_view sql) const override {
-    SplitResult out;
     std::string text(sql);  // libpg_query wants a NUL-terminated string
+    return MightRunOutsideTransaction(sql) ? SplitWithTree(sql, text) : SplitOnly(sql, text);
+  }
+
+ private:
+  // Whether `sql` has a word that starts a statement PostgreSQL refuses in a transaction
+  // block. When it does not (nearly always), the cheaper split needs no parse tree.
+  static bool MightRunOutsideTransaction(std::string_view sql) {
+    std::string lower(sql);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* word :
+         {"concurrently", "vacuum", "database", "system", "tablespace", "cluster", "discard"}) {
+      if (lower.find(word) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  static void Add(std::string_view sql, std::size_t begin, std::size_t len, std::string outside,
+                  SplitResult& out) {
+    std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
+    begin = SkipSqlTrivia(sql, begin);
+    if (end < sql.size() && sql[end] == ';') ++end;
+    if (begin >= end) return;
+    Statement st{begin, end - begin, StatementKind::kOther, std::move(outside)};
+    st.kind = ClassifyStatement(sql.substr(begin, end - begin));
+    out.statements.push_back(std::move(st));
+  }
+
+  static void SetError(std::string_view sql, const PgQueryError& e, SplitResult& out) {
+    out.error_offset = CharToByteOffset(sql, e.cursorpos > 0 ? e.cursorpos - 1 : 0);
+    out.error_message = e.message ? e.message : "syntax error";
+  }
+
+  static SplitResult SplitOnly(std::string_view sql, const std::string& text) {
+    SplitResult out;
+    PgQuerySplitResult r = pg_query_split_with_parser(text.c_str());
+    if (r.error) {
+      SetError(sql, *r.error, out);
+    } else {
+      for (int i = 0; i < r.n_stmts; ++i) {
+        Add(sql, static_cast<std::size_t>(r.stmts[i]->stmt_location),
+            static_cast<std::size_t>(r.stmts[i]->stmt_len), {}, out);
+      }
+    }
+    pg_query_free_split_result(r);
+    return out;
+  }
+
+  static SplitResult SplitWithTree(std::string_view sql, const std::string& text) {
+    SplitResult out;
     PgQueryParseResult r = pg_query_parse(text.c_str());
     if (r.error) {
-      out.error_offset = CharToByteOffset(sql, r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0);
-      out.error_message = r.error->message ? r.error->message : "syntax error";
+      SetError(sql, *r.error, out);
     } else {
       json tree = json::parse(r.parse_tree);
       for (const json& s : tree.value("stmts", json::array())) {
-        std::size_t begin = s.value("stmt_location", 0);
-        std::size_t len = s.value("stmt_len", 0);
-        std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
-        begin = SkipSqlTrivia(sql, begin);
-        if (end < sql.size() && sql[end] == ';') ++end;
-        if (begin >= end) continue;
-        Statement st{begin, end - begin, StatementKind::kOther, {}};
-        st.kind = ClassifyStatement(sql.substr(begin, end - begin));
-        st.outside_transaction = OutsideTransaction(s.value("stmt", json::object()));
-        out.statements.push_back(std::move(st));
+        Add(sql, s.value("stmt_location", 0), s.value("stmt_len", 0),
+            OutsideTransaction(s.value("stmt", json::object())), out);
       }
     }
     pg_query_free_parse_result(r);
