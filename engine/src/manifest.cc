@@ -10,7 +10,6 @@
 namespace migrate {
 namespace {
 
-
 Error Corrupt(const std::string& path, const std::string& message) {
   return Error(ErrorCode::kCorruptBundle,
                path + ": " + message + "; rebuild the bundle with 'migrate build'");

@@ -160,13 +160,13 @@ TEST_CASE("sqlite: opening a missing file without create is a connection error",
 TEST_CASE("sqlite: a parent losing rows or being rebuilt is checked through its children",
           "[sqlite]") {
   TempDir dir;
-  Bundle b = MakeBundle(
-      dir, {{"1_a.up.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
-                           "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
-                           "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1);\n"},
-            {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
-            {"2_delete.up.sql", "DELETE FROM p WHERE id = 1;\n"},
-            {"2_delete.down.sql", "INSERT INTO p VALUES (1);\n"}});
+  Bundle b = MakeBundle(dir, {{"1_a.up.sql",
+                               "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
+                               "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
+                               "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1);\n"},
+                              {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
+                              {"2_delete.up.sql", "DELETE FROM p WHERE id = 1;\n"},
+                              {"2_delete.down.sql", "INSERT INTO p VALUES (1);\n"}});
   auto d = Open(dir);
   RunObserver quiet;
   RunOptions to1;
@@ -176,14 +176,15 @@ TEST_CASE("sqlite: a parent losing rows or being rebuilt is checked through its 
   CHECK(d->ReadHistory().size() == 1);
 
   TempDir dir2;
-  Bundle rebuilt = MakeBundle(
-      dir2, {{"1_a.up.sql", "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
-                            "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
-                            "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);\n"},
-             {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
-             {"2_rebuild.up.sql", "CREATE TABLE p_new (id INTEGER PRIMARY KEY);\n"
-                                  "DROP TABLE p;\nALTER TABLE p_new RENAME TO p;\n"},
-             {"2_rebuild.down.sql", "SELECT 1;\n"}});
+  Bundle rebuilt = MakeBundle(dir2, {{"1_a.up.sql",
+                                      "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
+                                      "CREATE TABLE c (p_id INTEGER REFERENCES p (id));\n"
+                                      "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);\n"},
+                                     {"1_a.down.sql", "DROP TABLE c; DROP TABLE p;"},
+                                     {"2_rebuild.up.sql",
+                                      "CREATE TABLE p_new (id INTEGER PRIMARY KEY);\n"
+                                      "DROP TABLE p;\nALTER TABLE p_new RENAME TO p;\n"},
+                                     {"2_rebuild.down.sql", "SELECT 1;\n"}});
   auto d2 = Open(dir2);
   CHECK_THROWS_WITH(Up(*d2, rebuilt), Catch::Contains("row 1 of c references a missing row of p"));
 }

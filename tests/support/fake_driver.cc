@@ -62,7 +62,8 @@ long long FakeDriver::Apply(const Step& step, const LockRequest& lease) {
                        lease.Holder(),
                        step.tool_version,
                        lease.run_id,
-                       static_cast<int>(i), step.fingerprint};
+                       static_cast<int>(i),
+                       step.fingerprint};
         db_->history.push_back(row);
       }
       throw Error(ErrorCode::kMigrationFailed, "fake: statement failed", step.Location(i));
