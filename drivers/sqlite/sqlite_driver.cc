@@ -76,7 +76,9 @@ class SqliteDriver final : public Driver {
                    " (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
                    " run_id TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)");
           db_.exec("CREATE TABLE IF NOT EXISTS " + log_ +
-                   " (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, run_id TEXT NOT NULL,"
+                   // Append-only, so rowids only grow; AUTOINCREMENT would cost a write to
+                   // sqlite_sequence in every migration's transaction.
+                   " (id INTEGER PRIMARY KEY, at TEXT NOT NULL, run_id TEXT NOT NULL,"
                    " event TEXT NOT NULL, version TEXT, slug TEXT, checksum TEXT,"
                    " duration_ms INTEGER, actor TEXT NOT NULL, detail TEXT)");
           tx.Commit();
