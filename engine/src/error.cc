@@ -26,6 +26,8 @@ int ExitCodeFor(ErrorCode code) {
       return 7;
     case ErrorCode::kConnection:
       return 8;
+    case ErrorCode::kInterrupted:
+      return 130;
   }
   return 1;
 }
@@ -56,6 +58,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "corrupt_bundle";
     case ErrorCode::kConnection:
       return "connection";
+    case ErrorCode::kInterrupted:
+      return "interrupted";
   }
   return "internal";
 }

@@ -68,6 +68,14 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
   bundle.VerifyFiles(files);
   RunResult result;
   for (const PlannedStep& planned : plan.steps) {
+    if (options.stop && options.stop->load()) {
+      std::string name = planned.entry ? planned.entry->version + "_" + planned.entry->slug
+                                       : planned.history->version;
+      throw Error(ErrorCode::kInterrupted,
+                  "interrupted: stopped before " + name + " with " +
+                      std::to_string(result.steps.size()) +
+                      " migration(s) done; the lock is released. Run again to continue");
+    }
     Step step = MakeStep(bundle, driver, planned, options);
     StepSummary summary{step.version, step.slug, step.direction, 0};
     if (!options.dry_run) {

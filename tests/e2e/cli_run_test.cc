@@ -1,5 +1,6 @@
 // End to end: `migrate run`, `status`, `down` and `unlock` through the real binary on SQLite.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -316,4 +317,35 @@ TEST_CASE("e2e: a same-size edit of a pending file stops run before anything is 
   CHECK_THAT(r.err, Catch::Contains("4_d.up.sql changed during the run"));
   CHECK(History(p) == std::vector<std::string>{"1"});  // 2 and 3 did not run either
   CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+}
+
+TEST_CASE("e2e: SIGINT stops run after the migration in progress and frees the lock", "[e2e]") {
+  Project p;
+  AddFour(p);
+  p.Add("1_a.up.sql",
+        "CREATE TABLE a (x INTEGER);\nINSERT INTO a WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+        "SELECT i + 1 FROM n WHERE i < 4000000) SELECT i FROM n;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ChildProcess child = StartMigrate({"run"}, p.dir().path());
+  bool locked = false;
+  for (int i = 0; i < 400 && !locked; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      locked = fs::exists(p / "test.db") &&
+               p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"1"};
+    } catch (const std::exception&) {
+      // not created yet, or busy
+    }
+  }
+  REQUIRE(locked);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(child.pid, SIGINT);
+  ProcessResult r = Wait(child);
+  CHECK(r.exit_code == 130);
+  CHECK_THAT(r.err, Catch::Contains("stopping after the migration in progress") &&
+                        Catch::Contains("interrupted: stopped before 2_b"));
+  CHECK(History(p) == std::vector<std::string>{"1"});  // the one in progress finished whole
+  CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+  CHECK(p.Run({"run"}).exit_code == 0);
+  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
 }

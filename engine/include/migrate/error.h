@@ -24,6 +24,7 @@ enum class ErrorCode {
   kNeedsRepair,      // an interrupted non-transactional migration; exit 6
   kCorruptBundle,    // dist/migrations does not match its manifest; exit 7
   kConnection,       // cannot reach or open the database; exit 8
+  kInterrupted,      // SIGINT/SIGTERM: stopped between migrations; exit 130
 };
 
 // The process exit code for `code`.

@@ -4,6 +4,7 @@
 #ifndef MIGRATE_RUNNER_H_
 #define MIGRATE_RUNNER_H_
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> lock_timeout;       // default for each migration
   std::optional<std::chrono::milliseconds> statement_timeout;  // default for each migration
   bool dry_run = false;                                        // plan and report, change nothing
+  // When set (by a signal handler), the run stops after the migration in progress and throws
+  // Error(kInterrupted); the lock is released as on any other error.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct StepSummary {

@@ -1,0 +1,16 @@
+// SIGINT and SIGTERM during a command: the first asks the run to stop after the migration in
+// progress (so its transaction commits or rolls back whole and the lock is released); the
+// second ends the process at once, as the default action would.
+#ifndef MIGRATE_CLI_SIGNALS_H_
+#define MIGRATE_CLI_SIGNALS_H_
+
+#include <atomic>
+
+namespace migrate::cli {
+
+// Installs the handlers; returns the flag they set.
+const std::atomic<bool>* InstallStopSignals();
+
+}  // namespace migrate::cli
+
+#endif  // MIGRATE_CLI_SIGNALS_H_
