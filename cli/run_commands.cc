@@ -119,7 +119,8 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
     }
     out << "\n";
   }
-  for (const Finding& f : report.findings) out << "  ! " << f.message << "\n";
+  for (const Finding& f : report.findings)
+    out << (f.Blocking() ? "  ! " : "  ~ ") << f.message << "\n";
   if (report.lock) {
     out << "Lock held by " << report.lock->holder << " since " << report.lock->acquired_at
         << " (lease until " << report.lock->expires_at << ")\n";

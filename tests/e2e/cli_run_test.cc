@@ -293,7 +293,9 @@ TEST_CASE("e2e: a reformatted applied file is a note; a changed value is drift",
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.err, Catch::Contains("note: 2_b.up.sql was reformatted after it was applied"));
   CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
-  CHECK(p.Run({"status"}).exit_code == 0);
+  ProcessResult noted = p.Run({"status"});
+  CHECK(noted.exit_code == 0);
+  CHECK_THAT(noted.out, Catch::Contains("  ~ 2_b.up.sql was reformatted"));
 
   p.Add("2_b.up.sql", "create table b (\n  id integer primary key,\n  n integer default 2\n);\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
