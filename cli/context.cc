@@ -5,7 +5,6 @@
 
 #include "migrate/redact.h"
 #include "registry.h"
-#include "signals.h"
 
 namespace migrate::cli {
 namespace fs = std::filesystem;
@@ -84,7 +83,6 @@ std::unique_ptr<Driver> Context::OpenDatabase(bool create) const {
 
 RunOptions Context::MakeRunOptions() const {
   RunOptions run;
-  run.stop = InstallStopSignals();
   if (const EnvironmentConfig* env = Environment()) {
     run.lock_timeout = env->lock_timeout;
     run.statement_timeout = env->statement_timeout;

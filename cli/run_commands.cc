@@ -8,6 +8,7 @@
 #include "migrate/bundle.h"
 #include "migrate/redact.h"
 #include "migrate/runner.h"
+#include "signals.h"
 
 namespace migrate::cli {
 namespace {
@@ -87,6 +88,7 @@ void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run)
       Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);  // verified before connecting
   auto driver = ctx.OpenDatabase(true);
   RunOptions options = ctx.MakeRunOptions();
+  options.stop = InstallStopSignals();
   options.to = to;
   options.dry_run = dry_run;
   LineObserver observer(ctx);
@@ -99,6 +101,7 @@ void Down(const Context& ctx, const DownTarget& target, bool dry_run) {
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
   auto driver = ctx.OpenDatabase(false);
   RunOptions options = ctx.MakeRunOptions();
+  options.stop = InstallStopSignals();
   options.dry_run = dry_run;
   LineObserver observer(ctx);
   RunResult result = RunDown(*driver, bundle, target, options, observer);

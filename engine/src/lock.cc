@@ -56,7 +56,7 @@ LockRequest MakeLockRequest(std::chrono::milliseconds lease) {
 }
 
 LockGuard::LockGuard(Driver& driver, LockRequest request, std::chrono::milliseconds wait,
-                     const OnWait& on_wait)
+                     const OnWait& on_wait, const std::atomic<bool>* stop)
     : driver_(driver), request_(std::move(request)) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + wait;
@@ -69,6 +69,10 @@ LockGuard::LockGuard(Driver& driver, LockRequest request, std::chrono::milliseco
     if (!told && on_wait && attempt.holder) {
       on_wait(*attempt.holder);
       told = true;
+    }
+    if (stop && stop->load()) {
+      throw Error(ErrorCode::kInterrupted,
+                  "interrupted while waiting for the migration lock; nothing was run");
     }
     auto now = Clock::now();
     if (now >= deadline) {

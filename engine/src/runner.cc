@@ -97,8 +97,9 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
     return Execute(driver, bundle, plan, options, LockRequest{}, observer);
   }
   driver.EnsureMetadata();
-  LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait,
-                 [&](const LockHolder& h) { observer.OnLockWait(h); });
+  LockGuard lock(
+      driver, MakeLockRequest(options.lease), options.lock_wait,
+      [&](const LockHolder& h) { observer.OnLockWait(h); }, options.stop);
   std::vector<HistoryRow> history = driver.ReadHistory();  // after the lock, never before
   Plan plan = make_plan(history);
   RefuseOnFindings(plan.findings);

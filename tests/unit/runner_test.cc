@@ -141,3 +141,24 @@ TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {
   CHECK(s.entries[3].state == StatusEntry::State::kMissing);
   CHECK(s.findings.size() == 3);  // 9 is missing; 2 and 3 are now older than 9
 }
+
+TEST_CASE("a stop request ends a lock wait at once, and stops between migrations", "[unit]") {
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
+  db->lock = LockHolder{"ops@build-7:4242", "feedc0de", "2026-01-01T00:00:00Z", "never"};
+  db->lock_expires_ms = db->now_ms + 3'600'000;
+  std::atomic<bool> stop{true};
+  RunOptions options;
+  options.lock_wait = 60s;
+  options.stop = &stop;
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_MATCHES(
+      RunUp(driver, bundle, options, rec), Error,
+      Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::kInterrupted; }));
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+
+  db->lock.reset();  // free now: the run takes the lock, then stops before the first step
+  CHECK_THROWS_WITH(RunUp(driver, bundle, options, rec), Catch::Contains("stopped before 1_a"));
+  CHECK(db->history.empty());
+  CHECK_FALSE(db->lock);
+}

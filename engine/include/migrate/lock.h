@@ -5,6 +5,7 @@
 #ifndef MIGRATE_LOCK_H_
 #define MIGRATE_LOCK_H_
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -21,9 +22,10 @@ class LockGuard {
   using OnWait = std::function<void(const LockHolder&)>;
 
   // Takes the lock, polling every 50-500 ms (with jitter) for up to `wait`.
-  // Throws Error(kLockTimeout) naming the holder when `wait` runs out.
+  // Throws Error(kLockTimeout) naming the holder when `wait` runs out, and
+  // Error(kInterrupted) as soon as `stop` (if given) is set while waiting.
   LockGuard(Driver& driver, LockRequest request, std::chrono::milliseconds wait,
-            const OnWait& on_wait = {});
+            const OnWait& on_wait = {}, const std::atomic<bool>* stop = nullptr);
   ~LockGuard();
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
