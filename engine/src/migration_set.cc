@@ -87,6 +87,8 @@ struct Loader {
       }
       SourceFile f;
       f.name = name;
+      f.version = parsed->version;
+      f.slug = parsed->slug;
       f.path = shown;
       f.source = dir.label;
       f.dialect = parsed->dialect;
@@ -136,22 +138,19 @@ struct Loader {
   // Groups files by numeric version and checks that each version is one migration.
   MigrationSet Group(std::vector<SourceFile> files) {
     std::stable_sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) {
-      return CompareVersions(ParseMigrationFileName(a.name)->version,
-                             ParseMigrationFileName(b.name)->version) < 0;
+      return CompareVersions(a.version, b.version) < 0;
     });
     MigrationSet set;
     for (SourceFile& f : files) {
-      auto parsed = *ParseMigrationFileName(f.name);
       if (set.migrations.empty() ||
-          CompareVersions(set.migrations.back().version, parsed.version) != 0) {
-        set.migrations.push_back(Migration{parsed.version, parsed.slug, {}});
+          CompareVersions(set.migrations.back().version, f.version) != 0) {
+        set.migrations.push_back(Migration{f.version, f.slug, {}});
       }
       Migration& m = set.migrations.back();
       const SourceFile* first = m.files.empty() ? nullptr : &m.files.front();
-      if (first &&
-          (first->source != f.source || m.slug != parsed.slug || m.version != parsed.version)) {
+      if (first && (first->source != f.source || m.slug != f.slug || m.version != f.version)) {
         Report("duplicate-version", {f.path},
-               "version " + parsed.version + " is already used by " + first->path +
+               "version " + f.version + " is already used by " + first->path +
                    "; give one of them a new version (migrate new)");
         continue;
       }
@@ -161,7 +160,7 @@ struct Loader {
       if (twin) {
         Report("duplicate-version", {f.path},
                "a second " + std::string(DirectionName(f.direction)) + " file for version " +
-                   parsed.version);
+                   f.version);
         continue;
       }
       m.files.push_back(std::move(f));

@@ -20,6 +20,8 @@ namespace migrate {
 
 struct SourceFile {
   std::string name;     // file name, no folder
+  std::string version;  // as written in the name
+  std::string slug;
   std::string path;     // the path as the user should see it in messages
   std::string source;   // the source folder it came from, as configured
   std::string dialect;  // empty for a generic file
