@@ -1,5 +1,6 @@
 #include "migrate/bundle.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -114,4 +115,29 @@ TEST_CASE("rebuilding replaces the bundle in one step", "[unit]") {
   int entries = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) entries += e.is_directory() ? 1 : 0;
   CHECK(entries == 2);  // migrations, dist
+}
+
+TEST_CASE("a manifest of another format, or not TOML, is refused", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  std::string manifest = ReadFile(dir / "dist/manifest.toml");
+  std::string future = manifest;
+  future.replace(future.find("format = 1"), 10, "format = 2");
+  CHECK_THROWS_WITH(ParseManifest(future, "m.toml"), Catch::Contains("manifest format 2"));
+  CHECK_THROWS_WITH(ParseManifest("format = [", "m.toml"),
+                    Catch::Contains("m.toml: not valid TOML at line 1"));
+  CHECK_THROWS_WITH(ParseManifest("tool = 'x'\n", "m.toml"), Catch::Contains("'format'"));
+}
+
+TEST_CASE("build --check names files added to and missing from dist", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  WriteFile(dir / "dist/9_extra.up.sql", "SELECT 1;");
+  fs::remove(dir / "dist/1_a.down.sql");
+  std::vector<std::string> diff = DiffBundle(LoadSqlite(dir / "migrations").set, dir / "dist");
+  CHECK(std::find(diff.begin(), diff.end(), "9_extra.up.sql is in dist but not in the sources") !=
+        diff.end());
+  CHECK(std::find(diff.begin(), diff.end(), "1_a.down.sql is missing from dist") != diff.end());
+  CHECK(DiffBundle(LoadSqlite(dir / "migrations").set, dir / "nowhere") ==
+        std::vector<std::string>{(dir / "nowhere").string() + " does not exist"});
 }

@@ -91,6 +91,8 @@ TEST_CASE("${VAR} expands from the environment, and a missing one says where", "
   SourceLocation where{"config.toml", 7, 7};
   CHECK(ExpandVariables("postgres://app@${HOST}/shop", where, env) ==
         "postgres://app@db.internal/shop");
+  CHECK_THROWS_WITH(ExpandVariables("postgres://${HOST/db", where, env),
+                    Catch::Contains("'${' without a closing '}'"));
   try {
     ExpandVariables("${DATABASE_URL}", where, env);
     FAIL("expected an error");
