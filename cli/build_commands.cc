@@ -91,46 +91,38 @@ std::string Shown(const fs::path& path) {
   return ec || rel.empty() || *rel.begin() == ".." ? path.string() : rel.string();
 }
 
-LoadResult LoadSources(const Context& ctx) {
-  std::vector<const Dialect*> dialects;
-  for (const std::string& name : EffectiveDialects(ctx.config())) {
-    const Dialect* d = FindDialect(name);
-    if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
-    dialects.push_back(d);
-  }
-  return LoadMigrationSet(ResolveSources(ctx.config()), dialects);
-}
-
-// Rehearses the chain on an in-memory SQLite database when SQLite is a target dialect.
-void Rehearse(const Context& ctx, LoadResult& loaded) {
-  if (HasErrors(loaded.diagnostics)) return;
-  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
-  if (std::find(dialects.begin(), dialects.end(), kDialectSqlite) == dialects.end()) return;
-  auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
-  for (Diagnostic& d : RehearseChain(*scratch, loaded.set)) {
-    loaded.diagnostics.push_back(std::move(d));
-  }
-}
-
 std::size_t CountErrors(const Diagnostics& diagnostics) {
   return std::count_if(diagnostics.begin(), diagnostics.end(),
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-// Lints the PostgreSQL files when PostgreSQL is a target dialect.
-void Lint(const Context& ctx, LoadResult& loaded) {
-  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
-  if (std::find(dialects.begin(), dialects.end(), kDialectPostgres) == dialects.end()) return;
-  for (Diagnostic& d : LintSet(loaded.set, MakeLintSettings(ctx.config()))) {
-    loaded.diagnostics.push_back(std::move(d));
+// Loads the sources and validates them for every target dialect: the split and transaction
+// checks for each, lint when PostgreSQL is a target, and the in-memory chain rehearsal when
+// SQLite is (and nothing failed before it).
+LoadResult Validate(const Context& ctx, bool rehearse) {
+  std::vector<const Dialect*> dialects;
+  bool postgres = false, sqlite = false;
+  for (const std::string& name : EffectiveDialects(ctx.config())) {
+    const Dialect* d = FindDialect(name);
+    if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
+    dialects.push_back(d);
+    postgres |= name == kDialectPostgres;
+    sqlite |= name == kDialectSqlite;
   }
+  LoadResult loaded = LoadMigrationSet(ResolveSources(ctx.config()), dialects);
+  Diagnostics more;
+  if (postgres) more = LintSet(loaded.set, MakeLintSettings(ctx.config()));
+  if (sqlite && rehearse && !HasErrors(loaded.diagnostics)) {
+    auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
+    for (Diagnostic& d : RehearseChain(*scratch, loaded.set)) more.push_back(std::move(d));
+  }
+  for (Diagnostic& d : more) loaded.diagnostics.push_back(std::move(d));
+  return loaded;
 }
 
 void Build(const Context& ctx, bool check, bool strict, bool rehearse) {
   auto t0 = std::chrono::steady_clock::now();
-  LoadResult loaded = LoadSources(ctx);
-  Lint(ctx, loaded);
-  if (rehearse) Rehearse(ctx, loaded);
+  LoadResult loaded = Validate(ctx, rehearse);
   if (strict) {
     for (Diagnostic& d : loaded.diagnostics) d.severity = Severity::kError;
   }
