@@ -1,12 +1,13 @@
 #include "migrate/bundle.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -46,11 +47,32 @@ void WriteFile(const fs::path& path, const std::string& bytes) {
 }
 
 std::string ReadWhole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kCorruptBundle, "cannot read " + path.string());
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw Error(ErrorCode::kCorruptBundle,
+                "cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  std::string bytes;
+  bytes.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) bytes.resize(done + 4096);  // the file grew
+    ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      if (n < 0) {
+        throw Error(ErrorCode::kCorruptBundle,
+                    "cannot read " + path.string() + ": " + std::strerror(err));
+      }
+      bytes.resize(done);
+      return bytes;
+    }
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 Error Corrupt(const fs::path& dist, const std::string& message) {
@@ -78,6 +100,78 @@ void RemoveQuietly(const fs::path& path) noexcept {
   fs::remove_all(path, ec);
 }
 
+// Every file in `dist` but the manifest: name → size. Throws Error(kCorruptBundle) for a
+// symlink or anything that is not a regular file, the manifest included.
+std::map<std::string, long long> ScanFolder(const fs::path& dist) {
+  int fd = ::open(dist.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = fd < 0 ? nullptr : ::fdopendir(fd);
+  if (!dir) {
+    if (fd >= 0) ::close(fd);
+    throw Corrupt(dist, std::string("cannot list the folder: ") + std::strerror(errno));
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  if (errno != 0) {
+    int err = errno;
+    ::closedir(dir);
+    throw Corrupt(dist, std::string("cannot list the folder: ") + std::strerror(err));
+  }
+  // One fstatat per file, relative to the folder and on every core: 20000 of them are most
+  // of a no-op run.
+  std::vector<struct stat> stats(names.size());
+  std::vector<int> errors(names.size(), 0);
+  ParallelFor(names.size(), [&](std::size_t i) {
+    if (::fstatat(fd, names[i].c_str(), &stats[i], AT_SYMLINK_NOFOLLOW) != 0) errors[i] = errno;
+  });
+  ::closedir(dir);
+  std::map<std::string, long long> found;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (errors[i] != 0) {
+      throw Corrupt(dist, "cannot read " + names[i] + ": " + std::strerror(errors[i]));
+    }
+    if (S_ISLNK(stats[i].st_mode)) throw Corrupt(dist, names[i] + " is a symlink");
+    if (!S_ISREG(stats[i].st_mode)) throw Corrupt(dist, names[i] + " is not a regular file");
+    if (names[i] == kManifestName) continue;
+    found.emplace(std::move(names[i]), static_cast<long long>(stats[i].st_size));
+  }
+  return found;
+}
+
+// Compares the folder with the manifest's entries file by file, and with `hash` every file's
+// SHA-256. Throws Error(kCorruptBundle) naming the first difference.
+void CompareListing(const fs::path& dist, const Manifest& manifest,
+                    const std::map<std::string, long long>& found, bool hash) {
+  std::map<std::string, const ManifestFile*> listed;
+  for (const ManifestEntry& e : manifest.migrations) {
+    for (const ManifestFile& f : e.files) {
+      if (f.name.find('/') != std::string::npos || f.name == "." || f.name == "..") {
+        throw Corrupt(dist, "the manifest names a path '" + f.name + "', not a file name");
+      }
+      if (!listed.emplace(f.name, &f).second) throw Corrupt(dist, f.name + " is listed twice");
+    }
+  }
+  for (const auto& [name, bytes] : found) {
+    auto it = listed.find(name);
+    if (it == listed.end()) throw Corrupt(dist, name + " is not in the manifest");
+    if (bytes != it->second->bytes) throw Corrupt(dist, name + " was changed after the build");
+  }
+  for (const auto& [name, file] : listed) {
+    if (!found.count(name)) throw Corrupt(dist, name + " is missing");
+  }
+  if (hash) {
+    std::vector<const ManifestFile*> files;
+    for (const auto& [name, file] : listed) files.push_back(file);
+    ParallelFor(files.size(), [&](std::size_t i) {
+      if (Sha256Hex(ReadWhole(dist / files[i]->name)) != files[i]->sha256) {
+        throw Corrupt(dist, files[i]->name + " was changed after the build");
+      }
+    });
+  }
+}
 }  // namespace
 
 std::map<std::string, std::string> RenderBundle(const MigrationSet& set) {
@@ -156,39 +250,23 @@ Bundle Bundle::Open(const fs::path& dist, Verify verify) {
     throw Error(ErrorCode::kCorruptBundle,
                 "no bundle in " + dist.string() + ": run 'migrate build' first");
   }
-  Manifest manifest = ParseManifest(ReadWhole(manifest_path), manifest_path.string());
-  std::map<std::string, const ManifestFile*> listed;
-  for (const ManifestEntry& e : manifest.migrations) {
-    for (const ManifestFile& f : e.files) {
-      if (f.name.find('/') != std::string::npos || f.name == "." || f.name == "..") {
-        throw Corrupt(dist, "the manifest names a path '" + f.name + "', not a file name");
-      }
-      if (!listed.emplace(f.name, &f).second) {
-        throw Corrupt(dist, f.name + " is listed twice");
-      }
-    }
+  std::string text = ReadWhole(manifest_path);
+  ManifestHeader header = ParseManifestHeader(text, manifest_path.string());
+  Bundle bundle(dist, std::move(text), std::move(header));
+  std::map<std::string, long long> found = ScanFolder(dist);
+  if (verify == Verify::kEveryFile || ListingDigest(found) != bundle.header_.listing) {
+    // Parse the entries to say what differs (or to hash every file).
+    CompareListing(dist, bundle.manifest(), found, verify == Verify::kEveryFile);
   }
-  std::set<std::string> seen;
-  for (const auto& entry : fs::directory_iterator(dist, ec)) {
-    std::string name = entry.path().filename().string();
-    if (entry.is_symlink(ec)) throw Corrupt(dist, name + " is a symlink");
-    if (name == kManifestName) continue;
-    auto it = listed.find(name);
-    if (it == listed.end()) throw Corrupt(dist, name + " is not in the manifest");
-    if (!entry.is_regular_file(ec)) throw Corrupt(dist, name + " is not a regular file");
-    if (static_cast<long long>(entry.file_size(ec)) != it->second->bytes) {
-      throw Corrupt(dist, name + " was changed after the build");
-    }
-    if (verify == Verify::kEveryFile && Sha256Hex(ReadWhole(entry.path())) != it->second->sha256) {
-      throw Corrupt(dist, name + " was changed after the build");
-    }
-    seen.insert(name);
+  return bundle;
+}
+
+const Manifest& Bundle::manifest() const {
+  if (!manifest_) {
+    manifest_ = ParseManifest(text_, (path_ / kManifestName).string());
+    std::string().swap(text_);
   }
-  if (ec) throw Corrupt(dist, "cannot list the folder: " + ec.message());
-  for (const auto& [name, file] : listed) {
-    if (!seen.count(name)) throw Corrupt(dist, name + " is missing");
-  }
-  return Bundle(dist, std::move(manifest));
+  return *manifest_;
 }
 
 void Bundle::VerifyFiles(const std::vector<const ManifestFile*>& files) const {

@@ -16,8 +16,7 @@ Error Corrupt(const std::string& path, const std::string& message) {
 }
 
 // A file's dialect and direction are in its name; only what the name does not say is
-// written, and `transaction` only when false: a 10000-migration manifest stays small enough
-// to parse in a no-op run.
+// written, and `transaction` only when false, which keeps a 10000-migration manifest small.
 toml::table RenderFile(const ManifestFile& f) {
   toml::table t{
       {"name", f.name},
@@ -70,6 +69,63 @@ ManifestFile ParseFile(const toml::table& t, const std::string& path) {
   return f;
 }
 
+constexpr std::string_view kTopComment =
+    "# Written by 'migrate build'. Do not edit: 'migrate run' verifies every byte.\n";
+constexpr std::string_view kDigestKey = "digest = ";
+
+toml::table ParseToml(std::string_view text, const std::string& path) {
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw Corrupt(path, "not valid TOML at line " + std::to_string(e.source().begin.line) + ": " +
+                            std::string(e.description()));
+  }
+}
+
+// The header's key-value lines (sorted by key, as toml++ writes them), then a blank line.
+// The digest line is left out while it is empty, which is how the digest is computed.
+std::string RenderHeader(const ManifestHeader& h) {
+  toml::table t{{"format", h.format}, {"tool", h.tool}, {"listing", h.listing}};
+  if (!h.digest.empty()) t.insert("digest", h.digest);
+  for (const auto& [dialect, digest] : h.complete) t.insert("complete_" + dialect, digest);
+  std::ostringstream out;
+  out << t << "\n\n";
+  return out.str();
+}
+
+std::string RenderBody(const Manifest& manifest) {
+  if (manifest.migrations.empty()) return "";
+  toml::array migrations;
+  for (const ManifestEntry& e : manifest.migrations) {
+    toml::array files;
+    for (const ManifestFile& f : e.files) files.push_back(RenderFile(f));
+    migrations.push_back(toml::table{{"version", e.version},
+                                     {"slug", e.slug},
+                                     {"source", e.source},
+                                     {"file", std::move(files)}});
+  }
+  std::ostringstream out;
+  out << toml::table{{"migration", std::move(migrations)}} << "\n";
+  return out.str();
+}
+
+// Fills the header's listing and completion digests from the entries.
+void SummarizeEntries(Manifest& m) {
+  std::map<std::string, long long> listing;
+  for (const ManifestEntry& e : m.migrations) {
+    for (const ManifestFile& f : e.files) listing[f.name] = f.bytes;
+  }
+  m.header.listing = ListingDigest(listing);
+  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    CompletionDigest digest;
+    for (const ManifestEntry& e : m.migrations) {
+      if (const ManifestFile* up = e.Find(Direction::kUp, dialect)) {
+        digest.Add(e.version, e.slug, up->sha256);
+      }
+    }
+    m.header.complete[std::string(dialect)] = digest.Hex();
+  }
+}
 }  // namespace
 
 const ManifestFile* ManifestEntry::Find(Direction direction, std::string_view dialect) const {
@@ -92,7 +148,7 @@ const ManifestEntry* Manifest::Find(std::string_view version) const {
 
 Manifest MakeManifest(const MigrationSet& set) {
   Manifest m;
-  m.tool = std::string("migrate ") + MIGRATE_VERSION;
+  m.header.tool = std::string("migrate ") + MIGRATE_VERSION;
   for (const Migration& mig : set.migrations) {
     ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
     for (const SourceFile& sf : mig.files) {
@@ -112,65 +168,70 @@ Manifest MakeManifest(const MigrationSet& set) {
     }
     m.migrations.push_back(std::move(e));
   }
-  m.digest = ComputeDigest(m);
+  SummarizeEntries(m);
   return m;
 }
 
-std::string ComputeDigest(const Manifest& manifest) {
-  std::string canonical;
-  for (const ManifestEntry& e : manifest.migrations) {
-    canonical += "migration\t" + e.version + "\t" + e.slug + "\t" + e.source + "\n";
-    for (const ManifestFile& f : e.files) {
-      canonical += "file\t" + f.name + "\t" + f.dialect + "\t" + DirectionName(f.direction) + "\t" +
-                   f.sha256 + "\t" + std::to_string(f.bytes) + "\t" +
-                   (f.transaction ? "tx" : "no-tx") + "\t" + std::to_string(f.statements) + "\t" +
-                   (f.irreversible ? "irreversible" : "") + "\t" +
-                   (f.lock_timeout ? FormatDuration(*f.lock_timeout) : "") + "\t" +
-                   (f.statement_timeout ? FormatDuration(*f.statement_timeout) : "");
-      for (const auto& [dialect, fp] : f.fingerprints) canonical += "\t" + dialect + "=" + fp;
-      canonical += "\n";
-    }
-  }
-  return Sha256Hex(canonical);
+std::string ListingDigest(const std::map<std::string, long long>& files) {
+  std::string lines;
+  for (const auto& [name, bytes] : files) lines += name + "\t" + std::to_string(bytes) + "\n";
+  return Sha256Hex(lines);
 }
+
+void CompletionDigest::Add(std::string_view version, std::string_view slug,
+                           std::string_view checksum) {
+  lines_.append(version).append("\t").append(slug).append("\t").append(checksum).append("\n");
+}
+
+std::string CompletionDigest::Hex() const { return Sha256Hex(lines_); }
 
 std::string RenderManifest(const Manifest& manifest) {
-  toml::array migrations;
-  for (const ManifestEntry& e : manifest.migrations) {
-    toml::array files;
-    for (const ManifestFile& f : e.files) files.push_back(RenderFile(f));
-    migrations.push_back(toml::table{{"version", e.version},
-                                     {"slug", e.slug},
-                                     {"source", e.source},
-                                     {"file", std::move(files)}});
-  }
-  toml::table root{{"format", manifest.format},
-                   {"tool", manifest.tool},
-                   {"digest", manifest.digest},
-                   {"migration", std::move(migrations)}};
-  std::ostringstream out;
-  out << "# Written by 'migrate build'. Do not edit: 'migrate run' verifies every byte.\n"
-      << root << "\n";
-  return out.str();
+  Manifest m = manifest;
+  m.header.format = kManifestFormat;
+  m.header.digest.clear();
+  SummarizeEntries(m);
+  std::string body = RenderBody(m);
+  std::string unsigned_text = std::string(kTopComment) + RenderHeader(m.header) + body;
+  m.header.digest = Sha256Hex(unsigned_text);
+  return std::string(kTopComment) + RenderHeader(m.header) + body;
 }
 
-Manifest ParseManifest(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Corrupt(path, "not valid TOML at line " + std::to_string(e.source().begin.line) + ": " +
-                            std::string(e.description()));
-  }
-  Manifest m;
-  m.format = static_cast<int>(Need<int64_t>(root, "format", path));
-  if (m.format != kManifestFormat) {
-    throw Corrupt(path, "manifest format " + std::to_string(m.format) +
+ManifestHeader ParseManifestHeader(std::string_view text, const std::string& path) {
+  std::size_t end = text.find("\n[");
+  end = end == std::string_view::npos ? text.size() : end + 1;
+  toml::table root = ParseToml(text.substr(0, end), path);
+  ManifestHeader h;
+  h.format = static_cast<int>(Need<int64_t>(root, "format", path));
+  if (h.format != kManifestFormat) {
+    throw Corrupt(path, "manifest format " + std::to_string(h.format) +
                             " is not one this migrate reads (" + std::to_string(kManifestFormat) +
                             ")");
   }
-  m.tool = Need<std::string>(root, "tool", path);
-  m.digest = Need<std::string>(root, "digest", path);
+  h.tool = Need<std::string>(root, "tool", path);
+  h.digest = Need<std::string>(root, "digest", path);
+  h.listing = Need<std::string>(root, "listing", path);
+  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    h.complete[std::string(dialect)] =
+        Need<std::string>(root, "complete_" + std::string(dialect), path);
+  }
+  // The digest covers every byte but its own line.
+  std::size_t line = text.find("\n" + std::string(kDigestKey));
+  std::string rest;
+  if (line != std::string_view::npos && line < end) {
+    std::size_t line_end = text.find('\n', line + 1);
+    rest.reserve(text.size());
+    rest.append(text.substr(0, line + 1)).append(text.substr(line_end + 1));
+  }
+  if (rest.empty() || Sha256Hex(rest) != h.digest) {
+    throw Corrupt(path, "its bytes do not match its digest (the manifest was edited)");
+  }
+  return h;
+}
+
+Manifest ParseManifest(std::string_view text, const std::string& path) {
+  Manifest m;
+  m.header = ParseManifestHeader(text, path);
+  toml::table root = ParseToml(text, path);
   if (const toml::array* arr = root["migration"].as_array()) {
     for (const toml::node& node : *arr) {
       const toml::table* t = node.as_table();
@@ -189,8 +250,10 @@ Manifest ParseManifest(std::string_view text, const std::string& path) {
       m.migrations.push_back(std::move(e));
     }
   }
-  if (ComputeDigest(m) != m.digest) {
-    throw Corrupt(path, "the digest does not match the entries (the manifest was edited)");
+  ManifestHeader expected = m.header;
+  SummarizeEntries(m);
+  if (m.header.listing != expected.listing || m.header.complete != expected.complete) {
+    throw Corrupt(path, "its header does not match its entries (the manifest was edited)");
   }
   return m;
 }

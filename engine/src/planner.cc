@@ -79,6 +79,18 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
   return out;
 }
 
+bool IsComplete(const ManifestHeader& header, const std::vector<HistoryRow>& history,
+                std::string_view dialect) {
+  auto expected = header.complete.find(std::string(dialect));
+  if (expected == header.complete.end()) return false;
+  CompletionDigest digest;
+  for (const HistoryRow& row : history) {
+    if (row.state != HistoryState::kApplied) return false;
+    digest.Add(row.version, row.slug, row.checksum);
+  }
+  return digest.Hex() == expected->second;
+}
+
 Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
             std::string_view dialect, const std::optional<std::string>& to) {
   if (to && !manifest.Find(*to)) {

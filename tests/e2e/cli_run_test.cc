@@ -304,6 +304,34 @@ TEST_CASE("e2e: a reformatted applied file is a note; a changed value is drift",
   CHECK_THAT(drift.out, Catch::Contains("2_b.up.sql changed after it was applied"));
 }
 
+TEST_CASE("e2e: a no-op run writes nothing and does not wait for a held lock", "[e2e]") {
+  Project p;
+  AddFour(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+  {
+    SQLite::Database db((p / "test.db").string(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO migrate_lock VALUES (1, 'deploy@runner-3:4242', 'abc123', "
+        "'2026-11-25T10:00:00.000Z', '2999-01-01T00:00:00.000Z')");
+  }
+  std::string before = ReadFile(p / "test.db");
+  ProcessResult r = p.Run({"--lock-wait", "1h", "run"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Nothing to do"));
+  ProcessResult status = p.Run({"status"});
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("4 applied, 0 pending") &&
+                             Catch::Contains("applied  4  d") &&
+                             Catch::Contains("Lock held by deploy@runner-3:4242"));
+  CHECK(ReadFile(p / "test.db") == before);
+  // A grown dist folder is still refused before anything connects.
+  WriteFile(p / "dist/migrations/9_extra.up.sql", "SELECT 1;");
+  ProcessResult grown = p.Run({"run"});
+  CHECK(grown.exit_code == 7);
+  CHECK_THAT(grown.err, Catch::Contains("9_extra.up.sql is not in the manifest"));
+}
+
 TEST_CASE("e2e: a same-size edit of a pending file stops run before anything is applied", "[e2e]") {
   Project p;
   AddFour(p);

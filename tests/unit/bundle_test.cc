@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "migrate/text.h"
 #include "support/bundle_fixture.h"
 
 using namespace migrate;
@@ -18,13 +19,18 @@ const std::map<std::string, std::string> kFiles = {
     {"2_b.up.sql", "-- migrate:irreversible\nCREATE TABLE b (x);"},
 };
 
-void ExpectCorrupt(const fs::path& dist, const std::string& what) {
-  try {
-    Bundle::Open(dist);
-    FAIL("expected a corrupt bundle: " << what);
-  } catch (const Error& e) {
-    CHECK(e.code() == ErrorCode::kCorruptBundle);
-    CHECK_THAT(e.what(), Catch::Contains(what));
+// Both ways of opening a bundle refuse it, unless `listing_opens` (the header-only check of
+// a no-op run cannot see what only the entries say).
+void ExpectCorrupt(const fs::path& dist, const std::string& what, bool listing_opens = false) {
+  for (Bundle::Verify verify : {Bundle::Verify::kEveryFile, Bundle::Verify::kListing}) {
+    if (listing_opens && verify == Bundle::Verify::kListing) continue;
+    try {
+      Bundle::Open(dist, verify);
+      FAIL("expected a corrupt bundle: " << what);
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::kCorruptBundle);
+      CHECK_THAT(e.what(), Catch::Contains(what));
+    }
   }
 }
 
@@ -101,6 +107,36 @@ TEST_CASE("a tampered bundle is refused", "[unit]") {
   ExpectCorrupt(dist, "run 'migrate build' first");
 }
 
+TEST_CASE("the manifest header covers every byte and must match the entries", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  fs::path dist = dir / "dist";
+  const std::string manifest = ReadFile(dist / "manifest.toml");
+  // Any edited byte, in the header or in a comment, breaks the digest.
+  for (std::string key : {"listing = '", "complete_sqlite = '", "# Written"}) {
+    std::string edited = manifest;
+    std::size_t at = edited.find(key);
+    REQUIRE(at != std::string::npos);
+    edited[at + key.size()] = edited[at + key.size()] == 'a' ? 'b' : 'a';
+    WriteFile(dist / "manifest.toml", edited);
+    ExpectCorrupt(dist, "do not match its digest");
+  }
+  // A header re-signed by hand but saying something else than the entries: the header alone
+  // opens (that is what a no-op run reads), the entries do not.
+  std::string forged = manifest;
+  std::size_t at = forged.find("complete_sqlite = '") + 19;
+  forged.replace(at, 64, std::string(64, '0'));
+  std::size_t line = forged.find("\ndigest = '") + 1;
+  std::size_t end = forged.find('\n', line) + 1;
+  std::string unsigned_text = forged.substr(0, line) + forged.substr(end);
+  forged.replace(line + 10, 64, Sha256Hex(unsigned_text));
+  WriteFile(dist / "manifest.toml", forged);
+  Bundle bundle = Bundle::Open(dist, Bundle::Verify::kListing);
+  CHECK(bundle.header().complete.at("sqlite") == std::string(64, '0'));
+  CHECK_THROWS_WITH(bundle.manifest(), Catch::Contains("header does not match its entries"));
+  ExpectCorrupt(dist, "header does not match its entries", true);
+}
+
 TEST_CASE("rebuilding replaces the bundle in one step", "[unit]") {
   TempDir dir;
   MakeBundle(dir, kFiles);
@@ -122,8 +158,8 @@ TEST_CASE("a manifest of another format, or not TOML, is refused", "[unit]") {
   MakeBundle(dir, kFiles);
   std::string manifest = ReadFile(dir / "dist/manifest.toml");
   std::string future = manifest;
-  future.replace(future.find("format = 1"), 10, "format = 2");
-  CHECK_THROWS_WITH(ParseManifest(future, "m.toml"), Catch::Contains("manifest format 2"));
+  future.replace(future.find("format = 2"), 10, "format = 3");
+  CHECK_THROWS_WITH(ParseManifest(future, "m.toml"), Catch::Contains("manifest format 3"));
   CHECK_THROWS_WITH(ParseManifest("format = [", "m.toml"),
                     Catch::Contains("m.toml: not valid TOML at line 1"));
   CHECK_THROWS_WITH(ParseManifest("tool = 'x'\n", "m.toml"), Catch::Contains("'format'"));

@@ -99,3 +99,52 @@ TEST_CASE("a dialect variant overrides the generic file", "[unit]") {
   CHECK(m.migrations[0].Find(Direction::kUp, "postgres")->sha256 == "pg");
   CHECK(m.migrations[0].Find(Direction::kUp, "sqlite")->sha256 == "up1");
 }
+
+TEST_CASE("IsComplete agrees with PlanUp and FindDrift, from the header alone", "[unit]") {
+  Manifest m = Make({"1", "2", "10"});
+  // A migration with a PostgreSQL file only: not part of SQLite's completion.
+  ManifestEntry pg_only{"11", "m11", "migrations", {}};
+  pg_only.files.push_back({"11_m11.postgres.up.sql",
+                           "postgres",
+                           Direction::kUp,
+                           "up11",
+                           1,
+                           true,
+                           false,
+                           1,
+                           {},
+                           {},
+                           {}});
+  m.migrations.push_back(pg_only);
+  ManifestHeader header = ParseManifest(RenderManifest(m), "m.toml").header;
+  auto agrees = [&](const std::vector<HistoryRow>& h, std::string_view dialect) {
+    bool nothing =
+        PlanUp(m, h, dialect, std::nullopt).steps.empty() && FindDrift(m, h, dialect).empty();
+    CHECK(IsComplete(header, h, dialect) == nothing);
+    return nothing;
+  };
+  std::vector<HistoryRow> all{Row("1"), Row("2"), Row("10")};
+  CHECK(agrees(all, "sqlite"));
+  CHECK_FALSE(agrees(all, "postgres"));  // 11 is pending there
+  all.push_back(Row("11"));
+  CHECK(agrees(all, "postgres"));
+  CHECK_FALSE(agrees(all, "sqlite"));  // 11 is not in the bundle for SQLite
+
+  std::vector<HistoryRow> h{Row("1"), Row("2"), Row("10")};
+  h[1].checksum = "edited";
+  CHECK_FALSE(agrees(h, "sqlite"));
+  h = {Row("1"), Row("10")};
+  CHECK_FALSE(agrees(h, "sqlite"));  // 2 is pending, out of order
+  h = {Row("1"), Row("2"), Row("10")};
+  h[2].state = HistoryState::kStarted;
+  CHECK_FALSE(agrees(h, "sqlite"));
+  // A renamed slug plans nothing but would show another name: not complete.
+  h = {Row("1"), Row("2"), Row("10")};
+  h[0].slug = "renamed";
+  CHECK_FALSE(IsComplete(header, h, "sqlite"));
+
+  ManifestHeader empty = ParseManifest(RenderManifest(Manifest{}), "m.toml").header;
+  CHECK(IsComplete(empty, {}, "sqlite"));
+  CHECK_FALSE(IsComplete(empty, {Row("1")}, "sqlite"));
+  CHECK_FALSE(IsComplete(header, {}, "sqlite"));
+}

@@ -142,6 +142,40 @@ TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {
   CHECK(s.findings.size() == 3);  // 9 is missing; 2 and 3 are now older than 9
 }
 
+TEST_CASE("a complete database: run and status read the history and the header only", "[unit]") {
+  Fixture f;
+  auto& [dir, bundle, db, driver, rec] = f;
+  RunUp(driver, bundle, RunOptions{}, rec);
+  // Another runner holds the lock: a no-op run neither waits for it nor writes.
+  db->lock = LockHolder{"ops@build-7:4242", "feedc0de", "2026-01-01T00:00:00Z", "never"};
+  db->lock_expires_ms = db->now_ms + 3'600'000;
+  int attempts = db->lock_attempts;
+  Bundle fresh = Bundle::Open(dir / "dist", Bundle::Verify::kListing);
+  RunOptions options;
+  options.lock_wait = 3600s;
+  CHECK(RunUp(driver, fresh, options, rec).steps.empty());
+  CHECK(db->lock_attempts == attempts);
+  CHECK(rec.waits == 0);
+  StatusReport fast = GetStatus(driver, fresh);
+  REQUIRE(fast.entries.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const ManifestEntry& e = bundle.manifest().migrations[i];
+    CHECK(fast.entries[i].state == StatusEntry::State::kApplied);
+    CHECK(fast.entries[i].version == e.version);
+    CHECK(fast.entries[i].slug == e.slug);
+    REQUIRE(fast.entries[i].row);
+    CHECK(fast.entries[i].row->checksum == e.Find(Direction::kUp, "sqlite")->sha256);
+  }
+  CHECK(fast.findings.empty());
+  REQUIRE(fast.lock);
+  CHECK(fast.lock->holder == "ops@build-7:4242");
+  // One pending migration (a row removed by hand): back to the full plan, which waits.
+  db->history.pop_back();
+  options.lock_wait = 1ms;
+  CHECK_THROWS_AS(RunUp(driver, fresh, options, rec), Error);
+  CHECK(db->lock_attempts > attempts);
+}
+
 TEST_CASE("a stop request ends a lock wait at once, and stops between migrations", "[unit]") {
   Fixture f;
   auto& [dir, bundle, db, driver, rec] = f;

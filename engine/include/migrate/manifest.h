@@ -1,8 +1,13 @@
 // The manifest of a bundle (`dist/migrations/manifest.toml`, DESIGN §3): per migration its
 // version, slug and source folder; per file its name, dialect, direction, SHA-256, size,
-// transaction mode, timeouts and statement count; and a digest over all of it, so that an
-// edited manifest is as detectable as an edited file. Rendering is deterministic: the same
+// transaction mode, timeouts and statement count. Rendering is deterministic: the same
 // Manifest always gives the same bytes.
+//
+// Its first lines (the header) summarise the rest, so that a no-op `run` or `status` of
+// 10000 migrations need not parse 10000 entries: the digest of the manifest's own bytes (an
+// edited manifest is as detectable as an edited file), the digest of the folder listing
+// (names and sizes), and per dialect the digest of the history a database has once every
+// migration is applied. ParseManifest checks the header against the entries.
 #ifndef MIGRATE_MANIFEST_H_
 #define MIGRATE_MANIFEST_H_
 
@@ -18,7 +23,7 @@
 
 namespace migrate {
 
-inline constexpr int kManifestFormat = 1;
+inline constexpr int kManifestFormat = 2;
 inline constexpr std::string_view kManifestName = "manifest.toml";
 
 struct ManifestFile {
@@ -46,10 +51,17 @@ struct ManifestEntry {
   const ManifestFile* Find(Direction direction, std::string_view dialect) const;
 };
 
-struct Manifest {
+struct ManifestHeader {
   int format = kManifestFormat;
   std::string tool;
-  std::string digest;
+  std::string digest;   // SHA-256 of the manifest's bytes without the digest line
+  std::string listing;  // ListingDigest of every file but the manifest
+  // Dialect → CompletionDigest of every migration that has an up file for that dialect.
+  std::map<std::string, std::string> complete;
+};
+
+struct Manifest {
+  ManifestHeader header;
   std::vector<ManifestEntry> migrations;  // ordered by version
 
   // The entry for `version` (compared numerically), or nullptr.
@@ -59,14 +71,31 @@ struct Manifest {
 // Builds the manifest of a validated set. REQUIRES: the set loaded without errors.
 Manifest MakeManifest(const MigrationSet& set);
 
-// SHA-256 over every entry's fields, in order.
-std::string ComputeDigest(const Manifest& manifest);
+// SHA-256 over `files` (name → size in bytes) in name order.
+std::string ListingDigest(const std::map<std::string, long long>& files);
 
-// The TOML text of `manifest`.
+// SHA-256 over (version, slug, up checksum) of migrations in version order: computed over a
+// manifest's entries for one dialect, and over a history table, it is equal exactly when
+// every migration is applied, unchanged, and nothing else is.
+class CompletionDigest {
+ public:
+  void Add(std::string_view version, std::string_view slug, std::string_view checksum);
+  std::string Hex() const;
+
+ private:
+  std::string lines_;
+};
+
+// The TOML text of `manifest`, with its header (digest included) computed from the entries.
 std::string RenderManifest(const Manifest& manifest);
 
-// Parses manifest text. Throws Error(kCorruptBundle) naming `path` when it is not a valid
-// manifest of a format this tool reads, or when its digest does not match its entries.
+// Parses and checks the header alone: cheap whatever the number of entries. Throws
+// Error(kCorruptBundle) naming `path` when the text is not a manifest of a format this tool
+// reads or its bytes do not match its digest.
+ManifestHeader ParseManifestHeader(std::string_view text, const std::string& path);
+
+// Parses the whole manifest. Throws Error(kCorruptBundle) like ParseManifestHeader, and when
+// an entry is malformed or the header does not match the entries.
 Manifest ParseManifest(std::string_view text, const std::string& path);
 
 }  // namespace migrate

@@ -45,6 +45,12 @@ struct Plan {
 std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<HistoryRow>& history,
                                std::string_view dialect);
 
+// True when every migration with an up file for `dialect` is applied, unchanged, and
+// nothing else is in `history`: then PlanUp has no step and FindDrift no finding. Compares
+// digests, so it needs the manifest's header only.
+bool IsComplete(const ManifestHeader& header, const std::vector<HistoryRow>& history,
+                std::string_view dialect);
+
 // Pending migrations in version order, up to and including `to` when given.
 // Throws Error(kUsage) when `to` is not a version in the bundle.
 Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,

@@ -1,6 +1,8 @@
 // The Runner is the one orchestrator of `run`, `down` and `status`: verified bundle →
 // metadata → lock → history (read after the lock) → plan → refuse on drift → apply each
 // step through the driver, newest state committed step by step → release the lock.
+// A `run` or `status` on a database that has every migration of the bundle (IsComplete)
+// stops after reading the history: no lock, no write, no parse of the manifest's entries.
 #ifndef MIGRATE_RUNNER_H_
 #define MIGRATE_RUNNER_H_
 
@@ -50,7 +52,8 @@ struct RunResult {
   std::vector<StepSummary> steps;  // done (or, on a dry run, planned)
 };
 
-// Applies pending migrations. Throws Error: kDrift or kNeedsRepair before changing anything
+// Applies pending migrations; without `to`, a complete database returns no steps before
+// taking the lock. Throws Error: kDrift or kNeedsRepair before changing anything
 // when the plan has findings; kLockTimeout; kMigrationFailed for the failing step (earlier
 // steps stay applied); kCorruptBundle, kConnection.
 RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
