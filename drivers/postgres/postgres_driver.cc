@@ -9,6 +9,7 @@
 #include "migrate/redact.h"
 #include "migrate/stopwatch.h"
 #include "postgres/postgres_errors.h"
+#include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
 
 namespace migrate::postgres {
@@ -68,6 +69,7 @@ class PostgresDriver final : public Driver {
     history_ = QuoteTable(q, options.tables.history);
     lock_ = QuoteTable(q, options.tables.lock);
     log_ = QuoteTable(q, options.tables.log);
+    names_ = Names(q);
     key_ = AdvisoryKey(options.tables.lock);
   }
 
@@ -277,13 +279,13 @@ ORDER BY 1, 2)SQL",
     Guard(
         [&] {
           pqxx::work tx(*conn_);
-          Renew(tx, lease);
+          RenewLease(tx, names_, lease);
           tx.exec_params(mark_applied
                              ? "UPDATE " + history_ + " SET state = 'applied' WHERE version = $1"
                              : "DELETE FROM " + history_ + " WHERE version = $1",
                          version);
-          Log(tx, "repair", version, "", "", 0, mark_applied ? "marked applied" : "row deleted",
-              lease);
+          WriteLog(tx, names_, "repair", version, "", "", 0,
+                   mark_applied ? "marked applied" : "row deleted", lease);
           tx.commit();
         },
         "cannot repair " + version);
@@ -333,55 +335,6 @@ ORDER BY 1, 2)SQL",
     return !q.exec_params("SELECT to_regclass($1)", quoted)[0][0].is_null();
   }
 
-  void Renew(pqxx::transaction_base& tx, const LockRequest& lease) {
-    pqxx::result r =
-        tx.exec_params("UPDATE " + lock_ +
-                           " SET expires_at = clock_timestamp() + make_interval(secs => $1)"
-                           " WHERE id = 1 AND run_id = $2",
-                       Seconds(lease.lease), lease.run_id);
-    if (r.affected_rows() != 1) {
-      throw Error(ErrorCode::kLockLost,
-                  "this run no longer holds the migration lock (its lease expired and another "
-                  "runner took it); stopped before committing anything more");
-    }
-  }
-
-  void Log(pqxx::transaction_base& tx, const std::string& event, const std::string& version,
-           const std::string& slug, const std::string& checksum, long long ms,
-           const std::string& detail, const LockRequest& lease) {
-    tx.exec_params("INSERT INTO " + log_ +
-                       " (run_id, event, version, slug, checksum, duration_ms, actor, detail)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                   lease.run_id, event, version, slug, checksum, ms, lease.Holder(), detail);
-  }
-
-  void WriteHistory(pqxx::transaction_base& tx, const Step& step, const LockRequest& lease,
-                    long long ms, bool started) {
-    if (step.direction == Direction::kDown) {
-      tx.exec_params("DELETE FROM " + history_ + " WHERE version = $1", step.version);
-      return;
-    }
-    std::optional<std::string> down;
-    if (!step.down_checksum.empty()) down = step.down_checksum;
-    tx.exec_params("INSERT INTO " + history_ +
-                       " (version, slug, checksum, down_checksum, state, progress, duration_ms,"
-                       " applied_by, tool_version, run_id, fingerprint) VALUES ($1, $2, $3, $4,"
-                       " $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (version) DO UPDATE SET state = "
-                       "excluded.state,"
-                       " progress = excluded.progress, duration_ms = excluded.duration_ms,"
-                       " applied_at = clock_timestamp(), run_id = excluded.run_id",
-                   step.version, step.slug, step.checksum, down, started ? "started" : "applied",
-                   started ? step.resume_from : static_cast<int>(step.statements.size()), ms,
-                   lease.Holder(), step.tool_version, lease.run_id, step.fingerprint);
-  }
-
-  void LogStep(pqxx::transaction_base& tx, const Step& step, const LockRequest& lease,
-               long long ms) {
-    Log(tx, DirectionName(step.direction), step.version, step.slug,
-        step.direction == Direction::kUp ? step.checksum : step.down_checksum, ms, step.file,
-        lease);
-  }
-
   void SetTimeouts(pqxx::transaction_base& tx, const Step& step, const char* scope) {
     if (step.lock_timeout) {
       tx.exec(std::string("SET ") + scope + "lock_timeout = '" +
@@ -409,14 +362,14 @@ ORDER BY 1, 2)SQL",
     long long ms = 0;
     Guard(
         [&] {
+          // The lease is checked once, last before COMMIT: while this session holds the
+          // advisory lock no other runner can take the lock row.
           pqxx::work tx(*conn_);
-          Renew(tx, lease);
           SetTimeouts(tx, step, "LOCAL ");
           for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(tx, step, i);
           ms = MillisSince(t0);
-          WriteHistory(tx, step, lease, ms, false);
-          LogStep(tx, step, lease, ms);
-          Renew(tx, lease);
+          // History row, log row and lease check in one round trip, just before COMMIT.
+          RecordStep(tx, names_, step, lease, ms);
           try {
             tx.commit();
           } catch (const pqxx::in_doubt_error& e) {
@@ -436,9 +389,9 @@ ORDER BY 1, 2)SQL",
     Guard(
         [&] {
           pqxx::work tx(*conn_);
-          Renew(tx, lease);
+          RenewLease(tx, names_, lease);
           if (step.direction == Direction::kUp) {
-            WriteHistory(tx, step, lease, 0, true);
+            WriteHistory(tx, names_, step, lease, 0, true);
           } else {
             tx.exec_params(
                 "UPDATE " + history_ + " SET state = 'started', progress = 0 WHERE version = $1",
@@ -465,9 +418,7 @@ ORDER BY 1, 2)SQL",
     Guard(
         [&] {
           pqxx::work tx(*conn_);
-          Renew(tx, lease);
-          WriteHistory(tx, step, lease, ms, false);
-          LogStep(tx, step, lease, ms);
+          RecordStep(tx, names_, step, lease, ms);
           tx.commit();
         },
         step.file);
@@ -478,6 +429,7 @@ ORDER BY 1, 2)SQL",
   std::unique_ptr<pqxx::connection> conn_;
   Notices notices_;
   std::string history_, lock_, log_;
+  MetadataNames names_;  // the three above, and their schemas
   long long key_ = 0;
   bool advisory_held_ = false;
 };

@@ -72,10 +72,12 @@ std::string ForeignKeyWatch::Check() {
     }
   }
   for (const std::string& table : check) {
-    SQLite::Statement exists(
-        db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND lower(name) = ?");
-    exists.bind(1, table);
-    if (!exists.executeStep()) continue;  // dropped by the migration
+    // SQLite's in-memory schema says whether it still exists (sqlite_master has no index:
+    // a query on it would scan every table, every migration).
+    if (sqlite3_table_column_metadata(db_.getHandle(), "main", table.c_str(), nullptr, nullptr,
+                                      nullptr, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      continue;  // dropped by the migration
+    }
     std::string quoted = "\"";
     for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
     quoted += "\"";
