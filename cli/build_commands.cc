@@ -147,9 +147,18 @@ void Build(const Context& ctx, bool check, bool strict, bool rehearse) {
               << MillisSince(t0) << " ms\n";
     return;
   }
-  WriteBundle(loaded.set, dist);
+  BundleWrite wrote = WriteBundle(loaded.set, dist);
+  if (wrote.unchanged) {
+    ctx.out() << "Built " << loaded.set.migrations.size() << " migrations (" << files
+              << " files): " << shown << " was already up to date, nothing written, in "
+              << MillisSince(t0) << " ms\n";
+    return;
+  }
   ctx.out() << "Built " << loaded.set.migrations.size() << " migrations (" << files
-            << " files) into " << shown << " in " << MillisSince(t0) << " ms\n";
+            << " files) into " << shown << " in " << MillisSince(t0) << " ms";
+  if (wrote.linked)
+    ctx.out() << " (" << wrote.written << " written, " << wrote.linked << " unchanged)";
+  ctx.out() << "\n";
 }
 
 }  // namespace

@@ -93,39 +93,108 @@ std::string RenderHeader(const ManifestHeader& h) {
   return out.str();
 }
 
-std::string RenderBody(const Manifest& manifest) {
-  if (manifest.migrations.empty()) return "";
-  toml::array migrations;
-  for (const ManifestEntry& e : manifest.migrations) {
-    toml::array files;
-    for (const ManifestFile& f : e.files) files.push_back(RenderFile(f));
-    migrations.push_back(toml::table{{"version", e.version},
-                                     {"slug", e.slug},
-                                     {"source", e.source},
-                                     {"file", std::move(files)}});
-  }
+// One [[migration]] table. The manifest is rendered one entry at a time: a DOM of 10000
+// entries costs more memory than the rest of a build.
+std::string RenderEntry(const ManifestEntry& e) {
+  toml::array files;
+  for (const ManifestFile& f : e.files) files.push_back(RenderFile(f));
+  toml::array one;
+  one.push_back(toml::table{
+      {"version", e.version}, {"slug", e.slug}, {"source", e.source}, {"file", std::move(files)}});
   std::ostringstream out;
-  out << toml::table{{"migration", std::move(migrations)}} << "\n";
+  out << toml::table{{"migration", std::move(one)}} << "\n\n";
   return out.str();
 }
 
-// Fills the header's listing and completion digests from the entries.
-void SummarizeEntries(Manifest& m) {
-  std::map<std::string, long long> listing;
-  for (const ManifestEntry& e : m.migrations) {
-    for (const ManifestFile& f : e.files) listing[f.name] = f.bytes;
-  }
-  m.header.listing = ListingDigest(listing);
-  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
-    CompletionDigest digest;
-    for (const ManifestEntry& e : m.migrations) {
+// The header's listing and completion digests, accumulated entry by entry.
+class Summary {
+ public:
+  void Add(const ManifestEntry& e) {
+    for (const ManifestFile& f : e.files) listing_[f.name] = f.bytes;
+    for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
       if (const ManifestFile* up = e.Find(Direction::kUp, dialect)) {
-        digest.Add(e.version, e.slug, up->sha256);
+        complete_[std::string(dialect)].Add(e.version, e.slug, up->sha256);
       }
     }
-    m.header.complete[std::string(dialect)] = digest.Hex();
   }
+
+  void Fill(ManifestHeader& h) const {
+    h.listing = ListingDigest(listing_);
+    for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+      auto it = complete_.find(std::string(dialect));
+      h.complete[std::string(dialect)] =
+          it == complete_.end() ? CompletionDigest().Hex() : it->second.Hex();
+    }
+  }
+
+ private:
+  std::map<std::string, long long> listing_;
+  std::map<std::string, CompletionDigest> complete_;
+};
+
+ManifestHeader Summarize(const Manifest& m) {
+  ManifestHeader h = m.header;
+  Summary summary;
+  for (const ManifestEntry& e : m.migrations) summary.Add(e);
+  summary.Fill(h);
+  return h;
 }
+
+// The manifest of `n` entries, `entry_at(i)` giving each in turn (it may build it on the
+// fly). The header's length does not depend on its values, so it is written first with
+// placeholders and overwritten in place once the entries are summarised.
+template <typename EntryAt>
+std::string RenderEntries(const std::string& tool, std::size_t n, EntryAt entry_at) {
+  ManifestHeader h;
+  h.tool = tool;
+  h.listing = std::string(64, '0');
+  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    h.complete[std::string(dialect)] = std::string(64, '0');
+  }
+  h.digest = std::string(64, '0');
+  std::string text = std::string(kTopComment) + RenderHeader(h);
+  const std::size_t head = text.size();
+  Summary summary;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ManifestEntry& e = entry_at(i);
+    summary.Add(e);
+    std::string piece = RenderEntry(e);
+    if (i == 0) text.reserve(head + piece.size() * n * 11 / 10);
+    text += piece;
+  }
+  summary.Fill(h);
+  h.digest.clear();
+  Sha256 sha;
+  sha.Update(kTopComment);
+  sha.Update(RenderHeader(h));
+  sha.Update(std::string_view(text).substr(head));
+  h.digest = sha.Hex();
+  text.replace(0, head, std::string(kTopComment) + RenderHeader(h));
+  return text;
+}
+
+ManifestEntry MakeEntry(const Migration& mig) {
+  ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
+  for (const SourceFile& sf : mig.files) {
+    ManifestFile f;
+    f.name = sf.name;
+    f.dialect = sf.dialect;
+    f.direction = sf.direction;
+    f.sha256 = sf.checksum;
+    f.bytes = static_cast<long long>(sf.text.size());
+    f.transaction = !sf.directives.no_transaction;
+    f.irreversible = sf.directives.irreversible;
+    f.statements = sf.statements;
+    f.lock_timeout = sf.directives.lock_timeout;
+    f.statement_timeout = sf.directives.statement_timeout;
+    f.fingerprints = sf.fingerprints;
+    e.files.push_back(std::move(f));
+  }
+  return e;
+}
+
+std::string Tool() { return std::string("migrate ") + MIGRATE_VERSION; }
+
 }  // namespace
 
 const ManifestFile* ManifestEntry::Find(Direction direction, std::string_view dialect) const {
@@ -148,27 +217,9 @@ const ManifestEntry* Manifest::Find(std::string_view version) const {
 
 Manifest MakeManifest(const MigrationSet& set) {
   Manifest m;
-  m.header.tool = std::string("migrate ") + MIGRATE_VERSION;
-  for (const Migration& mig : set.migrations) {
-    ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
-    for (const SourceFile& sf : mig.files) {
-      ManifestFile f;
-      f.name = sf.name;
-      f.dialect = sf.dialect;
-      f.direction = sf.direction;
-      f.sha256 = sf.checksum;
-      f.bytes = static_cast<long long>(sf.text.size());
-      f.transaction = !sf.directives.no_transaction;
-      f.irreversible = sf.directives.irreversible;
-      f.statements = sf.statements;
-      f.lock_timeout = sf.directives.lock_timeout;
-      f.statement_timeout = sf.directives.statement_timeout;
-      f.fingerprints = sf.fingerprints;
-      e.files.push_back(std::move(f));
-    }
-    m.migrations.push_back(std::move(e));
-  }
-  SummarizeEntries(m);
+  m.header.tool = Tool();
+  for (const Migration& mig : set.migrations) m.migrations.push_back(MakeEntry(mig));
+  m.header = Summarize(m);
   return m;
 }
 
@@ -186,14 +237,17 @@ void CompletionDigest::Add(std::string_view version, std::string_view slug,
 std::string CompletionDigest::Hex() const { return Sha256Hex(lines_); }
 
 std::string RenderManifest(const Manifest& manifest) {
-  Manifest m = manifest;
-  m.header.format = kManifestFormat;
-  m.header.digest.clear();
-  SummarizeEntries(m);
-  std::string body = RenderBody(m);
-  std::string unsigned_text = std::string(kTopComment) + RenderHeader(m.header) + body;
-  m.header.digest = Sha256Hex(unsigned_text);
-  return std::string(kTopComment) + RenderHeader(m.header) + body;
+  return RenderEntries(
+      manifest.header.tool, manifest.migrations.size(),
+      [&](std::size_t i) -> const ManifestEntry& { return manifest.migrations[i]; });
+}
+
+std::string RenderManifest(const MigrationSet& set) {
+  ManifestEntry current;
+  return RenderEntries(Tool(), set.migrations.size(), [&](std::size_t i) -> const ManifestEntry& {
+    current = MakeEntry(set.migrations[i]);
+    return current;
+  });
 }
 
 ManifestHeader ParseManifestHeader(std::string_view text, const std::string& path) {
@@ -250,8 +304,7 @@ Manifest ParseManifest(std::string_view text, const std::string& path) {
       m.migrations.push_back(std::move(e));
     }
   }
-  ManifestHeader expected = m.header;
-  SummarizeEntries(m);
+  ManifestHeader expected = Summarize(m);
   if (m.header.listing != expected.listing || m.header.complete != expected.complete) {
     throw Corrupt(path, "its header does not match its entries (the manifest was edited)");
   }

@@ -1,5 +1,7 @@
 #include "migrate/bundle.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -151,6 +153,36 @@ TEST_CASE("rebuilding replaces the bundle in one step", "[unit]") {
   int entries = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) entries += e.is_directory() ? 1 : 0;
   CHECK(entries == 2);  // migrations, dist
+}
+
+TEST_CASE("a rebuild writes only what changed: the rest is linked, or nothing is written",
+          "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  fs::path dist = dir / "dist";
+  auto inode = [](const fs::path& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  auto dist_inode = inode(dist);
+  auto up_inode = inode(dist / "1_a.up.sql");
+
+  BundleWrite same = WriteBundle(LoadSqlite(dir / "migrations").set, dist);
+  CHECK(same.unchanged);
+  CHECK(inode(dist) == dist_inode);  // not even swapped
+
+  WriteFile(dir / "migrations/3_c.up.sql", "CREATE TABLE c (x);");
+  WriteFile(dir / "migrations/3_c.down.sql", "DROP TABLE c;");
+  WriteFile(dist / "1_a.down.sql", "DROP TABLE a; -- edited in dist");  // rewritten, not linked
+  BundleWrite grown = WriteBundle(LoadSqlite(dir / "migrations").set, dist);
+  CHECK_FALSE(grown.unchanged);
+  CHECK(grown.written == 4);  // 3_c up and down, the edited 1_a down, the manifest
+  CHECK(grown.linked == 2);
+  CHECK(inode(dist / "1_a.up.sql") == up_inode);
+  CHECK(ReadFile(dist / "1_a.down.sql") == "DROP TABLE a;");
+  CHECK(Bundle::Open(dist).manifest().migrations.size() == 3);
+  CHECK(DiffBundle(LoadSqlite(dir / "migrations").set, dist).empty());
 }
 
 TEST_CASE("a manifest of another format, or not TOML, is refused", "[unit]") {

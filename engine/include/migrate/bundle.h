@@ -17,12 +17,26 @@
 
 namespace migrate {
 
-// Every file of the bundle of `set`, by name (manifest.toml included): the exact bytes.
-std::map<std::string, std::string> RenderBundle(const MigrationSet& set);
+// The bundle of `set`: the manifest's text, and every file by name (manifest.toml
+// included) with its exact bytes, viewed in `set` or in `manifest`.
+struct RenderedBundle {
+  std::string manifest;
+  std::map<std::string, std::string_view> files;
+};
+RenderedBundle RenderBundle(const MigrationSet& set);
 
-// Writes the bundle of `set` to `dist`, replacing what was there in one atomic step.
-// Throws Error(kIo) when a write fails; `dist` is then left as it was.
-void WriteBundle(const MigrationSet& set, const std::filesystem::path& dist);
+struct BundleWrite {
+  bool unchanged = false;   // `dist` already held exactly this bundle: nothing was written
+  std::size_t written = 0;  // files written
+  std::size_t linked = 0;   // files hard-linked from the previous bundle, byte-identical
+};
+
+// Writes the bundle of `set` to `dist`, replacing what was there in one atomic step. Files
+// the previous bundle holds byte for byte are hard-linked into the new one instead of
+// written again (one rebuild after adding a migration creates two files, not 20000); when
+// every file is the same nothing is written at all. Throws Error(kIo) when a write fails;
+// `dist` is then left as it was.
+BundleWrite WriteBundle(const MigrationSet& set, const std::filesystem::path& dist);
 
 // How `dist` differs from the bundle `set` would give, one line per difference; empty when
 // it is up to date. For `build --check`.

@@ -89,6 +89,9 @@ class CompletionDigest {
 // The TOML text of `manifest`, with its header (digest included) computed from the entries.
 std::string RenderManifest(const Manifest& manifest);
 
+// RenderManifest(MakeManifest(set)), without holding the whole Manifest in memory.
+std::string RenderManifest(const MigrationSet& set);
+
 // Parses and checks the header alone: cheap whatever the number of entries. Throws
 // Error(kCorruptBundle) naming `path` when the text is not a manifest of a format this tool
 // reads or its bytes do not match its digest.

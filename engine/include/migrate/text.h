@@ -32,6 +32,22 @@ std::string NormalizeSource(std::string_view raw);
 // Lowercase hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
+// SHA-256 of bytes given in pieces, for text too large to copy into one string.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view bytes);
+  // Lowercase hex of everything given so far. REQUIRES: called once, last.
+  std::string Hex();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // True when `sql` holds nothing but whitespace and SQL comments.
 bool IsBlankSql(std::string_view sql);
 
