@@ -51,3 +51,13 @@ TEST_CASE("token fingerprints ignore layout and comments, not values", "[unit]")
   CHECK(TokenFingerprint("CREATE TABLE \"T\" (id int, name text DEFAULT 'x');") != a);
   CHECK(TokenFingerprint("SELECT $$ a  b $$;") != TokenFingerprint("SELECT $$ a b $$;"));
 }
+
+TEST_CASE("SHA-256 in pieces equals SHA-256 of the whole", "[unit]") {
+  Sha256 sha;
+  sha.Update("ab");
+  sha.Update("");
+  sha.Update("c");
+  std::string pieces = sha.Hex();
+  CHECK(pieces == Sha256Hex("abc"));
+  CHECK(pieces == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
