@@ -100,14 +100,18 @@ class PostgresDriver final : public Driver {
     std::vector<HistoryRow> rows;
     Guard(
         [&] {
-          if (!Exists(history_)) return;
           pqxx::nontransaction q(*conn_);
-          pqxx::result r =
-              q.exec("SELECT version, slug, checksum, coalesce(down_checksum, ''), state, " +
-                     IsoOf("applied_at") +
-                     ", duration_ms, applied_by, tool_version, run_id, progress,"
-                     " coalesce(fingerprint, '') FROM " +
-                     history_);
+          pqxx::result r;
+          try {  // one round trip: a missing table is an empty history
+            r = q.exec("SELECT version, slug, checksum, coalesce(down_checksum, ''), state, " +
+                       IsoOf("applied_at") +
+                       ", duration_ms, applied_by, tool_version, run_id, progress,"
+                       " coalesce(fingerprint, '') FROM " +
+                       history_);
+          } catch (const pqxx::undefined_table&) {
+            return;
+          }
+          rows.reserve(r.size());
           for (const auto& row : r) {
             HistoryRow h;
             h.version = row[0].c_str();
@@ -127,9 +131,7 @@ class PostgresDriver final : public Driver {
           }
         },
         "cannot read the history table");
-    std::sort(rows.begin(), rows.end(), [](const HistoryRow& a, const HistoryRow& b) {
-      return CompareVersions(a.version, b.version) < 0;
-    });
+    SortByVersion(rows);
     return rows;
   }
 

@@ -119,9 +119,7 @@ class SqliteDriver final : public Driver {
           }
         },
         ErrorCode::kConnection, "cannot read the history table");
-    std::sort(rows.begin(), rows.end(), [](const HistoryRow& a, const HistoryRow& b) {
-      return CompareVersions(a.version, b.version) < 0;
-    });
+    SortByVersion(rows);
     return rows;
   }
 

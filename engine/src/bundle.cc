@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <set>
 #include <sstream>
 
@@ -321,10 +322,14 @@ Bundle Bundle::Open(const fs::path& dist, Verify verify) {
     throw Error(ErrorCode::kCorruptBundle,
                 "no bundle in " + dist.string() + ": run 'migrate build' first");
   }
+  // The folder listing (20000 fstatat for 10000 migrations) runs beside the manifest's
+  // read and digest; both are done before this returns.
+  std::future<std::map<std::string, long long>> scan =
+      std::async(std::launch::async, [&dist] { return ScanFolder(dist); });
   std::string text = ReadWhole(manifest_path);
   ManifestHeader header = ParseManifestHeader(text, manifest_path.string());
   Bundle bundle(dist, std::move(text), std::move(header));
-  std::map<std::string, long long> found = ScanFolder(dist);
+  std::map<std::string, long long> found = scan.get();
   if (verify == Verify::kEveryFile || ListingDigest(found) != bundle.header_.listing) {
     // Parse the entries to say what differs (or to hash every file).
     CompareListing(dist, bundle.manifest(), found, verify == Verify::kEveryFile);

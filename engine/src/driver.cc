@@ -1,5 +1,6 @@
 #include "migrate/driver.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "migrate/text.h"
@@ -22,6 +23,15 @@ SourceLocation Step::Location(std::size_t index, std::size_t offset_in_statement
   if (index >= statements.size()) return SourceLocation{file};
   LineColumn lc = LineColumnAt(sql, statements[index].offset + offset_in_statement);
   return SourceLocation{file, lc.line, lc.column};
+}
+
+void SortByVersion(std::vector<HistoryRow>& rows) {
+  auto before = [](const HistoryRow& a, const HistoryRow& b) {
+    return CompareVersions(a.version, b.version) < 0;
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), before)) {
+    std::sort(rows.begin(), rows.end(), before);
+  }
 }
 
 }  // namespace migrate

@@ -270,13 +270,15 @@ ManifestHeader ParseManifestHeader(std::string_view text, const std::string& pat
   }
   // The digest covers every byte but its own line.
   std::size_t line = text.find("\n" + std::string(kDigestKey));
-  std::string rest;
+  std::string computed;
   if (line != std::string_view::npos && line < end) {
     std::size_t line_end = text.find('\n', line + 1);
-    rest.reserve(text.size());
-    rest.append(text.substr(0, line + 1)).append(text.substr(line_end + 1));
+    Sha256 sha;
+    sha.Update(text.substr(0, line + 1));
+    sha.Update(text.substr(line_end + 1));
+    computed = sha.Hex();
   }
-  if (rest.empty() || Sha256Hex(rest) != h.digest) {
+  if (computed != h.digest) {
     throw Corrupt(path, "its bytes do not match its digest (the manifest was edited)");
   }
   return h;

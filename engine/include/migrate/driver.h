@@ -54,6 +54,10 @@ struct HistoryRow {
   std::string fingerprint;  // Dialect::Fingerprint of the applied up file
 };
 
+// Puts `rows` in version order (compared numerically), as ReadHistory returns them; linear
+// when they already are, which is how databases usually return them.
+void SortByVersion(std::vector<HistoryRow>& rows);
+
 // Who is running, and the lease it wants on the lock row.
 struct LockRequest {
   std::string run_id;  // random per process run
