@@ -328,7 +328,7 @@ Bundle Bundle::Open(const fs::path& dist, Verify verify) {
       std::async(std::launch::async, [&dist] { return ScanFolder(dist); });
   std::string text = ReadWhole(manifest_path);
   ManifestHeader header = ParseManifestHeader(text, manifest_path.string());
-  Bundle bundle(dist, std::move(text), std::move(header));
+  Bundle bundle(dist, std::move(header));
   std::map<std::string, long long> found = scan.get();
   if (verify == Verify::kEveryFile || ListingDigest(found) != bundle.header_.listing) {
     // Parse the entries to say what differs (or to hash every file).
@@ -339,8 +339,13 @@ Bundle Bundle::Open(const fs::path& dist, Verify verify) {
 
 const Manifest& Bundle::manifest() const {
   if (!manifest_) {
-    manifest_ = ParseManifest(text_, (path_ / kManifestName).string());
-    std::string().swap(text_);
+    // Read again rather than kept: a no-op run never needs the entries.
+    fs::path path = path_ / kManifestName;
+    Manifest parsed = ParseManifest(ReadWhole(path), path.string());
+    if (parsed.header.digest != header_.digest) {
+      throw Corrupt(path_, std::string(kManifestName) + " changed during the run");
+    }
+    manifest_ = std::move(parsed);
   }
   return *manifest_;
 }

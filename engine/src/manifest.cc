@@ -73,11 +73,13 @@ constexpr std::string_view kTopComment =
     "# Written by 'migrate build'. Do not edit: 'migrate run' verifies every byte.\n";
 constexpr std::string_view kDigestKey = "digest = ";
 
-toml::table ParseToml(std::string_view text, const std::string& path) {
+// `text` starts at line `line` + 1 of the file, for the message.
+toml::table ParseToml(std::string_view text, const std::string& path, int line = 0) {
   try {
     return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    throw Corrupt(path, "not valid TOML at line " + std::to_string(e.source().begin.line) + ": " +
+    throw Corrupt(path, "not valid TOML at line " +
+                            std::to_string(line + static_cast<int>(e.source().begin.line)) + ": " +
                             std::string(e.description()));
   }
 }
@@ -287,8 +289,22 @@ ManifestHeader ParseManifestHeader(std::string_view text, const std::string& pat
 Manifest ParseManifest(std::string_view text, const std::string& path) {
   Manifest m;
   m.header = ParseManifestHeader(text, path);
-  toml::table root = ParseToml(text, path);
-  if (const toml::array* arr = root["migration"].as_array()) {
+  // Each [[migration]] table is parsed on its own, so the TOML tree in memory is one
+  // entry's, not 10000 entries'. The digest above vouches that the text is as rendered: a
+  // table header starts a line, and no string value holds a raw newline.
+  constexpr std::string_view kTable = "\n[[migration]]\n";
+  std::size_t at = text.find(kTable);
+  int line = at == std::string_view::npos
+                 ? 0
+                 : static_cast<int>(std::count(text.begin(), text.begin() + at + 1, '\n'));
+  while (at != std::string_view::npos) {
+    std::size_t next = text.find(kTable, at + 1);
+    std::string_view chunk = text.substr(at + 1, next == std::string_view::npos ? next : next - at);
+    toml::table root = ParseToml(chunk, path, line);
+    line += static_cast<int>(std::count(chunk.begin(), chunk.end(), '\n'));
+    at = next;
+    const toml::array* arr = root["migration"].as_array();
+    if (!arr) throw Corrupt(path, "a [[migration]] entry is not a table");
     for (const toml::node& node : *arr) {
       const toml::table* t = node.as_table();
       if (!t) throw Corrupt(path, "a [[migration]] entry is not a table");

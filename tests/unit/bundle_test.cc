@@ -185,6 +185,16 @@ TEST_CASE("a rebuild writes only what changed: the rest is linked, or nothing is
   CHECK(DiffBundle(LoadSqlite(dir / "migrations").set, dist).empty());
 }
 
+TEST_CASE("a manifest replaced after Open is refused when the entries are read", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  Bundle bundle = Bundle::Open(dir / "dist", Bundle::Verify::kListing);
+  WriteFile(dir / "migrations/3_c.up.sql", "CREATE TABLE c (x);");
+  WriteFile(dir / "migrations/3_c.down.sql", "DROP TABLE c;");
+  WriteBundle(LoadSqlite(dir / "migrations").set, dir / "dist");  // a rebuild in between
+  CHECK_THROWS_WITH(bundle.manifest(), Catch::Contains("manifest.toml changed during the run"));
+}
+
 TEST_CASE("a manifest of another format, or not TOML, is refused", "[unit]") {
   TempDir dir;
   MakeBundle(dir, kFiles);

@@ -57,8 +57,9 @@ class Bundle {
 
   const ManifestHeader& header() const { return header_; }
 
-  // The entries, parsed on first use (not thread-safe). Throws Error(kCorruptBundle) when
-  // they do not match the header.
+  // The entries, read and parsed on first use (not thread-safe). Throws
+  // Error(kCorruptBundle) when they do not match the header, or the manifest changed since
+  // Open.
   const Manifest& manifest() const;
 
   const std::filesystem::path& path() const { return path_; }
@@ -71,11 +72,10 @@ class Bundle {
   void VerifyFiles(const std::vector<const ManifestFile*>& files) const;
 
  private:
-  Bundle(std::filesystem::path path, std::string text, ManifestHeader header)
-      : path_(std::move(path)), text_(std::move(text)), header_(std::move(header)) {}
+  Bundle(std::filesystem::path path, ManifestHeader header)
+      : path_(std::move(path)), header_(std::move(header)) {}
 
   std::filesystem::path path_;
-  mutable std::string text_;  // the manifest's bytes, until parsed
   ManifestHeader header_;
   mutable std::optional<Manifest> manifest_;
 };
