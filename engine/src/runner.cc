@@ -159,6 +159,7 @@ StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
   std::vector<HistoryRow> history = driver.ReadHistory();
   report.lock = driver.ReadLock();
   if (IsComplete(bundle.header(), history, dialect)) {
+    report.entries.reserve(history.size());
     for (HistoryRow& row : history) {
       std::string version = row.version, slug = row.slug;
       report.entries.push_back({StatusEntry::State::kApplied, version, slug, std::move(row)});
@@ -166,6 +167,7 @@ StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
     return report;
   }
   report.findings = FindDrift(bundle.manifest(), history, dialect);
+  report.entries.reserve(bundle.manifest().migrations.size());
   for (const ManifestEntry& e : bundle.manifest().migrations) {
     if (!e.Find(Direction::kUp, dialect)) continue;
     StatusEntry s{StatusEntry::State::kPending, e.version, e.slug, std::nullopt};
