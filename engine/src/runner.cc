@@ -91,6 +91,7 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
 template <typename MakePlan>
 RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& options,
                     RunObserver& observer, MakePlan make_plan) {
+  bundle.manifest();  // parsed and checked against the header before anything is written
   if (options.dry_run) {
     Plan plan = make_plan(driver.ReadHistory());
     RefuseOnFindings(plan.findings);
