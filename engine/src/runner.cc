@@ -21,8 +21,9 @@ void RefuseOnFindings(std::vector<Finding> findings) {
   throw Error(code, message);
 }
 
+// `sql`: the file's bytes when already read and checked, else they are read here.
 Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
-              const RunOptions& options) {
+              const RunOptions& options, std::string* sql = nullptr) {
   const ManifestEntry& entry = *planned.entry;
   const ManifestFile& file = *planned.file;
   Step step;
@@ -30,7 +31,7 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
   step.slug = entry.slug;
   step.direction = planned.direction;
   step.file = file.name;
-  step.sql = bundle.Read(file);
+  step.sql = sql ? std::move(*sql) : bundle.Read(file);
   step.transactional = file.transaction;
   step.lock_timeout = file.lock_timeout ? file.lock_timeout : options.lock_timeout;
   step.statement_timeout =
@@ -62,12 +63,23 @@ Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& pla
 
 RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
                   const LockRequest& lease, RunObserver& observer) {
-  // Every file that will run is checked against the manifest before the first one runs.
-  std::vector<const ManifestFile*> files;
-  for (const PlannedStep& p : plan.steps) files.push_back(p.file);
-  bundle.VerifyFiles(files);
+  // Every file that will run is checked against the manifest before the first one runs. The
+  // bytes checked are the bytes run when they fit in kKeptBytes; beyond, memory stays bounded
+  // by one file and each is read and checked again when it runs.
+  constexpr long long kKeptBytes = 8LL << 20;
+  long long total = 0;
+  for (const PlannedStep& p : plan.steps) total += p.file->bytes;
+  std::vector<std::string> kept;
+  if (total <= kKeptBytes) {
+    for (const PlannedStep& p : plan.steps) kept.push_back(bundle.Read(*p.file));
+  } else {
+    std::vector<const ManifestFile*> files;
+    for (const PlannedStep& p : plan.steps) files.push_back(p.file);
+    bundle.VerifyFiles(files);
+  }
   RunResult result;
-  for (const PlannedStep& planned : plan.steps) {
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const PlannedStep& planned = plan.steps[i];
     if (options.stop && options.stop->load()) {
       std::string name = planned.entry ? planned.entry->version + "_" + planned.entry->slug
                                        : planned.history->version;
@@ -76,7 +88,7 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
                       std::to_string(result.steps.size()) +
                       " migration(s) done; the lock is released. Run again to continue");
     }
-    Step step = MakeStep(bundle, driver, planned, options);
+    Step step = MakeStep(bundle, driver, planned, options, kept.empty() ? nullptr : &kept[i]);
     StepSummary summary{step.version, step.slug, step.direction, 0};
     if (!options.dry_run) {
       observer.OnStepStart(step);
