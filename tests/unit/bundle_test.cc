@@ -92,6 +92,10 @@ TEST_CASE("a tampered bundle is refused", "[unit]") {
   ExpectCorrupt(dist, "symlink");
   restore();
 
+  fs::create_directory(dist / "9_dir.up.sql");
+  ExpectCorrupt(dist, "9_dir.up.sql is not a regular file");
+  restore();
+
   std::string manifest = ReadFile(dist / "manifest.toml");
   std::string edited = manifest;
   edited.replace(edited.find("statements = 1"), 14, "statements = 2");
@@ -102,7 +106,7 @@ TEST_CASE("a tampered bundle is refused", "[unit]") {
   edited = manifest;
   edited.replace(edited.find("name = '1_a.down.sql'"), 21, "name = '../1_a.down.sql'");
   WriteFile(dist / "manifest.toml", edited);
-  ExpectCorrupt(dist, "");
+  ExpectCorrupt(dist, "do not match its digest");
   restore();
 
   fs::remove(dist / "manifest.toml");
