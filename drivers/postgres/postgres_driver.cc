@@ -43,10 +43,6 @@ std::string WithDefaults(std::string url) {
   return url;
 }
 
-std::string Seconds(std::chrono::milliseconds d) {
-  return std::to_string(static_cast<double>(d.count()) / 1000.0);
-}
-
 // Sends server NOTICEs nowhere and WARNINGs to stderr, prefixed, instead of libpq's default.
 class Notices final : public pqxx::errorhandler {
  public:
@@ -158,7 +154,7 @@ class PostgresDriver final : public Driver {
                     " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
                     " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
                     " expires_at = excluded.expires_at",
-                request.Holder(), request.run_id, Seconds(request.lease));
+                request.Holder(), request.run_id, LeaseSeconds(request.lease));
             tx.commit();
             attempt.acquired = r.affected_rows() == 1;
           } catch (const pqxx::sql_error& e) {
@@ -393,7 +389,7 @@ ORDER BY 1, 2)SQL",
           pqxx::work tx(*conn_);
           RenewLease(tx, names_, lease);
           if (step.direction == Direction::kUp) {
-            WriteHistory(tx, names_, step, lease, 0, true);
+            WriteStarted(tx, names_, step, lease);
           } else {
             tx.exec_params(
                 "UPDATE " + history_ + " SET state = 'started', progress = 0 WHERE version = $1",

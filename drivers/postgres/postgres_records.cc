@@ -5,10 +5,6 @@
 namespace migrate::postgres {
 namespace {
 
-std::string Seconds(std::chrono::milliseconds d) {
-  return std::to_string(static_cast<double>(d.count()) / 1000.0);
-}
-
 Error LeaseLost() {
   return Error(ErrorCode::kLockLost,
                "this run no longer holds the migration lock (its lease expired and another "
@@ -38,8 +34,13 @@ std::string LeaseUpdate(const MetadataNames& n, const std::string& secs,
 
 }  // namespace
 
+std::string LeaseSeconds(std::chrono::milliseconds lease) {
+  return std::to_string(static_cast<double>(lease.count()) / 1000.0);
+}
+
 void RenewLease(pqxx::transaction_base& tx, const MetadataNames& n, const LockRequest& lease) {
-  pqxx::result r = tx.exec_params(LeaseUpdate(n, "$1", "$2"), Seconds(lease.lease), lease.run_id);
+  pqxx::result r =
+      tx.exec_params(LeaseUpdate(n, "$1", "$2"), LeaseSeconds(lease.lease), lease.run_id);
   if (r.affected_rows() != 1) throw LeaseLost();
 }
 
@@ -52,16 +53,11 @@ void WriteLog(pqxx::transaction_base& tx, const MetadataNames& n, const std::str
                  lease.run_id, event, version, slug, checksum, ms, lease.Holder(), detail);
 }
 
-void WriteHistory(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
-                  const LockRequest& lease, long long ms, bool started) {
-  if (step.direction == Direction::kDown) {
-    tx.exec_params("DELETE FROM " + n.history + " WHERE version = $1", step.version);
-    return;
-  }
+void WriteStarted(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
+                  const LockRequest& lease) {
   tx.exec_params(InsertHistory(n), step.version, step.slug, step.checksum, DownChecksum(step),
-                 started ? "started" : "applied",
-                 started ? step.resume_from : static_cast<int>(step.statements.size()), ms,
-                 lease.Holder(), step.tool_version, lease.run_id, step.fingerprint);
+                 "started", step.resume_from, 0, lease.Holder(), step.tool_version, lease.run_id,
+                 step.fingerprint);
 }
 
 void RecordStep(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
@@ -76,7 +72,7 @@ void RecordStep(pqxx::transaction_base& tx, const MetadataNames& n, const Step& 
                        step.version, step.slug, step.checksum, DownChecksum(step), "applied",
                        static_cast<int>(step.statements.size()), ms, lease.Holder(),
                        step.tool_version, lease.run_id, step.fingerprint, step.file,
-                       Seconds(lease.lease));
+                       LeaseSeconds(lease.lease));
   } else {
     r = tx.exec_params("WITH history AS (DELETE FROM " + n.history +
                            " WHERE version = $1), log AS (INSERT INTO " + n.log +
@@ -84,7 +80,7 @@ void RecordStep(pqxx::transaction_base& tx, const MetadataNames& n, const Step& 
                            " VALUES ($2, 'down', $1, $3, $4, $5, $6, $7)) " +
                            LeaseUpdate(n, "$8", "$2"),
                        step.version, lease.run_id, step.slug, step.down_checksum, ms,
-                       lease.Holder(), step.file, Seconds(lease.lease));
+                       lease.Holder(), step.file, LeaseSeconds(lease.lease));
   }
   if (r.affected_rows() != 1) throw LeaseLost();
 }

@@ -5,6 +5,7 @@
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_RECORDS_H_
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_RECORDS_H_
 
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -12,6 +13,9 @@
 #include "postgres/postgres_script.h"
 
 namespace migrate::postgres {
+
+// A lease as the seconds make_interval() takes.
+std::string LeaseSeconds(std::chrono::milliseconds lease);
 
 // Checks that `lease` still holds the lock row and extends it. Throws Error(kLockLost).
 void RenewLease(pqxx::transaction_base& tx, const MetadataNames& n, const LockRequest& lease);
@@ -21,10 +25,10 @@ void WriteLog(pqxx::transaction_base& tx, const MetadataNames& n, const std::str
               const std::string& version, const std::string& slug, const std::string& checksum,
               long long ms, const std::string& detail, const LockRequest& lease);
 
-// Writes the history row of `step`: inserted (or updated) as `started` or `applied` for an
-// up step, deleted for a down step.
-void WriteHistory(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
-                  const LockRequest& lease, long long ms, bool started);
+// Inserts (or resets) the history row of an up step that is about to run without a
+// transaction, as `started` at `step.resume_from` statements.
+void WriteStarted(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
+                  const LockRequest& lease);
 
 // The history row of a finished step, its log row and the lease, in one statement and one
 // round trip. Throws Error(kLockLost) when the lease was lost (the caller then rolls back).
