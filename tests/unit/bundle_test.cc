@@ -36,6 +36,15 @@ void ExpectCorrupt(const fs::path& dist, const std::string& what, bool listing_o
   }
 }
 
+// `manifest` with its digest line made to match its bytes again, as a forger would.
+std::string Resign(std::string manifest) {
+  std::size_t line = manifest.find("\ndigest = '") + 1;
+  std::size_t end = manifest.find('\n', line) + 1;
+  std::string unsigned_text = manifest.substr(0, line) + manifest.substr(end);
+  manifest.replace(line + 10, 64, Sha256Hex(unsigned_text));
+  return manifest;
+}
+
 }  // namespace
 
 TEST_CASE("two builds of the same sources are byte-identical", "[unit]") {
@@ -132,15 +141,22 @@ TEST_CASE("the manifest header covers every byte and must match the entries", "[
   std::string forged = manifest;
   std::size_t at = forged.find("complete_sqlite = '") + 19;
   forged.replace(at, 64, std::string(64, '0'));
-  std::size_t line = forged.find("\ndigest = '") + 1;
-  std::size_t end = forged.find('\n', line) + 1;
-  std::string unsigned_text = forged.substr(0, line) + forged.substr(end);
-  forged.replace(line + 10, 64, Sha256Hex(unsigned_text));
-  WriteFile(dist / "manifest.toml", forged);
+  WriteFile(dist / "manifest.toml", Resign(forged));
   Bundle bundle = Bundle::Open(dist, Bundle::Verify::kListing);
   CHECK(bundle.header().complete.at("sqlite") == std::string(64, '0'));
   CHECK_THROWS_WITH(bundle.manifest(), Catch::Contains("header does not match its entries"));
   ExpectCorrupt(dist, "header does not match its entries", true);
+}
+
+TEST_CASE("an entry that is not TOML is reported at its line in the whole manifest", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  std::string manifest = ReadFile(dir / "dist/manifest.toml");
+  std::size_t at = manifest.rfind("statements = ");  // in the last [[migration]] table
+  manifest.replace(at, 14, "statements = @");
+  int line = 1 + static_cast<int>(std::count(manifest.begin(), manifest.begin() + at, '\n'));
+  CHECK_THROWS_WITH(ParseManifest(Resign(manifest), "m.toml"),
+                    Catch::Contains("m.toml: not valid TOML at line " + std::to_string(line)));
 }
 
 TEST_CASE("rebuilding replaces the bundle in one step", "[unit]") {

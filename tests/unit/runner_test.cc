@@ -151,6 +151,10 @@ TEST_CASE("a complete database: run and status read the history and the header o
   db->lock_expires_ms = db->now_ms + 3'600'000;
   int attempts = db->lock_attempts;
   Bundle fresh = Bundle::Open(dir / "dist", Bundle::Verify::kListing);
+  // The entries are never read on this path: a manifest replaced after Open goes unnoticed
+  // by a no-op and is refused as soon as anything would read them.
+  std::string manifest = ReadFile(dir / "dist/manifest.toml");
+  WriteFile(dir / "dist/manifest.toml", "# replaced\n" + manifest);
   RunOptions options;
   options.lock_wait = 3600s;
   CHECK(RunUp(driver, fresh, options, rec).steps.empty());
@@ -169,10 +173,21 @@ TEST_CASE("a complete database: run and status read the history and the header o
   CHECK(fast.findings.empty());
   REQUIRE(fast.lock);
   CHECK(fast.lock->holder == "ops@build-7:4242");
-  // One pending migration (a row removed by hand): back to the full plan, which waits.
+  // One pending migration (a row removed by hand): the full plan reads the entries, before
+  // it creates tables or takes the lock.
   db->history.pop_back();
+  try {
+    RunUp(driver, fresh, options, rec);
+    FAIL("expected the replaced manifest to be refused");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kCorruptBundle);
+    CHECK_THAT(e.what(), Catch::Contains("manifest.toml"));
+  }
+  CHECK(db->lock_attempts == attempts);
+  WriteFile(dir / "dist/manifest.toml", manifest);
   options.lock_wait = 1ms;
-  CHECK_THROWS_AS(RunUp(driver, fresh, options, rec), Error);
+  CHECK_THROWS_AS(RunUp(driver, Bundle::Open(dir / "dist", Bundle::Verify::kListing), options, rec),
+                  Error);
   CHECK(db->lock_attempts > attempts);
 }
 
