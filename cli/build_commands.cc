@@ -8,10 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "migrate/bundle.h"
-#include "migrate/lint.h"
-#include "migrate/migration_set.h"
-#include "migrate/rehearsal.h"
+#include "migrate/build.h"
 #include "registry.h"
 
 namespace migrate::cli {
@@ -96,50 +93,24 @@ std::size_t CountErrors(const Diagnostics& diagnostics) {
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-// Loads the sources and validates them for every target dialect: the split and transaction
-// checks for each, lint when PostgreSQL is a target, and the in-memory chain rehearsal when
-// SQLite is (and nothing failed before it).
-LoadResult Validate(const Context& ctx, bool rehearse) {
-  std::vector<const Dialect*> dialects;
-  bool postgres = false, sqlite = false;
-  for (const std::string& name : EffectiveDialects(ctx.config())) {
-    const Dialect* d = FindDialect(name);
-    if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
-    dialects.push_back(d);
-    postgres |= name == kDialectPostgres;
-    sqlite |= name == kDialectSqlite;
-  }
-  LoadResult loaded = LoadMigrationSet(ResolveSources(ctx.config()), dialects);
-  Diagnostics more;
-  if (postgres) more = LintSet(loaded.set, MakeLintSettings(ctx.config()));
-  if (sqlite && rehearse && !HasErrors(loaded.diagnostics)) {
-    auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
-    for (Diagnostic& d : RehearseChain(*scratch, loaded.set)) more.push_back(std::move(d));
-  }
-  for (Diagnostic& d : more) loaded.diagnostics.push_back(std::move(d));
-  return loaded;
-}
-
-void Build(const Context& ctx, bool check, bool strict, bool rehearse) {
+void Build(const Context& ctx, BuildMode mode, const BuildOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
-  LoadResult loaded = Validate(ctx, rehearse);
-  if (strict) {
-    for (Diagnostic& d : loaded.diagnostics) d.severity = Severity::kError;
-  }
-  for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   fs::path dist = ctx.DistPath();
+  BuildOutcome outcome =
+      migrate::Build(MakeBuildInputs(ctx.config()), options, DriverToolchain(), dist, mode);
+  const LoadResult& loaded = outcome.loaded;
+  for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
   std::string shown = Shown(dist);
-  if (HasErrors(loaded.diagnostics)) {
+  if (outcome.failed) {
     throw Error(ErrorCode::kValidation, "build failed with " +
                                             std::to_string(CountErrors(loaded.diagnostics)) +
                                             " error(s); " + shown + " was left as it was");
   }
   std::size_t files = 0;
   for (const Migration& m : loaded.set.migrations) files += m.files.size();
-  if (check) {
-    std::vector<std::string> diff = DiffBundle(loaded.set, dist);
-    for (const std::string& line : diff) std::cerr << "stale: " << line << "\n";
-    if (!diff.empty()) {
+  if (mode == BuildMode::kCheck) {
+    for (const std::string& line : outcome.stale) std::cerr << "stale: " << line << "\n";
+    if (!outcome.stale.empty()) {
       throw Error(ErrorCode::kValidation,
                   shown + " is out of date with the sources: run 'migrate build'");
     }
@@ -147,7 +118,7 @@ void Build(const Context& ctx, bool check, bool strict, bool rehearse) {
               << MillisSince(t0) << " ms\n";
     return;
   }
-  BundleWrite wrote = WriteBundle(loaded.set, dist);
+  const BundleWrite& wrote = outcome.written;
   if (wrote.unchanged) {
     ctx.out() << "Built " << loaded.set.migrations.size() << " migrations (" << files
               << " files): " << shown << " was already up to date, nothing written, in "
@@ -181,7 +152,10 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
                   "Skip applying the chain to an in-memory SQLite database");
   build->callback([&globals, &action, check, strict, no_rehearse] {
     action = [&globals, check, strict, no_rehearse] {
-      Build(Context(globals), *check, *strict, !*no_rehearse);
+      BuildOptions options;
+      options.strict = *strict;
+      options.rehearse = !*no_rehearse;
+      Build(Context(globals), *check ? BuildMode::kCheck : BuildMode::kWrite, options);
     };
   });
 }

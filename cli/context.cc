@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "migrate/duration.h"
 #include "migrate/redact.h"
-#include "registry.h"
 
 namespace migrate::cli {
 namespace fs = std::filesystem;
@@ -18,6 +18,9 @@ std::ostream& NullStream() {
 }  // namespace
 
 Context::Context(const GlobalOptions& options) : options_(options) {
+  RegisterSecretsOf(options.database);
+  RegisterSecretsOf(GetEnvironmentVariable("DATABASE_URL").value_or(""));
+  if (auto v = GetEnvironmentVariable("PGPASSWORD")) RegisterSecret(*v);
   if (!options.config_path.empty()) {
     config_ = LoadConfig(options.config_path);
   } else if (fs::exists("config.toml")) {
@@ -25,11 +28,6 @@ Context::Context(const GlobalOptions& options) : options_(options) {
   } else {
     config_ = DefaultConfig(fs::current_path());
   }
-  if (auto v = GetEnvironmentVariable("DATABASE_URL")) {
-    for (const std::string& s : SecretsOfUrl(*v)) RegisterSecret(s);
-  }
-  if (auto v = GetEnvironmentVariable("PGPASSWORD")) RegisterSecret(*v);
-  for (const std::string& s : SecretsOfUrl(options.database)) RegisterSecret(s);
   Environment();  // a misspelt --env or MIGRATE_ENV fails every command, first
 }
 
@@ -65,7 +63,7 @@ std::string Context::DatabaseUrl() const {
     url = "sqlite:migrate.db";
     from_config = true;
   }
-  for (const std::string& s : SecretsOfUrl(url)) RegisterSecret(s);
+  RegisterSecretsOf(url);  // a configured URL, once ${VAR} is expanded
   // A relative SQLite path written in config.toml is relative to that file's folder.
   std::string path = SqlitePathOfUrl(url);
   if (from_config && !path.empty() && path != ":memory:" && fs::path(path).is_relative()) {
@@ -74,7 +72,11 @@ std::string Context::DatabaseUrl() const {
   return url;
 }
 
-std::unique_ptr<Driver> Context::OpenDatabase(bool create) const {
+void Context::RegisterSecretsOf(const std::string& url) {
+  for (const std::string& s : SecretsOfUrl(url)) RegisterSecret(s);
+}
+
+std::unique_ptr<Driver> Context::OpenDatabase(CreateFile create) const {
   DriverOptions driver_options;
   driver_options.tables = config_.tables;
   driver_options.create = create;

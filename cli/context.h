@@ -1,5 +1,8 @@
 // What every command needs, resolved once from flags, environment variables and config.toml
-// with the precedence flags > environment > config > defaults.
+// with the precedence flags > environment > config > defaults. The Context is also the one
+// place that registers secrets for redaction (redact.h): every password that can reach this
+// process — in --database, DATABASE_URL, PGPASSWORD or a configured URL — is registered here
+// before anything can print it.
 #ifndef MIGRATE_CLI_CONTEXT_H_
 #define MIGRATE_CLI_CONTEXT_H_
 
@@ -14,6 +17,7 @@
 #include "migrate/driver.h"
 #include "migrate/runner.h"
 #include "migrate/stopwatch.h"
+#include "registry.h"
 
 namespace migrate::cli {
 
@@ -40,8 +44,8 @@ class Context {
   // Throws Error(kConfig) for an unset ${VAR}.
   std::string DatabaseUrl() const;
 
-  // Opens the driver for DatabaseUrl(). `create`: SQLite may create the file.
-  std::unique_ptr<Driver> OpenDatabase(bool create) const;
+  // Opens the driver for DatabaseUrl(); `create` says whether SQLite may create the file.
+  std::unique_ptr<Driver> OpenDatabase(CreateFile create) const;
 
   // Run options from the selected environment and flags.
   RunOptions MakeRunOptions() const;
@@ -51,6 +55,8 @@ class Context {
 
  private:
   const EnvironmentConfig* Environment() const;
+  // Registers the passwords in `url` (userinfo and password= parameters).
+  static void RegisterSecretsOf(const std::string& url);
 
   GlobalOptions options_;
   Config config_;

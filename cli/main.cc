@@ -50,9 +50,6 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : migrate::ExitCodeFor(migrate::ErrorCode::kUsage);
   }
-  for (const std::string& s : migrate::SecretsOfUrl(globals.database)) {
-    migrate::RegisterSecret(s);
-  }
   try {
     action();
     return 0;

@@ -6,11 +6,12 @@
 
 #include "commands.h"
 #include "migrate/bundle.h"
+#include "migrate/duration.h"
 #include "migrate/lint.h"
 #include "migrate/lock.h"
-#include "migrate/pg_analysis.h"
 #include "migrate/redact.h"
-#include "migrate/text.h"
+#include "migrate/source_text.h"
+#include "migrate/sql_text.h"
 
 namespace migrate::cli {
 namespace {
@@ -19,25 +20,19 @@ std::string Timeout(const std::optional<std::chrono::milliseconds>& d) {
   return d ? FormatDuration(*d) : "none";
 }
 
-// Lock and table per statement offset, from the PostgreSQL parse tree.
-std::map<std::size_t, PgStatementInfo> Locks(const Step& step, std::string_view dialect) {
-  std::map<std::size_t, PgStatementInfo> out;
-  if (dialect != kDialectPostgres) return out;
-  for (PgStatementInfo& info : AnalyzePostgres(step.sql)) out[info.offset] = std::move(info);
-  return out;
-}
-
-void PrintStep(std::ostream& out, const Context& ctx, const Step& step, std::string_view dialect) {
+void PrintStep(std::ostream& out, const Context& ctx, const Step& step, const Dialect& dialect) {
   out << "\n"
       << step.version << "  " << step.slug << "  (" << step.file << ")\n"
       << "  " << (step.transactional ? "one transaction" : "no transaction: statement by statement")
       << " · lock_timeout " << Timeout(step.lock_timeout) << " · statement_timeout "
       << Timeout(step.statement_timeout) << "\n";
-  std::map<std::size_t, PgStatementInfo> locks = Locks(step, dialect);
+  // What each statement locks, by its offset in the file.
+  std::map<std::size_t, StatementInfo> locks;
+  for (StatementInfo& info : dialect.Analyze(step.sql)) locks[info.offset] = std::move(info);
   for (std::size_t i = 0; i < step.statements.size(); ++i) {
     const Statement& st = step.statements[i];
     LineColumn lc = LineColumnAt(step.sql, st.offset);
-    std::string lock = dialect == kDialectSqlite ? "database write lock" : "?";
+    std::string lock = "?";
     if (auto it = locks.find(st.offset); it != locks.end()) {
       lock = it->second.lock.empty()
                  ? "no table lock"
@@ -45,16 +40,11 @@ void PrintStep(std::ostream& out, const Context& ctx, const Step& step, std::str
     }
     out << "  " << std::setw(3) << i + 1 << ". line " << std::left << std::setw(4) << lc.line
         << std::right << " " << std::left << std::setw(34) << lock << std::right << " "
-        << Excerpt(std::string_view(step.sql).substr(st.offset, st.length), 70) << "\n";
+        << Excerpt(step.StatementText(i), 70) << "\n";
   }
   if (step.statements.empty()) out << "  (no statements: recorded as applied)\n";
-  if (dialect != kDialectPostgres) return;
-  SourceFile file;
-  file.path = step.file;
-  file.text = step.sql;
-  Diagnostics ignored;
-  file.directives = ParseDirectives(step.sql, step.file, ignored);
-  for (const Diagnostic& d : LintPostgresFile(file, MakeLintSettings(ctx.config()))) {
+  if (!LintApplies(dialect)) return;
+  for (const Diagnostic& d : LintStep(dialect, step, MakeLintSettings(ctx.config()))) {
     out << "  " << (d.severity == Severity::kError ? "error" : "warning") << "[" << d.rule
         << "] line " << d.where.line << ": " << d.message << "\n";
   }
@@ -62,7 +52,7 @@ void PrintStep(std::ostream& out, const Context& ctx, const Step& step, std::str
 
 void Plan(const Context& ctx, const std::string& format, const std::string& to) {
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  auto driver = ctx.OpenDatabase(false);
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
   RunOptions options = ctx.MakeRunOptions();
   if (!to.empty()) options.to = to;
   std::vector<Step> steps = PreviewUp(*driver, bundle, options);
@@ -70,11 +60,10 @@ void Plan(const Context& ctx, const std::string& format, const std::string& to) 
     std::cout << driver->RenderScript(steps, MakeLockRequest(options.lease));
     return;
   }
-  std::string dialect(driver->GetDialect().Name());
   std::ostream& out = ctx.out();
   out << "Plan for " << RedactUrl(ctx.DatabaseUrl()) << ": " << steps.size()
       << " pending migration(s)\n";
-  for (const Step& step : steps) PrintStep(out, ctx, step, dialect);
+  for (const Step& step : steps) PrintStep(out, ctx, step, driver->GetDialect());
 }
 
 }  // namespace

@@ -53,8 +53,12 @@ json StepsJson(const RunResult& result) {
   return steps;
 }
 
-void Report(const Context& ctx, const RunResult& result, Direction direction, bool dry_run,
+// Whether run or down only shows what it would do.
+enum class DryRun { kNo, kYes };
+
+void Report(const Context& ctx, const RunResult& result, Direction direction, DryRun dry,
             long long ms) {
+  bool dry_run = dry == DryRun::kYes;
   const char* verb = direction == Direction::kUp ? "Applied" : "Reverted";
   if (ctx.options().json) {
     std::cout << json{{"ok", true},
@@ -82,30 +86,30 @@ void Report(const Context& ctx, const RunResult& result, Direction direction, bo
   }
 }
 
-void Run(const Context& ctx, const std::optional<std::string>& to, bool dry_run) {
+void Run(const Context& ctx, const std::optional<std::string>& to, DryRun dry) {
   auto t0 = std::chrono::steady_clock::now();
   Bundle bundle =
       Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);  // verified before connecting
-  auto driver = ctx.OpenDatabase(true);
+  auto driver = ctx.OpenDatabase(CreateFile::kYes);
   RunOptions options = ctx.MakeRunOptions();
   options.stop = InstallStopSignals();
   options.to = to;
-  options.dry_run = dry_run;
+  options.dry_run = dry == DryRun::kYes;
   LineObserver observer(ctx);
   RunResult result = RunUp(*driver, bundle, options, observer);
-  Report(ctx, result, Direction::kUp, dry_run, MillisSince(t0));
+  Report(ctx, result, Direction::kUp, dry, MillisSince(t0));
 }
 
-void Down(const Context& ctx, const DownTarget& target, bool dry_run) {
+void Down(const Context& ctx, const DownTarget& target, DryRun dry) {
   auto t0 = std::chrono::steady_clock::now();
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  auto driver = ctx.OpenDatabase(false);
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
   RunOptions options = ctx.MakeRunOptions();
   options.stop = InstallStopSignals();
-  options.dry_run = dry_run;
+  options.dry_run = dry == DryRun::kYes;
   LineObserver observer(ctx);
   RunResult result = RunDown(*driver, bundle, target, options, observer);
-  Report(ctx, result, Direction::kDown, dry_run, MillisSince(t0));
+  Report(ctx, result, Direction::kDown, dry, MillisSince(t0));
 }
 
 void PrintStatusText(const Context& ctx, const StatusReport& report, long long ms) {
@@ -137,14 +141,16 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
 void Status(const Context& ctx) {
   auto t0 = std::chrono::steady_clock::now();
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  auto driver = ctx.OpenDatabase(false);
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
   StatusReport report = GetStatus(*driver, bundle);
   if (!ctx.options().json) {
     PrintStatusText(ctx, report, MillisSince(t0));
   } else {
     json entries = json::array();
     for (const StatusEntry& e : report.entries) {
-      json j{{"version", e.version}, {"slug", e.slug}, {"state", StatusStateName(e.state)}};
+      json j{{"version", e.version},
+             {"slug", e.slug},
+             {"state", std::string(StatusStateName(e.state))}};
       if (e.row) {
         j["applied_at"] = e.row->applied_at;
         j["duration_ms"] = e.row->duration_ms;
@@ -178,7 +184,7 @@ void Status(const Context& ctx) {
 }
 
 void Unlock(const Context& ctx) {
-  auto driver = ctx.OpenDatabase(false);
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
   std::optional<LockHolder> holder = driver->ForceUnlock();
   if (holder) {
     ctx.out() << "Freed the migration lock held by " << holder->holder << " (run " << holder->run_id
@@ -188,15 +194,18 @@ void Unlock(const Context& ctx) {
   }
 }
 
-void Repair(const Context& ctx, const std::string& version, bool applied, bool forget) {
-  auto driver = ctx.OpenDatabase(false);
+// Lists interrupted migrations (no `version`), or resolves `version` as `action` says.
+void Repair(const Context& ctx, const std::string& version,
+            const std::optional<RepairAction>& action) {
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
   if (version.empty()) {
     int interrupted = 0;
     for (const HistoryRow& row : driver->ReadHistory()) {
       if (row.state != HistoryState::kStarted) continue;
       ++interrupted;
-      ctx.out() << "  started  " << row.version << "  " << row.slug << "  (" << row.progress
-                << " statement(s) completed, by " << row.applied_by << ")\n";
+      ctx.out() << "  " << HistoryStateName(row.state) << "  " << row.version << "  " << row.slug
+                << "  (" << row.progress << " statement(s) completed, by " << row.applied_by
+                << ")\n";
     }
     ctx.out() << (interrupted ? "Check each one by hand, then: migrate repair VERSION --applied "
                                 "(you finished it) or --forget (you undid it; run applies it "
@@ -204,18 +213,17 @@ void Repair(const Context& ctx, const std::string& version, bool applied, bool f
                               : "Nothing to repair.\n");
     return;
   }
-  if (applied == forget) {
-    throw Error(ErrorCode::kUsage, "say what you did by hand: --applied or --forget");
-  }
-  RunRepair(*driver, version, applied, ctx.MakeRunOptions());
+  if (!action) throw Error(ErrorCode::kUsage, "say what you did by hand: --applied or --forget");
+  RunRepair(*driver, version, *action, ctx.MakeRunOptions());
   ctx.out() << "Repaired " << version << ": "
-            << (applied ? "recorded as applied.\n"
-                        : "history row removed; 'migrate run' applies it again.\n");
+            << (*action == RepairAction::kMarkApplied
+                    ? "recorded as applied.\n"
+                    : "history row removed; 'migrate run' applies it again.\n");
 }
 
-}  // namespace
+DryRun DryRunIf(bool flag) { return flag ? DryRun::kYes : DryRun::kNo; }
 
-void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
+void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto* run = app.add_subcommand("run", "Apply pending migrations from dist/migrations");
   auto to = std::make_shared<std::string>();
   auto dry = std::make_shared<bool>(false);
@@ -223,23 +231,26 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
   run->add_flag("--dry-run", *dry, "Show what would run; change nothing");
   run->callback([&globals, &action, to, dry] {
     action = [&globals, to, dry] {
-      Run(Context(globals), to->empty() ? std::nullopt : std::optional<std::string>(*to), *dry);
+      Run(Context(globals), to->empty() ? std::nullopt : std::optional<std::string>(*to),
+          DryRunIf(*dry));
     };
   });
+}
 
+void RegisterDown(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto* down = app.add_subcommand("down", "Revert applied migrations, newest first");
   auto count = std::make_shared<int>(1);
   auto down_to = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
-  auto down_dry = std::make_shared<bool>(false);
+  auto dry = std::make_shared<bool>(false);
   auto* n =
       down->add_option("N", *count, "How many to revert (default 1)")->check(CLI::PositiveNumber);
   auto* to_opt = down->add_option("--to", *down_to, "Revert everything newer than this version");
   auto* all_flag = down->add_flag("--all", *all, "Revert every applied migration");
   n->excludes(to_opt)->excludes(all_flag);
   to_opt->excludes(all_flag);
-  down->add_flag("--dry-run", *down_dry, "Show what would be reverted; change nothing");
-  down->callback([&globals, &action, count, down_to, all, down_dry] {
+  down->add_flag("--dry-run", *dry, "Show what would be reverted; change nothing");
+  down->callback([&globals, &action, count, down_to, all, dry] {
     DownTarget target;
     if (*all) {
       target.mode = DownTarget::Mode::kAll;
@@ -249,12 +260,11 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
     } else {
       target.count = *count;
     }
-    action = [&globals, target, down_dry] { Down(Context(globals), target, *down_dry); };
+    action = [&globals, target, dry] { Down(Context(globals), target, DryRunIf(*dry)); };
   });
+}
 
-  auto* status = app.add_subcommand("status", "Show applied and pending migrations, and drift");
-  status->callback([&globals, &action] { action = [&globals] { Status(Context(globals)); }; });
-
+void RegisterRepair(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto* repair = app.add_subcommand("repair", "Resolve an interrupted no-transaction migration");
   auto version = std::make_shared<std::string>();
   auto applied = std::make_shared<bool>(false);
@@ -263,11 +273,20 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
   repair->add_flag("--applied", *applied, "You finished it by hand: record it as applied");
   repair->add_flag("--forget", *forget, "You undid it by hand: remove its history row");
   repair->callback([&globals, &action, version, applied, forget] {
-    action = [&globals, version, applied, forget] {
-      Repair(Context(globals), *version, *applied, *forget);
-    };
+    std::optional<RepairAction> what;
+    if (*applied != *forget) what = *applied ? RepairAction::kMarkApplied : RepairAction::kForget;
+    action = [&globals, version, what] { Repair(Context(globals), *version, what); };
   });
+}
 
+}  // namespace
+
+void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
+  RegisterRun(app, globals, action);
+  RegisterDown(app, globals, action);
+  auto* status = app.add_subcommand("status", "Show applied and pending migrations, and drift");
+  status->callback([&globals, &action] { action = [&globals] { Status(Context(globals)); }; });
+  RegisterRepair(app, globals, action);
   auto* unlock = app.add_subcommand("unlock", "Free the migration lock by hand");
   unlock->callback([&globals, &action] { action = [&globals] { Unlock(Context(globals)); }; });
 }

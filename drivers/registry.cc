@@ -1,13 +1,28 @@
 #include "registry.h"
 
 #include "migrate/config.h"
-#include "migrate/postgres_dialect.h"
 #include "migrate/redact.h"
+#include "postgres/postgres_dialect.h"
 #include "postgres/postgres_driver.h"
 #include "sqlite/sqlite_dialect.h"
 #include "sqlite/sqlite_driver.h"
 
 namespace migrate {
+namespace {
+
+class Drivers final : public Toolchain {
+ public:
+  const Dialect* FindDialect(std::string_view name) const override {
+    return migrate::FindDialect(name);
+  }
+
+  std::unique_ptr<Driver> OpenScratch(std::string_view dialect) const override {
+    if (dialect != kDialectSqlite) return nullptr;  // PostgreSQL needs a server (--dev-url)
+    return OpenDriver("sqlite::memory:", DriverOptions{});
+  }
+};
+
+}  // namespace
 
 std::string SqlitePathOfUrl(const std::string& url) {
   if (url.rfind("sqlite:", 0) != 0) return "";
@@ -23,7 +38,8 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
     if (path.empty()) {
       throw Error(ErrorCode::kUsage, "'" + url + "' names no file: write sqlite:path/to/file.db");
     }
-    return sqlite::OpenSqlite({path, options.tables, options.create, options.busy_timeout});
+    return sqlite::OpenSqlite(
+        {path, options.tables, options.create == CreateFile::kYes, options.busy_timeout});
   }
   if (dialect == kDialectPostgres) {
     return postgres::OpenPostgres({url, options.tables});
@@ -34,8 +50,13 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
 
 const Dialect* FindDialect(std::string_view name) {
   if (name == kDialectSqlite) return &sqlite::SqliteDialect();
-  if (name == kDialectPostgres) return &PostgresDialect();
+  if (name == kDialectPostgres) return &postgres::PostgresDialect();
   return nullptr;
+}
+
+const Toolchain& DriverToolchain() {
+  static const Drivers kDrivers;
+  return kDrivers;
 }
 
 }  // namespace migrate

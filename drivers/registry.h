@@ -1,6 +1,7 @@
-// Opens a Driver from a database URL, by scheme: `sqlite:PATH` (also `sqlite://PATH`,
-// `sqlite::memory:`) and PostgreSQL (`postgres://`, `postgresql://`).
-// Also finds the Dialect that splits files for a dialect name.
+// The drivers by name: opens a Driver from a database URL by its scheme (`sqlite:PATH`, also
+// `sqlite://PATH` and `sqlite::memory:`; `postgres://` and `postgresql://`), and gives the
+// build pipeline its Toolchain: each dialect, and a scratch database for the rehearsal.
+// Adding a database means adding it here (and to kDialects in naming.h).
 #ifndef MIGRATE_DRIVERS_REGISTRY_H_
 #define MIGRATE_DRIVERS_REGISTRY_H_
 
@@ -9,14 +10,18 @@
 #include <string>
 #include <string_view>
 
+#include "migrate/build.h"
 #include "migrate/dialect.h"
 #include "migrate/driver.h"
 
 namespace migrate {
 
+// What OpenDriver does when a SQLite file does not exist.
+enum class CreateFile { kYes, kNo };
+
 struct DriverOptions {
   TableNames tables;
-  bool create = true;  // SQLite: create the database file when missing
+  CreateFile create = CreateFile::kYes;  // SQLite: create the database file when missing
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
 };
 
@@ -26,6 +31,9 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
 
 // The dialect named `name` ("sqlite", "postgres"), or nullptr.
 const Dialect* FindDialect(std::string_view name);
+
+// The build pipeline's toolchain: FindDialect, and for SQLite an in-memory scratch database.
+const Toolchain& DriverToolchain();
 
 // For `sqlite:` URLs, the file path; empty for other schemes.
 std::string SqlitePathOfUrl(const std::string& url);

@@ -1,31 +1,24 @@
 #include "postgres/postgres_driver.h"
 
-#include <algorithm>
-#include <chrono>
 #include <iostream>
 #include <pqxx/pqxx>
 
-#include "migrate/postgres_dialect.h"
 #include "migrate/redact.h"
-#include "migrate/stopwatch.h"
+#include "postgres/postgres_dialect.h"
 #include "postgres/postgres_errors.h"
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
+#include "postgres/postgres_session.h"
+#include "postgres/postgres_steps.h"
 
 namespace migrate::postgres {
 namespace {
 
-constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
-
-std::string IsoOf(const std::string& column) {
-  return "to_char(" + column + " AT TIME ZONE 'UTC', " + kIso + ")";
-}
-
 // FNV-1a of the lock table's name: the advisory lock key, so that two projects with
 // different lock tables in one database do not block each other.
-long long AdvisoryKey(const std::string& lock_table) {
+long long AdvisoryKey(const QualifiedName& lock_table) {
   unsigned long long h = 14695981039346656037ULL;
-  for (char c : "migrate:" + lock_table) {
+  for (char c : "migrate:" + lock_table.ToString()) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
@@ -54,127 +47,94 @@ class Notices final : public pqxx::errorhandler {
   }
 };
 
+std::optional<LockHolder> HolderOf(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  return LockHolder{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
+}
+
 class PostgresDriver final : public Driver {
  public:
   PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn)
-      : options_(options), conn_(std::move(conn)), notices_(*conn_) {
-    pqxx::nontransaction q(*conn_);
+      : tables_(options.tables),
+        session_(std::move(conn)),
+        notices_(session_.connection()),
+        steps_(session_, tables_),
+        key_(AdvisoryKey(options.tables.lock)) {
     // A backend whose client died (kill -9) stops its query within seconds instead of
     // holding locks, and the advisory lock, until the query ends.
-    q.exec("SET client_connection_check_interval = '2s'");
-    history_ = QuoteTable(q, options.tables.history);
-    lock_ = QuoteTable(q, options.tables.lock);
-    log_ = QuoteTable(q, options.tables.log);
-    names_ = Names(q);
-    key_ = AdvisoryKey(options.tables.lock);
+    session_.Exec("SET client_connection_check_interval = '2s'");
   }
 
   Capabilities GetCapabilities() override {
-    int v = conn_->server_version();
-    return {"postgres", std::string(kDialectPostgres),
-            std::to_string(v / 10000) + "." + std::to_string(v % 10000), true};
+    int v = session_.connection().server_version();
+    return {"postgres", std::to_string(v / 10000) + "." + std::to_string(v % 10000)};
   }
 
   const Dialect& GetDialect() const override { return PostgresDialect(); }
 
   void EnsureMetadata() override {
-    Guard(
-        [&] {
-          if (Exists(history_) && Exists(lock_) && Exists(log_)) return;
-          pqxx::work tx(*conn_);
-          // Serialises creation among runners that start at once; held for this short
-          // transaction only.
-          tx.exec_params("SELECT pg_advisory_xact_lock($1)", key_ + 1);
-          tx.exec("SET LOCAL client_min_messages = warning");
-          for (const std::string& ddl : MetadataDdl(Names(tx))) tx.exec(ddl);
-          tx.commit();
-        },
-        "cannot create migrate's tables");
+    Guard("cannot create migrate's tables", [&] {
+      if (MetadataExists()) return;
+      session_.Transaction([&] {
+        // Serialises creation among runners that start at once; held for this short
+        // transaction only.
+        session_.Exec(SqlCommand{"SELECT pg_advisory_xact_lock($1)", {std::to_string(key_ + 1)}});
+        session_.Exec("SET LOCAL client_min_messages = warning");
+        for (const std::string& ddl : MetadataDdl(tables_)) session_.Exec(ddl);
+      });
+    });
   }
 
   std::vector<HistoryRow> ReadHistory() override {
     std::vector<HistoryRow> rows;
-    Guard(
-        [&] {
-          pqxx::nontransaction q(*conn_);
-          pqxx::result r;
-          try {  // one round trip: a missing table is an empty history
-            r = q.exec("SELECT version, slug, checksum, coalesce(down_checksum, ''), state, " +
-                       IsoOf("applied_at") +
-                       ", duration_ms, applied_by, tool_version, run_id, progress,"
-                       " coalesce(fingerprint, '') FROM " +
-                       history_);
-          } catch (const pqxx::undefined_table&) {
-            return;
-          }
-          rows.reserve(r.size());
-          for (const auto& row : r) {
-            HistoryRow h;
-            h.version = row[0].c_str();
-            h.slug = row[1].c_str();
-            h.checksum = row[2].c_str();
-            h.down_checksum = row[3].c_str();
-            h.state = std::string_view(row[4].c_str()) == "started" ? HistoryState::kStarted
-                                                                    : HistoryState::kApplied;
-            h.applied_at = row[5].c_str();
-            h.duration_ms = row[6].as<long long>();
-            h.applied_by = row[7].c_str();
-            h.tool_version = row[8].c_str();
-            h.run_id = row[9].c_str();
-            h.progress = row[10].as<int>();
-            h.fingerprint = row[11].c_str();
-            rows.push_back(std::move(h));
-          }
-        },
-        "cannot read the history table");
+    Guard("cannot read the history table", [&] {
+      pqxx::result r;
+      try {  // one round trip: a missing table is an empty history
+        r = session_.Exec(SelectHistory(tables_));
+      } catch (const pqxx::undefined_table&) {
+        return;
+      }
+      rows.reserve(r.size());
+      std::array<std::string_view, kHistoryColumns.size()> cells;
+      for (const auto& row : r) {
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+          cells[i] =
+              std::string_view(row[static_cast<int>(i)].c_str(), row[static_cast<int>(i)].size());
+        }
+        rows.push_back(DecodeHistoryRow(cells));
+      }
+    });
     SortByVersion(rows);
     return rows;
   }
 
   LockAttempt TryLock(const LockRequest& request) override {
     LockAttempt attempt;
-    Guard(
-        [&] {
-          if (!advisory_held_) {
-            advisory_held_ = Single("SELECT pg_try_advisory_lock($1)").as<bool>();
-          }
-          // The advisory lock says whether the holder's session is alive: while it is, the
-          // lock stays taken however long its migration runs (a CREATE INDEX CONCURRENTLY
-          // can outlast any lease), and when it dies the lock is free at once. The row then
-          // names the holder and fences it: a holder whose row was freed by hand (unlock)
-          // never commits again.
-          if (!advisory_held_) return;
-          try {
-            pqxx::work tx(*conn_);
-            tx.exec("SET LOCAL lock_timeout = '200ms'");
-            pqxx::result r = tx.exec_params(
-                "INSERT INTO " + lock_ +
-                    " (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
-                    " clock_timestamp(), clock_timestamp() + make_interval(secs => $3))"
-                    " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
-                    " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
-                    " expires_at = excluded.expires_at",
-                request.Holder(), request.run_id, LeaseSeconds(request.lease));
-            tx.commit();
-            attempt.acquired = r.affected_rows() == 1;
-          } catch (const pqxx::sql_error& e) {
-            if (e.sqlstate() != "55P03") throw;
-          }
-          if (!attempt.acquired && advisory_held_) {
-            Single("SELECT pg_advisory_unlock($1)");
-            advisory_held_ = false;
-          }
-        },
-        "cannot take the migration lock");
+    Guard("cannot take the migration lock", [&] {
+      if (!advisory_held_) advisory_held_ = Advisory("pg_try_advisory_lock");
+      // The advisory lock says whether the holder's session is alive: while it is, the lock
+      // stays taken however long its migration runs (a CREATE INDEX CONCURRENTLY can outlast
+      // any lease), and when it dies the lock is free at once. The row then names the holder
+      // and fences it: a holder whose row was freed by hand (unlock) never commits again.
+      if (!advisory_held_) return;
+      try {
+        session_.Transaction([&] {
+          session_.Exec("SET LOCAL lock_timeout = '200ms'");
+          attempt.acquired = session_.Exec(TakeLock(tables_, request)).affected_rows() == 1;
+        });
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != "55P03") throw;  // lock_not_available: someone is on the row
+      }
+      if (!attempt.acquired) advisory_held_ = !Advisory("pg_advisory_unlock");
+    });
     if (!attempt.acquired) attempt.holder = ReadLock();
     return attempt;
   }
 
   void ReleaseLock(const LockRequest& request) noexcept override {
     try {
-      pqxx::nontransaction q(*conn_);
-      q.exec_params("DELETE FROM " + lock_ + " WHERE id = 1 AND run_id = $1", request.run_id);
-      if (advisory_held_) q.exec_params("SELECT pg_advisory_unlock($1)", key_);
+      session_.Exec(postgres::ReleaseLock(tables_, request));
+      if (advisory_held_) Advisory("pg_advisory_unlock");
       advisory_held_ = false;
     } catch (...) {
       // The session ends with the process, which frees the advisory lock; the row's lease
@@ -183,58 +143,83 @@ class PostgresDriver final : public Driver {
   }
 
   std::optional<LockHolder> ForceUnlock() override {
-    std::optional<LockHolder> holder = ReadLock();
-    Guard(
-        [&] {
-          if (!Exists(lock_)) return;
-          pqxx::work tx(*conn_);
-          tx.exec("DELETE FROM " + lock_);
-          if (holder) {
-            tx.exec_params(
-                "INSERT INTO " + log_ +
-                    " (run_id, event, actor, detail) VALUES ('', 'unlock', 'unknown', $1)",
-                "freed by hand; was held by " + holder->holder);
-          }
-          tx.commit();
-        },
-        "cannot free the migration lock");
+    std::optional<LockHolder> holder;
+    Guard("cannot free the migration lock", [&] {
+      if (Exists(tables_.lock)) holder = HolderOf(session_.Exec(postgres::ForceUnlock(tables_)));
+    });
     return holder;
   }
 
   std::optional<LockHolder> ReadLock() override {
     std::optional<LockHolder> holder;
-    Guard(
-        [&] {
-          if (!Exists(lock_)) return;
-          pqxx::nontransaction q(*conn_);
-          pqxx::result r = q.exec("SELECT holder, run_id, " + IsoOf("acquired_at") + ", " +
-                                  IsoOf("expires_at") + " FROM " + lock_ + " WHERE id = 1");
-          if (!r.empty()) {
-            holder = LockHolder{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
-          }
-        },
-        "cannot read the lock table");
+    Guard("cannot read the lock table", [&] {
+      if (Exists(tables_.lock)) holder = HolderOf(session_.Exec(postgres::ReadLock(tables_)));
+    });
     return holder;
   }
 
-  long long Apply(const Step& step, const LockRequest& lease) override {
-    return step.transactional ? ApplyInTransaction(step, lease) : ApplyStepwise(step, lease);
+  StepSink& Steps() override { return steps_; }
+
+  std::vector<SchemaObject> SnapshotSchema() override;
+
+  std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) override {
+    std::string script;
+    Guard("cannot render the script", [&] {
+      script = postgres::RenderScript(tables_, steps, actor,
+                                      [&](const std::string& s) { return session_.Quote(s); });
+    });
+    return script;
   }
 
-  std::vector<SchemaObject> SnapshotSchema() override {
-    std::vector<SchemaObject> out;
-    Guard(
-        [&] {
-          pqxx::nontransaction q(*conn_);
-          // Relations, columns, constraints, indexes, functions and types of every schema
-          // but the system ones, migrate's own tables left out.
-          pqxx::result r = q.exec_params(R"SQL(
+  void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override {
+    Guard("cannot repair " + version, [&] {
+      session_.Transaction([&] {
+        if (session_.Exec(postgres::Repair(tables_, version, action, lease)).affected_rows() != 1) {
+          throw LockLostError();
+        }
+      });
+    });
+  }
+
+ private:
+  // Runs pg_try_advisory_lock or pg_advisory_unlock on this driver's key.
+  bool Advisory(const char* function) {
+    SqlCommand q{"SELECT " + std::string(function) + "($1)", {std::to_string(key_)}};
+    return session_.Exec(q)[0][0].as<bool>();
+  }
+
+  bool Exists(const QualifiedName& table) {
+    return !session_.Exec(SqlCommand{"SELECT to_regclass($1)", {table.Quoted()}})[0][0].is_null();
+  }
+
+  // Whether the history, lock and log tables all exist, in one round trip.
+  bool MetadataExists() {
+    SqlCommand q{"SELECT count(to_regclass(t)) = 3 FROM unnest(ARRAY[$1, $2, $3]) AS t",
+                 {tables_.history.Quoted(), tables_.lock.Quoted(), tables_.log.Quoted()}};
+    return session_.Exec(q)[0][0].as<bool>();
+  }
+
+  TableNames tables_;
+  Session session_;
+  Notices notices_;
+  LiveSteps steps_;
+  long long key_ = 0;
+  bool advisory_held_ = false;
+};
+
+std::vector<SchemaObject> PostgresDriver::SnapshotSchema() {
+  std::vector<SchemaObject> out;
+  Guard("cannot read the schema", [&] {
+    // Relations, columns, constraints, indexes, functions and types of every schema but the
+    // system ones, migrate's own tables left out.
+    SqlCommand q{R"SQL(
 WITH rels AS (
   SELECT c.oid, c.relkind, format('%I.%I', n.nspname, c.relname) AS name
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
     AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-    AND c.oid NOT IN (to_regclass($1), to_regclass($2), to_regclass($3)))
+    AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY[$1, $2, $3, $4]) AS t
+                      WHERE to_regclass(t) IS NOT NULL))
 SELECT 'relation', name, relkind::text FROM rels
 UNION ALL
 SELECT 'column', r.name || '.' || a.attname,
@@ -260,196 +245,32 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LI
   AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR t.typtype = 'c' AND
       (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
 ORDER BY 1, 2)SQL",
-                                         history_, lock_, log_);
-          for (const auto& row : r) out.push_back({row[0].c_str(), row[1].c_str(), row[2].c_str()});
-        },
-        "cannot read the schema");
-    return out;
-  }
-
-  std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) override {
-    pqxx::nontransaction q(*conn_);
-    return postgres::RenderScript(Names(q), steps, actor,
-                                  [&](const std::string& s) { return q.quote(s); });
-  }
-
-  void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override {
-    Guard(
-        [&] {
-          pqxx::work tx(*conn_);
-          RenewLease(tx, names_, lease);
-          tx.exec_params(mark_applied
-                             ? "UPDATE " + history_ + " SET state = 'applied' WHERE version = $1"
-                             : "DELETE FROM " + history_ + " WHERE version = $1",
-                         version);
-          WriteLog(tx, names_, "repair", version, "", "", 0,
-                   mark_applied ? "marked applied" : "row deleted", lease);
-          tx.commit();
-        },
-        "cannot repair " + version);
-  }
-
- private:
-  template <typename F>
-  void Guard(F&& body, const std::string& what) {
-    try {
-      body();
-    } catch (const pqxx::broken_connection& e) {
-      throw Error(ErrorCode::kConnection, what + ": lost the connection to PostgreSQL: " +
-                                              CleanServerMessage(Redact(e.what())));
-    } catch (const pqxx::sql_error& e) {
-      throw Error(ErrorCode::kMigrationFailed, what + ": " + CleanServerMessage(Redact(e.what())),
-                  {}, e.sqlstate());
-    } catch (const pqxx::failure& e) {
-      throw Error(ErrorCode::kConnection, what + ": " + CleanServerMessage(Redact(e.what())));
+                 {}};
+    for (const QualifiedName* name : tables_.All()) q.params.push_back(name->Quoted());
+    for (const auto& row : session_.Exec(q)) {
+      out.push_back({row[0].c_str(), row[1].c_str(), row[2].c_str()});
     }
-  }
-
-  static std::string QuoteTable(pqxx::transaction_base& q, const std::string& name) {
-    std::size_t dot = name.find('.');
-    if (dot == std::string::npos) return q.quote_name(name);
-    return q.quote_name(name.substr(0, dot)) + "." + q.quote_name(name.substr(dot + 1));
-  }
-
-  MetadataNames Names(pqxx::transaction_base& tx) const {
-    MetadataNames n{history_, lock_, log_, {}};
-    for (const std::string& t :
-         {options_.tables.history, options_.tables.lock, options_.tables.log}) {
-      std::size_t dot = t.find('.');
-      if (dot != std::string::npos) n.schemas.push_back(tx.quote_name(t.substr(0, dot)));
-    }
-    return n;
-  }
-
-  // Runs a one-value query about the advisory lock key ($1) outside any transaction.
-  pqxx::field Single(const std::string& sql) {
-    pqxx::nontransaction q(*conn_);
-    pqxx::result r = q.exec_params(sql, key_);
-    return r[0][0];
-  }
-
-  bool Exists(const std::string& quoted) {
-    pqxx::nontransaction q(*conn_);
-    return !q.exec_params("SELECT to_regclass($1)", quoted)[0][0].is_null();
-  }
-
-  void SetTimeouts(pqxx::transaction_base& tx, const Step& step, const char* scope) {
-    if (step.lock_timeout) {
-      tx.exec(std::string("SET ") + scope + "lock_timeout = '" +
-              std::to_string(step.lock_timeout->count()) + "ms'");
-    }
-    if (step.statement_timeout) {
-      tx.exec(std::string("SET ") + scope + "statement_timeout = '" +
-              std::to_string(step.statement_timeout->count()) + "ms'");
-    }
-  }
-
-  void RunStatement(pqxx::transaction_base& tx, const Step& step, std::size_t i) {
-    const Statement& st = step.statements[i];
-    try {
-      tx.exec(step.sql.substr(st.offset, st.length));
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (const pqxx::sql_error& e) {
-      throw StatementError(e, step, i);
-    }
-  }
-
-  long long ApplyInTransaction(const Step& step, const LockRequest& lease) {
-    auto t0 = std::chrono::steady_clock::now();
-    long long ms = 0;
-    Guard(
-        [&] {
-          // The lease is checked once, last before COMMIT: while this session holds the
-          // advisory lock no other runner can take the lock row.
-          pqxx::work tx(*conn_);
-          SetTimeouts(tx, step, "LOCAL ");
-          for (std::size_t i = 0; i < step.statements.size(); ++i) RunStatement(tx, step, i);
-          ms = MillisSince(t0);
-          // History row, log row and lease check in one round trip, just before COMMIT.
-          RecordStep(tx, names_, step, lease, ms);
-          try {
-            tx.commit();
-          } catch (const pqxx::in_doubt_error& e) {
-            throw Error(ErrorCode::kConnection,
-                        step.file +
-                            ": the connection broke during COMMIT, so whether it applied is "
-                            "unknown; run 'migrate status' to see (the history row was part "
-                            "of the same transaction)");
-          }
-        },
-        step.file);
-    return ms;
-  }
-
-  long long ApplyStepwise(const Step& step, const LockRequest& lease) {
-    auto t0 = std::chrono::steady_clock::now();
-    Guard(
-        [&] {
-          pqxx::work tx(*conn_);
-          RenewLease(tx, names_, lease);
-          if (step.direction == Direction::kUp) {
-            WriteStarted(tx, names_, step, lease);
-          } else {
-            tx.exec_params(
-                "UPDATE " + history_ + " SET state = 'started', progress = 0 WHERE version = $1",
-                step.version);
-          }
-          tx.commit();
-        },
-        step.file);
-    Guard(
-        [&] {
-          pqxx::nontransaction q(*conn_);
-          SetTimeouts(q, step, "");
-          for (std::size_t i = static_cast<std::size_t>(step.resume_from);
-               i < step.statements.size(); ++i) {
-            RunStatement(q, step, i);
-            q.exec_params("UPDATE " + history_ + " SET progress = $1 WHERE version = $2",
-                          static_cast<int>(i + 1), step.version);
-          }
-          q.exec("RESET lock_timeout");
-          q.exec("RESET statement_timeout");
-        },
-        step.file);
-    long long ms = MillisSince(t0);
-    Guard(
-        [&] {
-          pqxx::work tx(*conn_);
-          RecordStep(tx, names_, step, lease, ms);
-          tx.commit();
-        },
-        step.file);
-    return ms;
-  }
-
-  PostgresOptions options_;
-  std::unique_ptr<pqxx::connection> conn_;
-  Notices notices_;
-  std::string history_, lock_, log_;
-  MetadataNames names_;  // the three above, and their schemas
-  long long key_ = 0;
-  bool advisory_held_ = false;
-};
+  });
+  return out;
+}
 
 }  // namespace
 
 std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) {
-  for (const std::string& s : SecretsOfUrl(options.url)) RegisterSecret(s);
   std::unique_ptr<pqxx::connection> conn;
   try {
     conn = std::make_unique<pqxx::connection>(WithDefaults(options.url));
   } catch (const pqxx::broken_connection& e) {
     throw ConnectionError(e, RedactUrl(options.url));
   } catch (const pqxx::failure& e) {
-    throw Error(ErrorCode::kConnection,
-                "cannot connect to " + RedactUrl(options.url) + ": " + Redact(e.what()));
+    throw Error(ErrorCode::kConnection, "cannot connect to " + RedactUrl(options.url) + ": " +
+                                            CleanServerMessage(e.what()));
   }
   try {
     return std::make_unique<PostgresDriver>(options, std::move(conn));
   } catch (const pqxx::failure& e) {
     throw Error(ErrorCode::kConnection, "cannot set up the session on " + RedactUrl(options.url) +
-                                            ": " + CleanServerMessage(Redact(e.what())));
+                                            ": " + CleanServerMessage(e.what()));
   }
 }
 

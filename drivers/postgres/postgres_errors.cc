@@ -5,12 +5,13 @@
 #include <sstream>
 
 #include "migrate/redact.h"
-#include "migrate/text.h"
+#include "migrate/source_text.h"
+#include "migrate/sql_text.h"
 
 namespace migrate::postgres {
 
 std::string CleanServerMessage(const std::string& what) {
-  std::istringstream in(what);
+  std::istringstream in(Redact(what));
   std::string line, out;
   while (std::getline(in, line)) {
     std::size_t first = line.find_first_not_of(" \t");
@@ -65,7 +66,7 @@ std::optional<std::size_t> PositionFromMessage(const std::string& what,
 }  // namespace
 
 Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown_url) {
-  std::string message = CleanServerMessage(Redact(e.what()));
+  std::string message = CleanServerMessage(e.what());
   bool auth = message.find("authentication failed") != std::string::npos ||
               message.find("no password supplied") != std::string::npos ||
               message.find("password") != std::string::npos ||
@@ -103,7 +104,7 @@ Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t ind
   return Error(ErrorCode::kMigrationFailed,
                where.ToString() + ": statement " + std::to_string(index + 1) + " of " +
                    std::to_string(step.statements.size()) + " failed (SQLSTATE " + e.sqlstate() +
-                   "): " + CleanServerMessage(Redact(e.what())) + "\n  " + statement,
+                   "): " + CleanServerMessage(e.what()) + "\n  " + statement,
                where, e.sqlstate());
 }
 

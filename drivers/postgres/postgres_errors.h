@@ -10,7 +10,8 @@
 namespace migrate::postgres {
 
 // The server's message without libpq's "LINE n:" and caret lines (they count lines within
-// one statement, not the file), one line per ERROR/DETAIL/HINT/CONTEXT.
+// one statement, not the file), one line per ERROR/DETAIL/HINT/CONTEXT, and without any
+// registered secret (redact.h).
 std::string CleanServerMessage(const std::string& what);
 
 // An error for a failed connection attempt to `shown_url` (already redacted).

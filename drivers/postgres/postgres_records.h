@@ -1,39 +1,63 @@
-// How the PostgreSQL driver records what it does in migrate's tables: the history row, the
-// audit log row and the lease on the lock row. A transactional step is recorded with one
-// statement (data-modifying CTEs), so that a migration costs the round trips of its own SQL
-// plus BEGIN, that statement and COMMIT: what one psql session applying it would spend.
+// The SQL that keeps migrate's tables in a PostgreSQL database (docs/design.md §4), as pure
+// functions of the table names and the values: the tables' DDL, the history rows, the audit
+// log, the lock row and its lease. The driver executes these; the psql script of `plan
+// --format sql` writes the same text with the values inlined. A finished transactional step
+// is recorded with one statement (data-modifying CTEs), so that a migration costs the round
+// trips of its own SQL plus BEGIN, that statement and COMMIT: what one psql session applying
+// it would spend.
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_RECORDS_H_
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_RECORDS_H_
 
 #include <chrono>
-#include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "migrate/driver.h"
-#include "postgres/postgres_script.h"
+#include "sql_command.h"
 
 namespace migrate::postgres {
 
-// A lease as the seconds make_interval() takes.
-std::string LeaseSeconds(std::chrono::milliseconds lease);
+// CREATE SCHEMA / CREATE TABLE IF NOT EXISTS statements for migrate's tables.
+std::vector<std::string> MetadataDdl(const TableNames& t);
 
-// Checks that `lease` still holds the lock row and extends it. Throws Error(kLockLost).
-void RenewLease(pqxx::transaction_base& tx, const MetadataNames& n, const LockRequest& lease);
+// The history rows, one cell per kHistoryColumns (applied_at as ISO 8601 UTC, NULLs as '').
+SqlCommand SelectHistory(const TableNames& t);
 
-// Appends one row to the log table.
-void WriteLog(pqxx::transaction_base& tx, const MetadataNames& n, const std::string& event,
-              const std::string& version, const std::string& slug, const std::string& checksum,
-              long long ms, const std::string& detail, const LockRequest& lease);
+// An up step's history row as `started` at step.resume_from statements (inserted or reset).
+SqlCommand InsertStarted(const TableNames& t, const Step& step, const LockRequest& lease);
+// A down step's applied row back to `started` at 0 statements.
+SqlCommand MarkDownStarted(const TableNames& t, const Step& step);
+// `done` statements of a non-transactional step are complete.
+SqlCommand SetProgress(const TableNames& t, const Step& step, int done);
+// The finished step: history row (up: applied; down: deleted), log row and lease, in one
+// statement that affects exactly one row (the lock row) while `lease` holds the lock.
+SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& lease,
+                      long long ms);
 
-// Inserts (or resets) the history row of an up step that is about to run without a
-// transaction, as `started` at `step.resume_from` statements.
-void WriteStarted(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
+// Extends the lease; affects one row while `lease` holds the lock.
+SqlCommand RenewLease(const TableNames& t, const LockRequest& lease);
+// Takes the lock row whoever has it (the advisory lock decides who may); affects one row.
+SqlCommand TakeLock(const TableNames& t, const LockRequest& request);
+// Inserts the lock row, failing when it exists: for a script, which holds no advisory lock.
+SqlCommand InsertLockRow(const TableNames& t, const LockRequest& request);
+// Frees the lock row if `request` holds it.
+SqlCommand ReleaseLock(const TableNames& t, const LockRequest& request);
+// holder, run_id, acquired_at, expires_at (ISO 8601 UTC) of the lock row, if any.
+SqlCommand ReadLock(const TableNames& t);
+// Frees the lock row whoever holds it, with a log row naming who held it; returns the freed
+// row as ReadLock does (no row when it was free).
+SqlCommand ForceUnlock(const TableNames& t);
+// Resolves an interrupted step as `action` says, with a log row and the lease renewed;
+// affects one row (the lock row) while `lease` holds the lock.
+SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction action,
                   const LockRequest& lease);
 
-// The history row of a finished step, its log row and the lease, in one statement and one
-// round trip. Throws Error(kLockLost) when the lease was lost (the caller then rolls back).
-void RecordStep(pqxx::transaction_base& tx, const MetadataNames& n, const Step& step,
-                const LockRequest& lease, long long ms);
+// SET [LOCAL] lock_timeout / statement_timeout for what `step` sets; RESET for the same.
+std::vector<std::string> SetTimeouts(const Step& step, bool local);
+std::vector<std::string> ResetTimeouts(const Step& step);
+
+// A lease as the seconds make_interval() takes.
+std::string LeaseSeconds(std::chrono::milliseconds lease);
 
 }  // namespace migrate::postgres
 

@@ -1,6 +1,7 @@
-// The SQL that migrate keeps in a PostgreSQL database: its tables' DDL, and the script that
-// `migrate plan --format sql` prints so that a DBA can apply exactly what `migrate run`
-// would, by hand, with `psql -v ON_ERROR_STOP=1 -f`.
+// The psql script of `migrate plan --format sql`: what a DBA runs by hand with
+// `psql -v ON_ERROR_STOP=1 -f` to apply exactly what `migrate run` would. It is written by
+// the engine's ApplyStep over a StepSink that writes each primitive down instead of executing
+// it, with the bookkeeping SQL of postgres_records.h and the values inlined as literals.
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_SCRIPT_H_
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_SCRIPT_H_
 
@@ -9,27 +10,19 @@
 #include <vector>
 
 #include "migrate/driver.h"
+#include "sql_command.h"
 
 namespace migrate::postgres {
 
-// Quoted names of migrate's tables, and the schemas they need.
-struct MetadataNames {
-  std::string history;
-  std::string lock;
-  std::string log;
-  std::vector<std::string> schemas;  // quoted
-};
+using QuoteLiteral = std::function<std::string(const std::string&)>;
 
-// CREATE SCHEMA / CREATE TABLE IF NOT EXISTS statements for migrate's tables.
-std::vector<std::string> MetadataDdl(const MetadataNames& names);
+// `command`'s text with each $n replaced by its parameter as a literal (NULL when null).
+std::string Inline(const SqlCommand& command, const QuoteLiteral& quote);
 
-// A psql script that takes the lock row (failing if another runner holds it), applies every
-// step as Driver::Apply would (one transaction each with SET LOCAL timeouts, history and log
-// rows; or the started/applied protocol for non-transactional steps) and frees the lock.
-// `quote` renders a string literal.
-std::string RenderScript(const MetadataNames& names, const std::vector<Step>& steps,
-                         const LockRequest& actor,
-                         const std::function<std::string(const std::string&)>& quote);
+// A script that creates migrate's tables if missing, takes the lock row (failing if another
+// runner holds it), applies every step as Driver::Apply would (ApplyStep), and frees the lock.
+std::string RenderScript(const TableNames& tables, const std::vector<Step>& steps,
+                         const LockRequest& actor, const QuoteLiteral& quote);
 
 }  // namespace migrate::postgres
 

@@ -2,10 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <string>
 
 #include "migrate/naming.h"
-#include "migrate/text.h"
+#include "migrate/sql_text.h"
 
 namespace migrate::sqlite {
 namespace {
@@ -15,6 +16,25 @@ class SqlDialect final : public Dialect {
   std::string_view Name() const override { return kDialectSqlite; }
 
   std::string Fingerprint(std::string_view sql) const override { return TokenFingerprint(sql); }
+
+  // SQLite locks the whole database for writing while a migration's transaction is open; its
+  // statements are named by their first keyword. No lint facts: the rules are PostgreSQL's.
+  std::vector<StatementInfo> Analyze(std::string_view sql) const override {
+    std::vector<StatementInfo> out;
+    SplitResult split = Split(sql);
+    if (split.error_offset) return out;
+    for (const Statement& st : split.statements) {
+      StatementInfo info;
+      info.offset = st.offset;
+      for (std::size_t i = st.offset;
+           i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
+        info.kind.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
+      }
+      info.lock = "database write lock";
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
 
   SplitResult Split(std::string_view sql) const override {
     SplitResult out;

@@ -1,8 +1,9 @@
 // The SQLite driver (SQLiteCpp): one connection to one database file. Each transactional
 // migration runs in BEGIN IMMEDIATE ... COMMIT together with its history and log rows and a
-// renewal of the lock lease, so a crash leaves either all of it or none. Migrations run with
-// `foreign_keys` off (SQLite's table-rebuild procedure needs it) and PRAGMA foreign_key_check
-// runs before each commit: a violation fails that migration.
+// renewal of the lock lease (sqlite_steps.h), so a crash leaves either all of it or none.
+// Migrations run with `foreign_keys` off (SQLite's table-rebuild procedure needs it) and
+// PRAGMA foreign_key_check runs before each commit: a violation fails that migration. The
+// lock is the lock table's row and its lease alone: SQLite has no session-level lock.
 #ifndef MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_
 #define MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_
 

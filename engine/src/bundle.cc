@@ -10,7 +10,7 @@
 #include <cstring>
 #include <future>
 
-#include "migrate/text.h"
+#include "migrate/sha256.h"
 #include "parallel.h"
 
 namespace migrate {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "migrate/duration.h"
 #include "migrate/lint.h"
 
 namespace migrate {
@@ -57,14 +58,13 @@ struct Reader {
     return out;
   }
 
-  std::string Table(const toml::node& n, std::string_view key) const {
+  QualifiedName Table(const toml::node& n, std::string_view key) const {
     std::string name = String(n, key);
     try {
-      ValidateTableName(name);
+      return QualifiedName(name);
     } catch (const Error& e) {
       Fail(n.source(), e.what());
     }
-    return name;
   }
 
   void Project(const toml::table& t, Config& c) const {
@@ -81,7 +81,8 @@ struct Reader {
     if (auto* n = t.get("dialects")) {
       c.dialects = StringList(*n, "dialects");
       for (const std::string& d : c.dialects) {
-        if (!IsKnownDialect(d)) Fail(n->source(), "unknown dialect '" + d + "' (postgres, sqlite)");
+        if (!IsKnownDialect(d))
+          Fail(n->source(), "unknown dialect '" + d + "' (" + KnownDialects() + ")");
       }
     }
   }
@@ -233,9 +234,9 @@ std::vector<std::string> EffectiveDialects(const Config& config) {
     if (!d.empty()) found.insert(d);
   }
   if (found.empty()) return {std::string(kDialectSqlite)};
-  // postgres first, then sqlite: a stable order for messages.
+  // In the order of kDialects: a stable order for messages.
   std::vector<std::string> out;
-  for (std::string_view d : {kDialectPostgres, kDialectSqlite}) {
+  for (std::string_view d : kDialects) {
     if (found.count(std::string(d))) out.emplace_back(d);
   }
   return out;

@@ -2,7 +2,8 @@
 
 #include <cctype>
 
-#include "migrate/text.h"
+#include "migrate/source_text.h"
+#include "migrate/sql_text.h"
 
 namespace migrate {
 namespace {

@@ -1,23 +1,8 @@
 #include "migrate/driver.h"
 
-#include <algorithm>
-#include <regex>
-
-#include "migrate/text.h"
+#include "migrate/source_text.h"
 
 namespace migrate {
-
-void ValidateTableName(const std::string& name) {
-  static const std::regex kName(R"(([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62})");
-  if (!std::regex_match(name, kName)) {
-    throw Error(ErrorCode::kConfig,
-                "table name '" + name +
-                    "' is not allowed: use letters, digits and '_' (at most 63, not starting "
-                    "with a digit), optionally as schema.table");
-  }
-}
-
-std::string LockRequest::Holder() const { return user + "@" + host + ":" + std::to_string(pid); }
 
 SourceLocation Step::Location(std::size_t index, std::size_t offset_in_statement) const {
   if (index >= statements.size()) return SourceLocation{file};
@@ -25,13 +10,12 @@ SourceLocation Step::Location(std::size_t index, std::size_t offset_in_statement
   return SourceLocation{file, lc.line, lc.column};
 }
 
-void SortByVersion(std::vector<HistoryRow>& rows) {
-  auto before = [](const HistoryRow& a, const HistoryRow& b) {
-    return CompareVersions(a.version, b.version) < 0;
-  };
-  if (!std::is_sorted(rows.begin(), rows.end(), before)) {
-    std::sort(rows.begin(), rows.end(), before);
-  }
+std::string_view Step::StatementText(std::size_t index) const {
+  return std::string_view(sql).substr(statements[index].offset, statements[index].length);
+}
+
+long long Driver::Apply(const Step& step, const LockRequest& lease) {
+  return ApplyStep(Steps(), step, lease);
 }
 
 }  // namespace migrate

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "migrate/pg_analysis.h"
-#include "migrate/text.h"
+#include "migrate/source_text.h"
 #include "parallel.h"
 
 namespace migrate {
@@ -59,48 +58,70 @@ const LintRule* FindLintRule(std::string_view id) {
   return nullptr;
 }
 
-Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& settings) {
-  Diagnostics out;
-  for (const std::string& allowed : file.directives.allow) {
-    if (!FindLintRule(allowed)) {
-      std::string known;
-      for (const LintRule& r : LintRules())
-        known += (known.empty() ? "" : ", ") + std::string(r.id);
-      out.push_back({Severity::kError, "bad-directive", SourceLocation{file.path},
-                     "'-- migrate:allow " + allowed + "' names no lint rule; known: " + known});
-    }
-  }
-  std::vector<PgStatementInfo> statements = AnalyzePostgres(file.text);
-  std::set<std::string> created;
-  bool sets_lock_timeout =
-      file.directives.lock_timeout.has_value() || settings.lock_timeout_everywhere;
-  for (const PgStatementInfo& s : statements) sets_lock_timeout |= s.sets_lock_timeout;
-  std::set<std::string_view> once;  // rules reported at most once per file
+bool LintApplies(const Dialect& dialect) { return dialect.Name() == kDialectPostgres; }
 
-  auto report = [&](std::string_view rule_id, std::size_t offset, const std::string& what) {
+namespace {
+
+// `-- migrate:allow <rule>` that names no rule.
+void CheckAllowed(const std::string& path, const Directives& directives, Diagnostics& out) {
+  for (const std::string& allowed : directives.allow) {
+    if (FindLintRule(allowed)) continue;
+    std::string known;
+    for (const LintRule& r : LintRules()) known += (known.empty() ? "" : ", ") + std::string(r.id);
+    out.push_back({Severity::kError, "bad-directive", SourceLocation{path},
+                   "'-- migrate:allow " + allowed + "' names no lint rule; known: " + known});
+  }
+}
+
+// Reports one fact of rule `rule_id`, unless the file allows it or the settings turn it off.
+class Reporter {
+ public:
+  Reporter(const std::string& path, std::string_view text, const Directives& directives,
+           const LintSettings& settings, Diagnostics& out)
+      : path_(path), text_(text), directives_(directives), settings_(settings), out_(out) {}
+
+  void operator()(std::string_view rule_id, std::size_t offset, const std::string& what) {
     const LintRule* rule = FindLintRule(rule_id);
-    if (std::find(file.directives.allow.begin(), file.directives.allow.end(), rule_id) !=
-        file.directives.allow.end()) {
-      return;
-    }
+    const std::vector<std::string>& allow = directives_.allow;
+    if (std::find(allow.begin(), allow.end(), rule_id) != allow.end()) return;
     std::optional<Severity> severity = rule->severity;
-    if (auto it = settings.severity.find(std::string(rule_id)); it != settings.severity.end()) {
+    if (auto it = settings_.severity.find(std::string(rule_id)); it != settings_.severity.end()) {
       severity = it->second;
     }
     if (!severity) return;
-    LineColumn lc = LineColumnAt(file.text, offset);
-    out.push_back({*severity, std::string(rule_id), SourceLocation{file.path, lc.line, lc.column},
-                   what + ": " + std::string(rule->why) + ". Fix: " + std::string(rule->fix) +
-                       " (or '-- migrate:allow " + std::string(rule_id) + "')"});
-  };
+    LineColumn lc = LineColumnAt(text_, offset);
+    out_.push_back({*severity, std::string(rule_id), SourceLocation{path_, lc.line, lc.column},
+                    what + ": " + std::string(rule->why) + ". Fix: " + std::string(rule->fix) +
+                        " (or '-- migrate:allow " + std::string(rule_id) + "')"});
+  }
 
-  for (const PgStatementInfo& s : statements) {
+ private:
+  const std::string& path_;
+  std::string_view text_;
+  const Directives& directives_;
+  const LintSettings& settings_;
+  Diagnostics& out_;
+};
+
+}  // namespace
+
+Diagnostics LintFile(const Dialect& dialect, const std::string& path, std::string_view text,
+                     const Directives& directives, const LintSettings& settings) {
+  Diagnostics out;
+  CheckAllowed(path, directives, out);
+  std::vector<StatementInfo> statements = dialect.Analyze(text);
+  std::set<std::string> created;
+  bool sets_lock_timeout = directives.lock_timeout.has_value() || settings.lock_timeout_everywhere;
+  for (const StatementInfo& s : statements) sets_lock_timeout |= s.sets_lock_timeout;
+  std::set<std::string_view> once;  // rules reported at most once per file
+  Reporter report(path, text, directives, settings, out);
+  for (const StatementInfo& s : statements) {
     bool new_table = created.count(s.table) > 0;
     if (s.creates_table) created.insert(s.table);
-    for (const PgStatementInfo::Fact& fact : s.facts) {
+    for (const StatementInfo::Fact& fact : s.facts) {
       if (new_table && HarmlessOnNewTable(fact.rule)) continue;
       if (fact.rule == "explicit-transaction" &&
-          (file.directives.no_transaction || !once.insert("explicit-transaction").second)) {
+          (directives.no_transaction || !once.insert("explicit-transaction").second)) {
         continue;
       }
       report(fact.rule, s.offset,
@@ -117,17 +138,23 @@ Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& setting
   return out;
 }
 
-Diagnostics LintSet(const MigrationSet& set, const LintSettings& settings) {
+Diagnostics LintSet(const MigrationSet& set, const Dialect& dialect, const LintSettings& settings) {
   std::vector<Diagnostics> per_migration(set.migrations.size());
   ParallelFor(set.migrations.size(), [&](std::size_t i) {
-    const SourceFile* up = FindFile(set.migrations[i], Direction::kUp, kDialectPostgres);
-    if (up) per_migration[i] = LintPostgresFile(*up, settings);
+    const SourceFile* up = FindFile(set.migrations[i], Direction::kUp, dialect.Name());
+    if (up) per_migration[i] = LintFile(dialect, up->path, up->text, up->directives, settings);
   });
   Diagnostics out;
   for (Diagnostics& d : per_migration) {
     for (Diagnostic& one : d) out.push_back(std::move(one));
   }
   return out;
+}
+
+Diagnostics LintStep(const Dialect& dialect, const Step& step, const LintSettings& settings) {
+  Diagnostics ignored;  // the build reported any problem with the directives
+  Directives directives = ParseDirectives(step.sql, step.file, ignored);
+  return LintFile(dialect, step.file, step.sql, directives, settings);
 }
 
 }  // namespace migrate

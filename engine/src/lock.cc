@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "migrate/text.h"
+#include "migrate/duration.h"
 
 namespace migrate {
 namespace {

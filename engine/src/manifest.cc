@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "migrate/text.h"
+#include "migrate/duration.h"
+#include "migrate/sha256.h"
 
 namespace migrate {
 namespace {
@@ -62,7 +63,7 @@ ManifestFile ParseFile(const toml::table& t, const std::string& path) {
   f.irreversible = t["irreversible"].value_or(false);
   f.lock_timeout = OptionalDuration(t, "lock_timeout", path);
   f.statement_timeout = OptionalDuration(t, "statement_timeout", path);
-  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+  for (std::string_view dialect : kDialects) {
     std::string key = "fingerprint_" + std::string(dialect);
     if (t.contains(key)) f.fingerprints[std::string(dialect)] = Need<std::string>(t, key, path);
   }
@@ -113,7 +114,7 @@ class Summary {
  public:
   void Add(const ManifestEntry& e) {
     for (const ManifestFile& f : e.files) listing_[f.name] = f.bytes;
-    for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    for (std::string_view dialect : kDialects) {
       if (const ManifestFile* up = e.Find(Direction::kUp, dialect)) {
         complete_[std::string(dialect)].Add(e.version, e.slug, up->sha256);
       }
@@ -122,7 +123,7 @@ class Summary {
 
   void Fill(ManifestHeader& h) const {
     h.listing = ListingDigest(listing_);
-    for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+    for (std::string_view dialect : kDialects) {
       auto it = complete_.find(std::string(dialect));
       h.complete[std::string(dialect)] =
           it == complete_.end() ? CompletionDigest().Hex() : it->second.Hex();
@@ -150,7 +151,7 @@ std::string RenderEntries(const std::string& tool, std::size_t n, EntryAt entry_
   ManifestHeader h;
   h.tool = tool;
   h.listing = std::string(64, '0');
-  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+  for (std::string_view dialect : kDialects) {
     h.complete[std::string(dialect)] = std::string(64, '0');
   }
   h.digest = std::string(64, '0');
@@ -173,26 +174,6 @@ std::string RenderEntries(const std::string& tool, std::size_t n, EntryAt entry_
   h.digest = sha.Hex();
   text.replace(0, head, std::string(kTopComment) + RenderHeader(h));
   return text;
-}
-
-ManifestEntry MakeEntry(const Migration& mig) {
-  ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
-  for (const SourceFile& sf : mig.files) {
-    ManifestFile f;
-    f.name = sf.name;
-    f.dialect = sf.dialect;
-    f.direction = sf.direction;
-    f.sha256 = sf.checksum;
-    f.bytes = static_cast<long long>(sf.text.size());
-    f.transaction = !sf.directives.no_transaction;
-    f.irreversible = sf.directives.irreversible;
-    f.statements = sf.statements;
-    f.lock_timeout = sf.directives.lock_timeout;
-    f.statement_timeout = sf.directives.statement_timeout;
-    f.fingerprints = sf.fingerprints;
-    e.files.push_back(std::move(f));
-  }
-  return e;
 }
 
 std::string Tool() { return std::string("migrate ") + MIGRATE_VERSION; }
@@ -220,9 +201,29 @@ const ManifestEntry* Manifest::Find(std::string_view version) const {
 Manifest MakeManifest(const MigrationSet& set) {
   Manifest m;
   m.header.tool = Tool();
-  for (const Migration& mig : set.migrations) m.migrations.push_back(MakeEntry(mig));
+  for (const Migration& mig : set.migrations) m.migrations.push_back(MakeManifestEntry(mig));
   m.header = Summarize(m);
   return m;
+}
+
+ManifestEntry MakeManifestEntry(const Migration& mig) {
+  ManifestEntry e{mig.version, mig.slug, mig.files.front().source, {}};
+  for (const SourceFile& sf : mig.files) {
+    ManifestFile f;
+    f.name = sf.name;
+    f.dialect = sf.dialect;
+    f.direction = sf.direction;
+    f.sha256 = sf.checksum;
+    f.bytes = static_cast<long long>(sf.text.size());
+    f.transaction = !sf.directives.no_transaction;
+    f.irreversible = sf.directives.irreversible;
+    f.statements = sf.statements;
+    f.lock_timeout = sf.directives.lock_timeout;
+    f.statement_timeout = sf.directives.statement_timeout;
+    f.fingerprints = sf.fingerprints;
+    e.files.push_back(std::move(f));
+  }
+  return e;
 }
 
 std::string ListingDigest(const std::map<std::string, long long>& files) {
@@ -247,7 +248,7 @@ std::string RenderManifest(const Manifest& manifest) {
 std::string RenderManifest(const MigrationSet& set) {
   ManifestEntry current;
   return RenderEntries(Tool(), set.migrations.size(), [&](std::size_t i) -> const ManifestEntry& {
-    current = MakeEntry(set.migrations[i]);
+    current = MakeManifestEntry(set.migrations[i]);
     return current;
   });
 }
@@ -266,7 +267,7 @@ ManifestHeader ParseManifestHeader(std::string_view text, const std::string& pat
   h.tool = Need<std::string>(root, "tool", path);
   h.digest = Need<std::string>(root, "digest", path);
   h.listing = Need<std::string>(root, "listing", path);
-  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+  for (std::string_view dialect : kDialects) {
     h.complete[std::string(dialect)] =
         Need<std::string>(root, "complete_" + std::string(dialect), path);
   }

@@ -5,7 +5,8 @@
 #include <map>
 #include <sstream>
 
-#include "migrate/text.h"
+#include "migrate/sha256.h"
+#include "migrate/source_text.h"
 #include "parallel.h"
 
 namespace migrate {

@@ -28,7 +28,13 @@ const char* DirectionName(Direction direction) {
 }
 
 bool IsKnownDialect(std::string_view dialect) {
-  return dialect == kDialectPostgres || dialect == kDialectSqlite;
+  return std::find(kDialects.begin(), kDialects.end(), dialect) != kDialects.end();
+}
+
+std::string KnownDialects() {
+  std::string out;
+  for (std::string_view d : kDialects) out += (out.empty() ? "" : ", ") + std::string(d);
+  return out;
 }
 
 bool IsVersion(std::string_view s) {
@@ -49,9 +55,10 @@ int CompareVersions(std::string_view a, std::string_view b) {
 }
 
 std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name, std::string* why) {
-  constexpr std::string_view kExpected =
-      "expected <version>_<slug>[.postgres|.sqlite].<up|down>.sql, e.g. "
-      "20240101120000_create_users.up.sql";
+  std::string variants;
+  for (std::string_view d : kDialects) variants += (variants.empty() ? "." : "|.") + std::string(d);
+  const std::string kExpected = "expected <version>_<slug>[" + variants +
+                                "].<up|down>.sql, e.g. 20240101120000_create_users.up.sql";
   if (!EndsWith(name, ".sql")) return Fail(why, "not a .sql file");
   std::string_view rest = name.substr(0, name.size() - 4);
   MigrationFileName out;
@@ -64,7 +71,7 @@ std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name, s
   } else {
     return Fail(why, "the name does not end in .up.sql or .down.sql; " + std::string(kExpected));
   }
-  for (std::string_view dialect : {kDialectPostgres, kDialectSqlite}) {
+  for (std::string_view dialect : kDialects) {
     std::string suffix = "." + std::string(dialect);
     if (EndsWith(rest, suffix)) {
       out.dialect = dialect;

@@ -79,6 +79,41 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
   return out;
 }
 
+Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialect,
+              const Timeouts& defaults) {
+  const ManifestEntry& entry = *planned.entry;
+  const ManifestFile& file = *planned.file;
+  Step step;
+  step.version = entry.version;
+  step.slug = entry.slug;
+  step.direction = planned.direction;
+  step.file = file.name;
+  step.sql = std::move(sql);
+  step.transactional = file.transaction;
+  step.lock_timeout = file.lock_timeout ? file.lock_timeout : defaults.lock;
+  step.statement_timeout = file.statement_timeout ? file.statement_timeout : defaults.statement;
+  step.tool_version = std::string("migrate ") + MIGRATE_VERSION;
+  const ManifestFile* up = entry.Find(Direction::kUp, dialect.Name());
+  const ManifestFile* down = entry.Find(Direction::kDown, dialect.Name());
+  step.checksum = up ? up->sha256 : "";
+  if (up) {
+    auto fp = up->fingerprints.find(std::string(dialect.Name()));
+    if (fp != up->fingerprints.end()) step.fingerprint = fp->second;
+  }
+  step.down_checksum = down ? down->sha256 : "";
+  Directives directives;
+  directives.no_transaction = !file.transaction;
+  Diagnostics diagnostics;
+  step.statements = PrepareSql(dialect, step.sql, directives, file.name, diagnostics).statements;
+  if (!diagnostics.empty()) {
+    throw Error(ErrorCode::kMigrationFailed,
+                diagnostics.front().message + " (was the bundle built for " +
+                    std::string(dialect.Name()) + "? add it to [project] dialects)",
+                diagnostics.front().where);
+  }
+  return step;
+}
+
 bool IsComplete(const ManifestHeader& header, const std::vector<HistoryRow>& history,
                 std::string_view dialect) {
   auto expected = header.complete.find(std::string(dialect));

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "migrate/lock.h"
+#include "migrate/manifest.h"
+#include "migrate/planner.h"
 
 namespace migrate {
 namespace {
@@ -59,18 +61,12 @@ class Rehearsal {
 
  private:
   bool Apply(const Migration& m, const SourceFile& f, const std::string& when) {
-    Step step;
-    step.version = m.version;
-    step.slug = m.slug;
-    step.direction = f.direction;
-    step.file = f.path;
-    step.sql = f.text;
-    step.transactional = !f.directives.no_transaction;
-    step.checksum = f.checksum;
-    step.tool_version = "rehearsal";
-    Diagnostics ignored;  // the loader reported these already
-    step.statements = PrepareSql(d_.GetDialect(), f.text, f.directives, f.path, ignored).statements;
     try {
+      // The step `run` would make of this file's bundle entry.
+      ManifestEntry entry = MakeManifestEntry(m);
+      const ManifestFile* file = entry.Find(f.direction, dialect_);
+      Step step = MakeStep({&entry, file, f.direction, nullptr}, f.text, d_.GetDialect(), {});
+      step.file = f.path;  // messages name the source file, not the bundle's copy
       d_.Apply(step, lease_);
       return true;
     } catch (const Error& e) {

@@ -21,44 +21,12 @@ void RefuseOnFindings(std::vector<Finding> findings) {
   throw Error(code, message);
 }
 
-// `sql`: the file's bytes when already read and checked, else they are read here.
-Step MakeStep(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
-              const RunOptions& options, std::string* sql = nullptr) {
-  const ManifestEntry& entry = *planned.entry;
-  const ManifestFile& file = *planned.file;
-  Step step;
-  step.version = entry.version;
-  step.slug = entry.slug;
-  step.direction = planned.direction;
-  step.file = file.name;
-  step.sql = sql ? std::move(*sql) : bundle.Read(file);
-  step.transactional = file.transaction;
-  step.lock_timeout = file.lock_timeout ? file.lock_timeout : options.lock_timeout;
-  step.statement_timeout =
-      file.statement_timeout ? file.statement_timeout : options.statement_timeout;
-  step.tool_version = std::string("migrate ") + MIGRATE_VERSION;
-  std::string_view dialect = driver.GetDialect().Name();
-  const ManifestFile* up = entry.Find(Direction::kUp, dialect);
-  const ManifestFile* down = entry.Find(Direction::kDown, dialect);
-  step.checksum = up ? up->sha256 : "";
-  if (up) {
-    auto fp = up->fingerprints.find(std::string(dialect));
-    if (fp != up->fingerprints.end()) step.fingerprint = fp->second;
-  }
-  step.down_checksum = down ? down->sha256 : "";
-  Directives directives;
-  directives.no_transaction = !file.transaction;
-  Diagnostics diagnostics;
-  PreparedSql prepared =
-      PrepareSql(driver.GetDialect(), step.sql, directives, file.name, diagnostics);
-  if (!diagnostics.empty()) {
-    throw Error(ErrorCode::kMigrationFailed,
-                diagnostics.front().message + " (was the bundle built for " + std::string(dialect) +
-                    "? add it to [project] dialects)",
-                diagnostics.front().where);
-  }
-  step.statements = std::move(prepared.statements);
-  return step;
+// The Step of `planned`; `sql`: the file's bytes when already read and checked, else they are
+// read (and checked) here.
+Step StepOf(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
+            const RunOptions& options, std::string* sql = nullptr) {
+  return MakeStep(planned, sql ? std::move(*sql) : bundle.Read(*planned.file), driver.GetDialect(),
+                  {options.lock_timeout, options.statement_timeout});
 }
 
 RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
@@ -88,7 +56,7 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
                       std::to_string(result.steps.size()) +
                       " migration(s) done; the lock is released. Run again to continue");
     }
-    Step step = MakeStep(bundle, driver, planned, options, kept.empty() ? nullptr : &kept[i]);
+    Step step = StepOf(bundle, driver, planned, options, kept.empty() ? nullptr : &kept[i]);
     StepSummary summary{step.version, step.slug, step.direction, 0};
     if (!options.dry_run) {
       observer.OnStepStart(step);
@@ -138,7 +106,7 @@ std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptio
   Plan plan = PlanUp(bundle.manifest(), driver.ReadHistory(), dialect, options.to);
   RefuseOnFindings(plan.findings);
   std::vector<Step> steps;
-  for (const PlannedStep& p : plan.steps) steps.push_back(MakeStep(bundle, driver, p, options));
+  for (const PlannedStep& p : plan.steps) steps.push_back(StepOf(bundle, driver, p, options));
   return steps;
 }
 
@@ -150,7 +118,7 @@ RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target
   });
 }
 
-void RunRepair(Driver& driver, const std::string& version, bool mark_applied,
+void RunRepair(Driver& driver, const std::string& version, RepairAction action,
                const RunOptions& options) {
   driver.EnsureMetadata();
   LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait);
@@ -162,7 +130,7 @@ void RunRepair(Driver& driver, const std::string& version, bool mark_applied,
     throw Error(ErrorCode::kUsage,
                 "no interrupted migration with version " + version + "; see 'migrate status'");
   }
-  driver.Repair(it->version, mark_applied, lock.request());
+  driver.Repair(it->version, action, lock.request());
 }
 
 StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
@@ -208,14 +176,14 @@ StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
   return report;
 }
 
-const char* StatusStateName(StatusEntry::State state) {
+std::string_view StatusStateName(StatusEntry::State state) {
   switch (state) {
     case StatusEntry::State::kApplied:
-      return "applied";
+      return HistoryStateName(HistoryState::kApplied);
     case StatusEntry::State::kPending:
       return "pending";
     case StatusEntry::State::kStarted:
-      return "started";
+      return HistoryStateName(HistoryState::kStarted);
     case StatusEntry::State::kMissing:
       return "missing";
   }

@@ -1,12 +1,13 @@
-// The driver conformance suite: every Driver (the fake, SQLite, and PostgreSQL when it
-// lands) must pass these, so the engine can rely on one contract. Each factory opens
-// connections to one fresh database and can let time pass for lease expiry.
+// The driver conformance suite: every Driver (the fake, SQLite and PostgreSQL) must pass
+// these, so the engine can rely on one contract. Each factory opens connections to one fresh
+// database and can let time pass for lease expiry.
 #include <catch2/catch.hpp>
 #include <thread>
 
 #include "migrate/dialect.h"
 #include "migrate/driver.h"
 #include "migrate/lock.h"
+#include "migrate/planner.h"
 #include "postgres/postgres_driver.h"
 #include "sqlite/sqlite_driver.h"
 #include "support/fake_driver.h"
@@ -45,23 +46,22 @@ struct PostgresFactory {
   void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
 };
 
+// A step as `run` makes it (planner.h's MakeStep) from a bundle entry with an up and a down
+// file; the file of `direction` holds `sql`.
 Step MakeStep(const Driver& driver, const std::string& version, const std::string& sql,
               Direction direction = Direction::kUp, bool transactional = true) {
-  Step s;
-  s.version = version;
-  s.slug = "s" + version;
-  s.direction = direction;
-  s.file = version + "_s" + version + (direction == Direction::kUp ? ".up.sql" : ".down.sql");
-  s.sql = sql;
-  s.transactional = transactional;
-  s.checksum = "sum" + version;
-  s.down_checksum = "down" + version;
+  ManifestEntry entry{version, "s" + version, "migrations", {}};
+  for (Direction d : {Direction::kUp, Direction::kDown}) {
+    ManifestFile f;
+    f.name = version + "_s" + version + (d == Direction::kUp ? ".up.sql" : ".down.sql");
+    f.direction = d;
+    f.sha256 = (d == Direction::kUp ? "sum" : "down") + version;
+    f.transaction = transactional;
+    entry.files.push_back(f);
+  }
+  const ManifestFile* file = entry.Find(direction, driver.GetDialect().Name());
+  Step s = migrate::MakeStep({&entry, file, direction, nullptr}, sql, driver.GetDialect(), {});
   s.tool_version = "migrate test";
-  Directives d;
-  d.no_transaction = !transactional;
-  Diagnostics diags;
-  s.statements = PrepareSql(driver.GetDialect(), sql, d, s.file, diags).statements;
-  REQUIRE(diags.empty());
   return s;
 }
 
@@ -215,11 +215,11 @@ TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got
   REQUIRE(h.size() == 1);
   CHECK(h[0].state == HistoryState::kStarted);
   CHECK(h[0].progress == 1);
-  d->Repair("1", true, me);
+  d->Repair("1", RepairAction::kMarkApplied, me);
   h = d->ReadHistory();
   REQUIRE(h.size() == 1);
   CHECK(h[0].state == HistoryState::kApplied);
-  d->Repair("1", false, me);
+  d->Repair("1", RepairAction::kForget, me);
   CHECK(d->ReadHistory().empty());
 
   Step good = MakeStep(*d, "2", "CREATE TABLE t4 (x INT);\nCREATE TABLE t5 (x INT);\n",

@@ -6,13 +6,67 @@
 
 namespace migrate::testing {
 
+void FakeSteps::Begin() { saved_ = Saved{db_->history, db_->executed.size()}; }
+
+void FakeSteps::Rollback() noexcept {
+  if (!saved_) return;
+  db_->history = std::move(saved_->history);
+  db_->executed.resize(saved_->executed);
+  saved_.reset();
+}
+
+void FakeSteps::Run(const Step& step, std::size_t index) {
+  std::string text(step.StatementText(index));
+  if (text.find("FAIL") != std::string::npos) {
+    throw Error(ErrorCode::kMigrationFailed, "fake: statement failed", step.Location(index));
+  }
+  db_->executed.push_back(text);
+}
+
+HistoryRow* FakeSteps::Row(const std::string& version) {
+  auto it = std::find_if(db_->history.begin(), db_->history.end(),
+                         [&](const HistoryRow& r) { return r.version == version; });
+  return it == db_->history.end() ? nullptr : &*it;
+}
+
+void FakeSteps::RecordStarted(const Step& step, const LockRequest& lease) {
+  CheckLease(lease);
+  if (step.direction == Direction::kDown) {
+    if (HistoryRow* row = Row(step.version)) {
+      row->state = HistoryState::kStarted;
+      row->progress = 0;
+    }
+    return;
+  }
+  std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == step.version; });
+  db_->history.push_back({step.version, step.slug, step.checksum, step.down_checksum,
+                          HistoryState::kStarted, std::to_string(db_->now_ms), 0, lease.Holder(),
+                          step.tool_version, lease.run_id, step.resume_from, step.fingerprint});
+}
+
+void FakeSteps::RecordProgress(const Step& step, int done) {
+  if (HistoryRow* row = Row(step.version)) row->progress = done;
+}
+
+void FakeSteps::RecordDone(const Step& step, const LockRequest& lease, long long ms) {
+  CheckLease(lease);
+  std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == step.version; });
+  if (step.direction == Direction::kDown) return;
+  db_->history.push_back({step.version, step.slug, step.checksum, step.down_checksum,
+                          HistoryState::kApplied, std::to_string(db_->now_ms), ms, lease.Holder(),
+                          step.tool_version, lease.run_id, static_cast<int>(step.statements.size()),
+                          step.fingerprint});
+}
+
+void FakeSteps::CheckLease(const LockRequest& lease) const {
+  if (!db_->lock || db_->lock->run_id != lease.run_id) throw LockLostError();
+}
+
 const Dialect& FakeDriver::GetDialect() const { return sqlite::SqliteDialect(); }
 
 std::vector<HistoryRow> FakeDriver::ReadHistory() {
   std::vector<HistoryRow> rows = db_->history;
-  std::sort(rows.begin(), rows.end(), [](const HistoryRow& a, const HistoryRow& b) {
-    return CompareVersions(a.version, b.version) < 0;
-  });
+  SortByVersion(rows);
   return rows;
 }
 
@@ -37,58 +91,14 @@ std::optional<LockHolder> FakeDriver::ForceUnlock() {
   return held;
 }
 
-void FakeDriver::CheckLease(const LockRequest& lease) const {
-  if (!db_->lock || db_->lock->run_id != lease.run_id) {
-    throw Error(ErrorCode::kLockLost, "fake: lease lost");
-  }
-}
-
-long long FakeDriver::Apply(const Step& step, const LockRequest& lease) {
-  CheckLease(lease);
-  std::vector<std::string> ran;
-  for (std::size_t i = 0; i < step.statements.size(); ++i) {
-    std::string text = step.sql.substr(step.statements[i].offset, step.statements[i].length);
-    if (text.find("FAIL") != std::string::npos) {
-      if (!step.transactional) {
-        // Statements before this one stayed; the row says how far it got.
-        for (const std::string& s : ran) db_->executed.push_back(s);
-        HistoryRow row{step.version,
-                       step.slug,
-                       step.checksum,
-                       step.down_checksum,
-                       HistoryState::kStarted,
-                       "",
-                       0,
-                       lease.Holder(),
-                       step.tool_version,
-                       lease.run_id,
-                       static_cast<int>(i),
-                       step.fingerprint};
-        db_->history.push_back(row);
-      }
-      throw Error(ErrorCode::kMigrationFailed, "fake: statement failed", step.Location(i));
-    }
-    ran.push_back(text);
-  }
-  for (const std::string& s : ran) db_->executed.push_back(s);
-  if (step.direction == Direction::kUp) {
-    db_->history.push_back({step.version, step.slug, step.checksum, step.down_checksum,
-                            HistoryState::kApplied, std::to_string(db_->now_ms), 1, lease.Holder(),
-                            step.tool_version, lease.run_id,
-                            static_cast<int>(step.statements.size()), step.fingerprint});
-  } else {
-    std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == step.version; });
-  }
-  return 1;
-}
-
-void FakeDriver::Repair(const std::string& version, bool mark_applied, const LockRequest& lease) {
-  CheckLease(lease);
-  for (HistoryRow& r : db_->history) {
-    if (r.version == version && mark_applied) r.state = HistoryState::kApplied;
-  }
-  if (!mark_applied) {
+void FakeDriver::Repair(const std::string& version, RepairAction action, const LockRequest& lease) {
+  steps_.CheckLease(lease);
+  if (action == RepairAction::kForget) {
     std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == version; });
+    return;
+  }
+  for (HistoryRow& r : db_->history) {
+    if (r.version == version) r.state = HistoryState::kApplied;
   }
 }
 

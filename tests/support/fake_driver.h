@@ -1,7 +1,9 @@
 // An in-memory Driver for engine unit tests: no database at all. It keeps history, the lock
-// row and the statements it "ran", honours the transactional contract (a failing step
-// leaves nothing), and fails any statement that contains the text "FAIL". Its clock only
-// moves when a test calls Advance, so lease expiry is deterministic.
+// row and the statements it "ran", supplies ApplyStep's primitives with real transaction
+// semantics (Rollback undoes what the transaction did), and fails any statement that
+// contains the text "FAIL". Its clock only moves when a test calls Advance, so lease expiry
+// is deterministic. It proves nothing about a real database: tests/conformance runs the same
+// cases against SQLite and PostgreSQL.
 #ifndef MIGRATE_TESTS_SUPPORT_FAKE_DRIVER_H_
 #define MIGRATE_TESTS_SUPPORT_FAKE_DRIVER_H_
 
@@ -27,11 +29,40 @@ struct FakeDatabase {
   void Advance(long long ms) { now_ms += ms; }
 };
 
+// ApplyStep's primitives over a FakeDatabase.
+class FakeSteps final : public StepSink {
+ public:
+  explicit FakeSteps(std::shared_ptr<FakeDatabase> db) : db_(std::move(db)) {}
+
+  void Begin() override;
+  void SetLocalTimeouts(const Step&) override {}
+  void Commit(const Step&) override { saved_.reset(); }
+  void Rollback() noexcept override;
+  void Run(const Step& step, std::size_t index) override;
+  void RecordStarted(const Step& step, const LockRequest& lease) override;
+  void BeginStatements(const Step&) override {}
+  void RecordProgress(const Step& step, int done) override;
+  void EndStatements(const Step&) override {}
+  void RecordDone(const Step& step, const LockRequest& lease, long long ms) override;
+
+  void CheckLease(const LockRequest& lease) const;
+
+ private:
+  HistoryRow* Row(const std::string& version);
+
+  struct Saved {
+    std::vector<HistoryRow> history;
+    std::size_t executed = 0;
+  };
+  std::shared_ptr<FakeDatabase> db_;
+  std::optional<Saved> saved_;  // what Rollback restores
+};
+
 class FakeDriver final : public Driver {
  public:
-  explicit FakeDriver(std::shared_ptr<FakeDatabase> db) : db_(std::move(db)) {}
+  explicit FakeDriver(std::shared_ptr<FakeDatabase> db) : db_(db), steps_(db) {}
 
-  Capabilities GetCapabilities() override { return {"fake", "sqlite", "1", true}; }
+  Capabilities GetCapabilities() override { return {"fake", "1"}; }
   const Dialect& GetDialect() const override;
   void EnsureMetadata() override { db_->metadata = true; }
   std::vector<HistoryRow> ReadHistory() override;
@@ -39,15 +70,14 @@ class FakeDriver final : public Driver {
   void ReleaseLock(const LockRequest& request) noexcept override;
   std::optional<LockHolder> ForceUnlock() override;
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
-  long long Apply(const Step& step, const LockRequest& lease) override;
+  StepSink& Steps() override { return steps_; }
   std::vector<SchemaObject> SnapshotSchema() override { return {}; }
   std::string RenderScript(const std::vector<Step>&, const LockRequest&) override { return ""; }
-  void Repair(const std::string& version, bool mark_applied, const LockRequest& lease) override;
+  void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override;
 
  private:
-  void CheckLease(const LockRequest& lease) const;
-
   std::shared_ptr<FakeDatabase> db_;
+  FakeSteps steps_;
 };
 
 }  // namespace migrate::testing

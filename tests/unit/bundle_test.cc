@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "migrate/text.h"
+#include "migrate/sha256.h"
 #include "support/bundle_fixture.h"
 
 using namespace migrate;

@@ -117,11 +117,11 @@ TEST_CASE("source globs expand in sorted order relative to the config", "[unit]"
 }
 
 TEST_CASE("table names are validated", "[unit]") {
-  CHECK_NOTHROW(ValidateTableName("migrate_history"));
-  CHECK_NOTHROW(ValidateTableName("ops.history"));
-  CHECK_THROWS(ValidateTableName(""));
-  CHECK_THROWS(ValidateTableName("1abc"));
-  CHECK_THROWS(ValidateTableName("a.b.c"));
-  CHECK_THROWS(ValidateTableName(std::string(64, 'a')));
-  CHECK_THROWS(ValidateTableName("x\"; DROP TABLE t; --"));
+  CHECK_NOTHROW(QualifiedName("migrate_history"));
+  CHECK_NOTHROW(QualifiedName("ops.history"));
+  CHECK_THROWS(QualifiedName(""));
+  CHECK_THROWS(QualifiedName("1abc"));
+  CHECK_THROWS(QualifiedName("a.b.c"));
+  CHECK_THROWS(QualifiedName(std::string(64, 'a')));
+  CHECK_THROWS(QualifiedName("x\"; DROP TABLE t; --"));
 }

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "migrate/postgres_dialect.h"
+#include "postgres/postgres_dialect.h"
 #include "sqlite/sqlite_dialect.h"
 
 using namespace migrate;
@@ -54,7 +54,7 @@ TEST_CASE("SQLite reports an unterminated statement", "[unit]") {
 }
 
 TEST_CASE("PostgreSQL splits with libpg_query and reports syntax errors", "[unit]") {
-  const Dialect& d = PostgresDialect();
+  const Dialect& d = postgres::PostgresDialect();
   std::string sql =
       "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
       "-- comment\nCREATE TABLE t (id int);";
@@ -94,7 +94,7 @@ TEST_CASE("a file's own BEGIN/COMMIT wrapper is dropped, other control is refuse
 }
 
 TEST_CASE("the PostgreSQL fingerprint sees values that pg_query_fingerprint ignores", "[unit]") {
-  const Dialect& pg = PostgresDialect();
+  const Dialect& pg = postgres::PostgresDialect();
   std::string a = pg.Fingerprint("INSERT INTO t VALUES (1);");
   CHECK(pg.Fingerprint("-- seed\ninsert into t\n  values (1)  ;") == a);
   CHECK(pg.Fingerprint("INSERT INTO t VALUES (2);") != a);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "migrate/duration.h"
+
 using namespace migrate;
 using namespace std::chrono_literals;
 

@@ -17,9 +17,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "migrate/build.h"
 #include "migrate/config.h"
-#include "migrate/lint.h"
-#include "migrate/rehearsal.h"
 #include "registry.h"
 #include "support/temp_dir.h"
 
@@ -30,31 +29,26 @@ namespace {
 
 void CheckFixture(const fs::path& dir) {
   toml::table expect = toml::parse_file((dir / "expect.toml").string());
+  // The fixture as a project: its config, then the build pipeline's validation.
   Config config = DefaultConfig(dir);
   if (auto* sources = expect["sources"].as_array()) {
     config.migrations.clear();
     for (auto& s : *sources) config.migrations.push_back(*s.value<std::string>());
   }
-  std::vector<const Dialect*> dialects{FindDialect("sqlite")};
+  config.dialects = {"sqlite"};
   if (auto* ds = expect["dialects"].as_array()) {
-    dialects.clear();
-    for (auto& d : *ds) dialects.push_back(FindDialect(*d.value<std::string>()));
+    config.dialects.clear();
+    for (auto& d : *ds) config.dialects.push_back(*d.value<std::string>());
   }
-  LoadResult result = LoadMigrationSet(ResolveSources(config), dialects);
-  if (expect["lint"].value_or(false)) {
-    Config lint_config;
-    if (auto* levels = expect["lint_levels"].as_table()) {
-      for (auto& [rule, level] : *levels)
-        lint_config.lint[std::string(rule.str())] = *level.value<std::string>();
-    }
-    for (Diagnostic& d : LintSet(result.set, MakeLintSettings(lint_config))) {
-      result.diagnostics.push_back(d);
+  if (auto* levels = expect["lint_levels"].as_table()) {
+    for (auto& [rule, level] : *levels) {
+      config.lint[std::string(rule.str())] = *level.value<std::string>();
     }
   }
-  if (expect["rehearse"].value_or(false) && !HasErrors(result.diagnostics)) {
-    auto scratch = OpenDriver("sqlite::memory:", DriverOptions{});
-    for (Diagnostic& d : RehearseChain(*scratch, result.set)) result.diagnostics.push_back(d);
-  }
+  BuildOptions options;
+  options.lint = expect["lint"].value_or(false);
+  options.rehearse = expect["rehearse"].value_or(false);
+  LoadResult result = ValidateSet(MakeBuildInputs(config), options, DriverToolchain());
 
   std::vector<Diagnostic> left = result.diagnostics;
   if (auto* diags = expect["diagnostic"].as_array()) {

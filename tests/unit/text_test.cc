@@ -1,7 +1,9 @@
-#include "migrate/text.h"
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "migrate/sha256.h"
+#include "migrate/source_text.h"
+#include "migrate/sql_text.h"
 
 using namespace migrate;
 

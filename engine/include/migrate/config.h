@@ -1,7 +1,7 @@
-// Project configuration (DESIGN §7): `config.toml`, every key optional, unknown keys and bad
-// values rejected with file:line:column. Folder paths are relative to the config file's
-// folder. `${VAR}` in a URL is read from the environment when that environment is used.
-// Precedence, applied by the CLI: flags > environment variables > config > defaults.
+// Project configuration (docs/design.md §9): `config.toml`, every key optional, unknown keys and
+// bad values rejected with file:line:column. Folder paths are relative to the config file's folder.
+// `${VAR}` in a URL is read from the environment when that environment is used. Precedence, applied
+// by the CLI: flags > environment variables > config > defaults.
 #ifndef MIGRATE_CONFIG_H_
 #define MIGRATE_CONFIG_H_
 
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "migrate/driver.h"
 #include "migrate/lint.h"
 #include "migrate/migration_set.h"
+#include "migrate/records.h"
 
 namespace migrate {
 

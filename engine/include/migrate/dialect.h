@@ -1,8 +1,11 @@
-// A Dialect splits one migration file into statements, the way its database will see them.
-// The engine uses it at build time (statement counts, transaction-control checks) and at run
-// time (so that an error names the failing statement's line). Implementations wrap the
-// database's own tokenizer (SQLite's sqlite3_complete, PostgreSQL's libpg_query), so the
-// engine never guesses where a statement ends. Thread-safe: Split has no shared state.
+// A Dialect is what the engine knows of one database's SQL, without a connection: it splits a
+// migration file into statements the way that database will see them, fingerprints a file,
+// and says what each statement does (the table lock it takes, the risky things lint judges).
+// The engine uses it at build time (statement counts, transaction-control checks, lint) and at
+// run time (so that an error names the failing statement's line). Implementations live with
+// their driver (drivers/<db>/<db>_dialect.cc) and wrap the database's own tokenizer (SQLite's
+// sqlite3_complete, PostgreSQL's libpg_query), so the engine never guesses where a statement
+// ends. Thread-safe: no method has shared state.
 #ifndef MIGRATE_DIALECT_H_
 #define MIGRATE_DIALECT_H_
 
@@ -37,6 +40,23 @@ struct SplitResult {
   std::string error_message;
 };
 
+// What one statement does, as far as review (plan) and lint need to know.
+struct StatementInfo {
+  std::size_t offset = 0;  // byte offset of the statement's first token in the file
+  std::string kind;        // "CREATE TABLE", "ALTER TABLE", "CREATE INDEX CONCURRENTLY", ...
+  std::string table;       // the table it locks, "" when none
+  std::string lock;        // "ACCESS EXCLUSIVE", "database write lock", ...; "" when none
+  bool creates_table = false;
+  bool sets_lock_timeout = false;
+  // One per risky thing the statement does: the lint rule that judges it, and what it does
+  // ("DROP COLUMN email"). Whether it is reported, and how loudly, is lint's decision.
+  struct Fact {
+    std::string rule;
+    std::string what;
+  };
+  std::vector<Fact> facts;
+};
+
 class Dialect {
  public:
   virtual ~Dialect() = default;
@@ -46,8 +66,13 @@ class Dialect {
   virtual SplitResult Split(std::string_view sql) const = 0;
 
   // A hash of what the SQL says, not how it is laid out: whitespace, comments and keyword
-  // case do not change it; any token or constant value does (DESIGN §2). Lowercase hex.
+  // case do not change it; any token or constant value does (docs/design.md §2). Lowercase
+  // hex.
   virtual std::string Fingerprint(std::string_view sql) const = 0;
+
+  // What each statement of `sql` does, in order. Empty when `sql` does not split (the build
+  // reports that separately).
+  virtual std::vector<StatementInfo> Analyze(std::string_view sql) const = 0;
 };
 
 // Classifies a statement from its first keywords: BEGIN / START TRANSACTION, COMMIT / END,
@@ -55,13 +80,13 @@ class Dialect {
 StatementKind ClassifyStatement(std::string_view statement);
 
 // The statements of one file as the engine will run them, after the file's own leading
-// BEGIN and trailing COMMIT (if it wraps itself, DESIGN §4) are dropped.
+// BEGIN and trailing COMMIT (if it wraps itself, docs/design.md §4) are dropped.
 struct PreparedSql {
   std::vector<Statement> statements;
   bool self_wrapped = false;  // the file had its own BEGIN ... COMMIT
 };
 
-// Splits `sql` with `dialect` and applies the transaction-control rules of DESIGN §4.
+// Splits `sql` with `dialect` and applies the transaction-control rules of docs/design.md §4.
 // Problems (split errors, transaction control or a statement that cannot run in a
 // transaction, in a file without `-- migrate:no-transaction`) are appended to
 // `diagnostics` with `file` and the line:column of the statement.

@@ -1,4 +1,4 @@
-// Per-file options written as SQL comments at the top of a migration (DESIGN §2):
+// Per-file options written as SQL comments at the top of a migration (docs/design.md §2):
 //   -- migrate:no-transaction          run statement by statement, outside a transaction
 //   -- migrate:irreversible            an up with no down; `down` refuses to pass it
 //   -- migrate:lock-timeout 5s         PostgreSQL lock_timeout for this migration
@@ -28,12 +28,6 @@ struct Directives {
 
 // Reads the directives of one file. Problems go to `diagnostics`, located in `file`.
 Directives ParseDirectives(std::string_view sql, const std::string& file, Diagnostics& diagnostics);
-
-// Parses "500ms", "5s", "10min", "2h" (also "1m" for a minute). Returns nullopt when bad.
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
-
-// "500ms", "5s", "10min": the shortest exact form of `d`.
-std::string FormatDuration(std::chrono::milliseconds d);
 
 }  // namespace migrate
 

@@ -1,7 +1,9 @@
-// Lint rules for PostgreSQL migrations, over the parse tree: the changes that lock or break
-// a busy production database. Each finding has a rule id, a severity, file:line:column and a
-// one-line fix. A file silences a rule with `-- migrate:allow <rule>`; `[lint]` in
-// config.toml sets a rule to "error", "warning" or "off"; `build --strict` fails on warnings.
+// Lint rules for PostgreSQL migrations, over what the dialect says each statement does
+// (Dialect::Analyze, from the parse tree): the changes that lock or break a busy production
+// database. Each finding has a rule id, a severity, file:line:column and a one-line fix. A
+// file silences a rule with `-- migrate:allow <rule>`; `[lint]` in config.toml sets a rule to
+// "error", "warning" or "off"; `build --strict` fails on warnings. The rules are judgements
+// (policy), so they live here; the facts they judge come from the dialect.
 #ifndef MIGRATE_LINT_H_
 #define MIGRATE_LINT_H_
 
@@ -11,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "migrate/apply.h"
+#include "migrate/dialect.h"
+#include "migrate/directives.h"
 #include "migrate/error.h"
 #include "migrate/migration_set.h"
 
@@ -34,11 +39,19 @@ struct LintSettings {
   bool lock_timeout_everywhere = false;
 };
 
-// Lints one PostgreSQL file (an up file: downs undo, and are expected to drop things).
-Diagnostics LintPostgresFile(const SourceFile& file, const LintSettings& settings);
+// Whether the rules apply to files of `dialect`: they are PostgreSQL's.
+bool LintApplies(const Dialect& dialect);
 
-// Lints the PostgreSQL up file of every migration in `set`.
-Diagnostics LintSet(const MigrationSet& set, const LintSettings& settings);
+// Lints one up file (downs undo, and are expected to drop things) analysed by `dialect`:
+// `path` for locations, its normalized `text` and its `directives`.
+Diagnostics LintFile(const Dialect& dialect, const std::string& path, std::string_view text,
+                     const Directives& directives, const LintSettings& settings);
+
+// Lints the up file for `dialect` of every migration in `set`.
+Diagnostics LintSet(const MigrationSet& set, const Dialect& dialect, const LintSettings& settings);
+
+// Lints the file of a pending up step, as `migrate plan` shows it.
+Diagnostics LintStep(const Dialect& dialect, const Step& step, const LintSettings& settings);
 
 }  // namespace migrate
 

@@ -1,4 +1,4 @@
-// The manifest of a bundle (`dist/migrations/manifest.toml`, DESIGN §3): per migration its
+// The manifest of a bundle (`dist/migrations/manifest.toml`, docs/design.md §3): per migration its
 // version, slug and source folder; per file its name, dialect, direction, SHA-256, size,
 // transaction mode, timeouts and statement count. Rendering is deterministic: the same
 // Manifest always gives the same bytes.
@@ -23,7 +23,7 @@
 
 namespace migrate {
 
-inline constexpr int kManifestFormat = 2;
+inline constexpr int kManifestFormat = 2;  // docs/design.md §3 says what each format holds
 inline constexpr std::string_view kManifestName = "manifest.toml";
 
 struct ManifestFile {
@@ -70,6 +70,9 @@ struct Manifest {
 
 // Builds the manifest of a validated set. REQUIRES: the set loaded without errors.
 Manifest MakeManifest(const MigrationSet& set);
+
+// The manifest entry of one loaded migration, as MakeManifest writes it.
+ManifestEntry MakeManifestEntry(const Migration& migration);
 
 // SHA-256 over `files` (name → size in bytes) in name order.
 std::string ListingDigest(const std::map<std::string, long long>& files);

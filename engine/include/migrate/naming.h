@@ -1,4 +1,4 @@
-// Migration file names: `<version>_<slug>[.<dialect>].<up|down>.sql` (DESIGN §2).
+// Migration file names: `<version>_<slug>[.<dialect>].<up|down>.sql` (docs/design.md §2).
 // The version is 1-20 ASCII digits and orders numerically as a decimal string, so versions
 // wider than 64 bits (real sets use 20 digits) order correctly. The name is read from the
 // right: `.sql`, then the direction, then an optional dialect; the slug in between may hold
@@ -6,6 +6,7 @@
 #ifndef MIGRATE_NAMING_H_
 #define MIGRATE_NAMING_H_
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,10 +17,16 @@ enum class Direction { kUp, kDown };
 
 const char* DirectionName(Direction direction);  // "up" or "down"
 
+// The dialects a file name may name, and the only place they are listed: every loop over
+// dialects (manifest digests, config checks, build targets) runs over kDialects.
 inline constexpr std::string_view kDialectPostgres = "postgres";
 inline constexpr std::string_view kDialectSqlite = "sqlite";
+inline constexpr std::array<std::string_view, 2> kDialects = {kDialectPostgres, kDialectSqlite};
 
 bool IsKnownDialect(std::string_view dialect);
+
+// "postgres, sqlite": kDialects for a message.
+std::string KnownDialects();
 
 struct MigrationFileName {
   std::string version;  // digits as written

@@ -1,7 +1,8 @@
 // The planner is a pure function of the bundle's manifest and the history table: which
-// migrations to apply or revert, in what order, and what has drifted (DESIGN "Drift
-// detection"): an applied migration whose file changed or vanished, a pending migration
-// older than the newest applied one, and an interrupted non-transactional migration.
+// migrations to apply or revert, in what order, and what has drifted (docs/design.md §7): an
+// applied migration whose file changed or vanished, a pending migration older than the newest
+// applied one, and an interrupted non-transactional migration. MakeStep turns a planned step
+// into the Step a driver runs; it is the one place a Step is assembled.
 #ifndef MIGRATE_PLANNER_H_
 #define MIGRATE_PLANNER_H_
 
@@ -10,8 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "migrate/driver.h"
+#include "migrate/apply.h"
+#include "migrate/dialect.h"
 #include "migrate/manifest.h"
+#include "migrate/records.h"
 
 namespace migrate {
 
@@ -55,6 +58,19 @@ bool IsComplete(const ManifestHeader& header, const std::vector<HistoryRow>& his
 // Throws Error(kUsage) when `to` is not a version in the bundle.
 Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
             std::string_view dialect, const std::optional<std::string>& to);
+
+// Timeouts for steps whose file sets none (the environment's).
+struct Timeouts {
+  std::optional<std::chrono::milliseconds> lock;
+  std::optional<std::chrono::milliseconds> statement;
+};
+
+// The Step that runs `planned` with `sql`, the bytes of planned.file (already checked against
+// the manifest), split by `dialect`; `defaults` apply where the file sets no timeout.
+// REQUIRES: planned.entry and planned.file are set. Throws Error(kMigrationFailed) when
+// `dialect` cannot split the file (a bundle built without that dialect).
+Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialect,
+              const Timeouts& defaults);
 
 struct DownTarget {
   enum class Mode { kCount, kTo, kAll };

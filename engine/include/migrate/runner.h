@@ -68,11 +68,11 @@ std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptio
 RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
                   const RunOptions& options, RunObserver& observer);
 
-// Resolves an interrupted non-transactional migration under the lock: `mark_applied` records
-// it as applied (it was finished by hand), otherwise its history row is deleted (it was undone
-// by hand, and the next run applies it again). Throws Error(kUsage) when `version` has no
+// Resolves an interrupted non-transactional migration under the lock as `action` says:
+// recorded as applied (it was finished by hand), or its history row deleted (it was undone by
+// hand, and the next run applies it again). Throws Error(kUsage) when `version` has no
 // interrupted row.
-void RunRepair(Driver& driver, const std::string& version, bool mark_applied,
+void RunRepair(Driver& driver, const std::string& version, RepairAction action,
                const RunOptions& options);
 
 struct StatusEntry {
@@ -93,7 +93,8 @@ struct StatusReport {
 // Reads history and lock without writing anything.
 StatusReport GetStatus(Driver& driver, const Bundle& bundle);
 
-const char* StatusStateName(StatusEntry::State state);
+// "applied" and "started" (the history's own words, HistoryStateName), "pending", "missing".
+std::string_view StatusStateName(StatusEntry::State state);
 
 }  // namespace migrate
 

@@ -1,4 +1,4 @@
-#include "migrate/postgres_dialect.h"
+#include "postgres/postgres_dialect.h"
 
 #include <pg_query.h>
 
@@ -6,9 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "migrate/text.h"
+#include "migrate/naming.h"
+#include "migrate/sha256.h"
+#include "migrate/source_text.h"
+#include "migrate/sql_text.h"
+#include "postgres/postgres_analysis.h"
 
-namespace migrate {
+namespace migrate::postgres {
 namespace {
 
 using nlohmann::json;
@@ -96,6 +100,10 @@ class PgDialect final : public Dialect {
 
   std::string_view Name() const override { return kDialectPostgres; }
 
+  std::vector<StatementInfo> Analyze(std::string_view sql) const override {
+    return AnalyzePostgres(sql);
+  }
+
   SplitResult Split(std::string_view sql) const override {
     std::string text(sql);  // libpg_query wants a NUL-terminated string
     return MightRunOutsideTransaction(sql) ? SplitWithTree(sql, text) : SplitOnly(sql, text);
@@ -169,4 +177,4 @@ const Dialect& PostgresDialect() {
   return kDialect;
 }
 
-}  // namespace migrate
+}  // namespace migrate::postgres

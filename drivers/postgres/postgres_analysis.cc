@@ -1,12 +1,12 @@
-#include "migrate/pg_analysis.h"
+#include "postgres/postgres_analysis.h"
 
 #include <pg_query.h>
 
 #include <nlohmann/json.hpp>
 
-#include "migrate/text.h"
+#include "migrate/sql_text.h"
 
-namespace migrate {
+namespace migrate::postgres {
 namespace {
 
 using nlohmann::json;
@@ -65,7 +65,7 @@ std::string AlterLock(const json& cmd) {
   return "ACCESS EXCLUSIVE";
 }
 
-void AnalyzeAlter(const json& n, PgStatementInfo& info) {
+void AnalyzeAlter(const json& n, StatementInfo& info) {
   info.kind = "ALTER TABLE";
   for (const json& c : Field(n, "cmds")) {
     const json& cmd = Field(c, "AlterTableCmd");
@@ -98,11 +98,77 @@ void AnalyzeAlter(const json& n, PgStatementInfo& info) {
   }
 }
 
-PgStatementInfo Analyze(const json& stmt) {
-  PgStatementInfo info;
+void AnalyzeDrop(const json& n, StatementInfo& info) {
+  std::string what = n.value("removeType", "");
+  bool concurrent = n.value("concurrent", false);
+  info.kind = "DROP " + (what.rfind("OBJECT_", 0) == 0 ? what.substr(7) : what);
+  if (what == "OBJECT_TABLE" || what == "OBJECT_INDEX" || what == "OBJECT_VIEW" ||
+      what == "OBJECT_MATVIEW") {
+    info.lock = concurrent ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE";
+    for (const json& o : Field(n, "objects")) {
+      std::string name;
+      for (const json& part : Field(o, "List").value("items", json::array())) {
+        name += (name.empty() ? "" : ".") + Field(part, "String").value("sval", "");
+      }
+      info.table += (info.table.empty() ? "" : ", ") + name;
+    }
+  }
+  if (what == "OBJECT_TABLE") info.facts.push_back({"dropping-table", "DROP TABLE " + info.table});
+}
+
+void AnalyzeRename(const json& n, StatementInfo& info) {
+  std::string what = n.value("renameType", "");
+  info.kind = "RENAME";
+  info.table = TableOf(n);
+  if (!info.table.empty()) info.lock = "ACCESS EXCLUSIVE";
+  if (what == "OBJECT_TABLE") {
+    info.facts.push_back({"renaming", "RENAME TABLE " + info.table + " TO " + n.value("newname", "")});
+  } else if (what == "OBJECT_COLUMN") {
+    info.facts.push_back({"renaming", "RENAME COLUMN " + n.value("subname", "") + " TO " +
+                                          n.value("newname", "")});
+  }
+}
+
+void AnalyzeIndex(const json& n, StatementInfo& info) {
+  bool concurrent = n.value("concurrent", false);
+  info.kind = concurrent ? "CREATE INDEX CONCURRENTLY" : "CREATE INDEX";
+  info.table = TableOf(n);
+  info.lock = concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE";
+  if (!concurrent) {
+    info.facts.push_back({"require-concurrent-index", "CREATE INDEX without CONCURRENTLY"});
+  }
+}
+
+// Statements that lock one table in a fixed mode: kind and lock by parse-tree node type.
+bool AnalyzeSimple(const std::string& type, const json& n, StatementInfo& info) {
+  struct Simple {
+    const char* type;
+    const char* kind;
+    const char* lock;
+  };
+  static constexpr Simple kSimple[] = {
+      {"InsertStmt", "INSERT", "ROW EXCLUSIVE"},
+      {"UpdateStmt", "UPDATE", "ROW EXCLUSIVE"},
+      {"DeleteStmt", "DELETE", "ROW EXCLUSIVE"},
+      {"CreateTrigStmt", "CREATE TRIGGER", "SHARE ROW EXCLUSIVE"},
+      {"TruncateStmt", "TRUNCATE", "ACCESS EXCLUSIVE"},
+  };
+  for (const Simple& s : kSimple) {
+    if (type != s.type) continue;
+    info.kind = s.kind;
+    info.lock = s.lock;
+    if (type != "TruncateStmt") info.table = TableOf(n);
+    return true;
+  }
+  return false;
+}
+
+StatementInfo Analyze(const json& stmt) {
+  StatementInfo info;
   if (!stmt.is_object() || stmt.empty()) return info;
   const std::string& type = stmt.begin().key();
   const json& n = stmt.begin().value();
+  if (AnalyzeSimple(type, n, info)) return info;
   if (type == "CreateStmt") {
     info.kind = "CREATE TABLE";
     info.table = TableOf(n);
@@ -111,51 +177,11 @@ PgStatementInfo Analyze(const json& stmt) {
     info.table = TableOf(n);
     AnalyzeAlter(n, info);
   } else if (type == "IndexStmt") {
-    bool concurrent = n.value("concurrent", false);
-    info.kind = concurrent ? "CREATE INDEX CONCURRENTLY" : "CREATE INDEX";
-    info.table = TableOf(n);
-    info.lock = concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE";
-    if (!concurrent)
-      info.facts.push_back({"require-concurrent-index", "CREATE INDEX without CONCURRENTLY"});
+    AnalyzeIndex(n, info);
   } else if (type == "DropStmt") {
-    std::string what = n.value("removeType", "");
-    bool concurrent = n.value("concurrent", false);
-    info.kind = "DROP " + (what.rfind("OBJECT_", 0) == 0 ? what.substr(7) : what);
-    if (what == "OBJECT_TABLE" || what == "OBJECT_INDEX" || what == "OBJECT_VIEW" ||
-        what == "OBJECT_MATVIEW") {
-      info.lock = concurrent ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE";
-      for (const json& o : Field(n, "objects")) {
-        std::string name;
-        for (const json& part : Field(o, "List").value("items", json::array())) {
-          name += (name.empty() ? "" : ".") + Field(part, "String").value("sval", "");
-        }
-        info.table += (info.table.empty() ? "" : ", ") + name;
-      }
-    }
-    if (what == "OBJECT_TABLE")
-      info.facts.push_back({"dropping-table", "DROP TABLE " + info.table});
+    AnalyzeDrop(n, info);
   } else if (type == "RenameStmt") {
-    std::string what = n.value("renameType", "");
-    info.kind = "RENAME";
-    info.table = TableOf(n);
-    if (!info.table.empty()) info.lock = "ACCESS EXCLUSIVE";
-    if (what == "OBJECT_TABLE" || what == "OBJECT_COLUMN") {
-      info.facts.push_back(
-          {"renaming", (what == "OBJECT_TABLE" ? "RENAME TABLE " : "RENAME COLUMN ") +
-                           (what == "OBJECT_TABLE" ? info.table : n.value("subname", "")) + " TO " +
-                           n.value("newname", "")});
-    }
-  } else if (type == "TruncateStmt") {
-    info.kind = "TRUNCATE";
-    info.lock = "ACCESS EXCLUSIVE";
-  } else if (type == "InsertStmt" || type == "UpdateStmt" || type == "DeleteStmt") {
-    info.kind = type == "InsertStmt" ? "INSERT" : type == "UpdateStmt" ? "UPDATE" : "DELETE";
-    info.table = TableOf(n);
-    info.lock = "ROW EXCLUSIVE";
-  } else if (type == "CreateTrigStmt") {
-    info.kind = "CREATE TRIGGER";
-    info.table = TableOf(n);
-    info.lock = "SHARE ROW EXCLUSIVE";
+    AnalyzeRename(n, info);
   } else if (type == "VacuumStmt") {
     info.kind = n.value("is_vacuumcmd", false) ? "VACUUM" : "ANALYZE";
     info.lock = "SHARE UPDATE EXCLUSIVE";
@@ -170,24 +196,22 @@ PgStatementInfo Analyze(const json& stmt) {
     info.kind = "SET";
     info.sets_lock_timeout = n.value("name", "") == "lock_timeout";
   } else {
-    info.kind = type;  // e.g. CreateFunctionStmt, DoStmt: no table lock we can tell
-    if (info.kind.size() > 4 && info.kind.substr(info.kind.size() - 4) == "Stmt") {
-      info.kind.resize(info.kind.size() - 4);
-    }
+    // e.g. CreateFunctionStmt, DoStmt: no table lock we can tell
+    info.kind = type.size() > 4 && type.ends_with("Stmt") ? type.substr(0, type.size() - 4) : type;
   }
   return info;
 }
 
 }  // namespace
 
-std::vector<PgStatementInfo> AnalyzePostgres(std::string_view sql) {
-  std::vector<PgStatementInfo> out;
+std::vector<StatementInfo> AnalyzePostgres(std::string_view sql) {
+  std::vector<StatementInfo> out;
   std::string text(sql);
   PgQueryParseResult r = pg_query_parse(text.c_str());
   if (!r.error) {
     json tree = json::parse(r.parse_tree);
     for (const json& s : tree.value("stmts", json::array())) {
-      PgStatementInfo info = Analyze(Field(s, "stmt"));
+      StatementInfo info = Analyze(Field(s, "stmt"));
       info.offset = SkipSqlTrivia(sql, s.value("stmt_location", 0));
       out.push_back(std::move(info));
     }
@@ -196,4 +220,4 @@ std::vector<PgStatementInfo> AnalyzePostgres(std::string_view sql) {
   return out;
 }
 
-}  // namespace migrate
+}  // namespace migrate::postgres

@@ -1,0 +1,20 @@
+// What each statement of a PostgreSQL migration does, read from libpg_query's parse tree
+// (the real PostgreSQL 15 grammar): which table it touches, the table lock it takes, and the
+// facts the lint rules judge. No server is involved. The PostgreSQL dialect's Analyze.
+#ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_
+#define MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_
+
+#include <string_view>
+#include <vector>
+
+#include "migrate/dialect.h"
+
+namespace migrate::postgres {
+
+// Analyses every statement of `sql`. Returns an empty list when `sql` does not parse (the
+// build reports the syntax error separately).
+std::vector<StatementInfo> AnalyzePostgres(std::string_view sql);
+
+}  // namespace migrate::postgres
+
+#endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_

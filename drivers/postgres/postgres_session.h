@@ -1,0 +1,76 @@
+// One PostgreSQL session (libpqxx 6.4) and the transaction open on it, if any: what the
+// driver and its step sink share. Exec runs in the open transaction, or on its own when none
+// is open. Guard turns libpqxx's exceptions into migrate::Error at this boundary.
+#ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_SESSION_H_
+#define MIGRATE_DRIVERS_POSTGRES_POSTGRES_SESSION_H_
+
+#include <memory>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "migrate/error.h"
+#include "postgres/postgres_errors.h"
+#include "sql_command.h"
+
+namespace migrate::postgres {
+
+class Session {
+ public:
+  explicit Session(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {}
+
+  pqxx::connection& connection() { return *conn_; }
+
+  void Begin() { tx_.emplace(*conn_); }
+  // Throws pqxx::in_doubt_error when the connection broke during COMMIT.
+  void Commit() {
+    tx_->commit();
+    tx_.reset();
+  }
+  void Rollback() noexcept { tx_.reset(); }  // libpqxx aborts an open transaction it destroys
+
+  // Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+  template <typename Body>
+  void Transaction(Body&& body) {
+    Begin();
+    try {
+      body();
+      Commit();
+    } catch (...) {
+      Rollback();
+      throw;
+    }
+  }
+
+  pqxx::result Exec(const std::string& sql);
+  pqxx::result Exec(const SqlCommand& command);
+
+  // A string literal, quoted by the server's rules.
+  std::string Quote(const std::string& value);
+
+ private:
+  std::unique_ptr<pqxx::connection> conn_;
+  std::optional<pqxx::work> tx_;
+};
+
+// Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq
+// failure is Error(kConnection), an SQL error Error(kMigrationFailed) with its SQLSTATE; the
+// message starts with `what`.
+template <typename Body>
+void Guard(const std::string& what, Body&& body) {
+  try {
+    body();
+  } catch (const pqxx::broken_connection& e) {
+    throw Error(ErrorCode::kConnection,
+                what + ": lost the connection to PostgreSQL: " + CleanServerMessage(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    throw Error(ErrorCode::kMigrationFailed, what + ": " + CleanServerMessage(e.what()), {},
+                e.sqlstate());
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection, what + ": " + CleanServerMessage(e.what()));
+  }
+}
+
+}  // namespace migrate::postgres
+
+#endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_SESSION_H_

@@ -1,0 +1,77 @@
+#include "postgres/postgres_steps.h"
+
+#include "postgres/postgres_records.h"
+
+namespace migrate::postgres {
+
+void LiveSteps::Begin() {
+  Guard("cannot begin a transaction", [&] { s_.Begin(); });
+}
+
+void LiveSteps::SetLocalTimeouts(const Step& step) {
+  Guard(step.file, [&] {
+    for (const std::string& set : SetTimeouts(step, true)) s_.Exec(set);
+  });
+}
+
+void LiveSteps::Commit(const Step& step) {
+  Guard(step.file, [&] {
+    try {
+      s_.Commit();
+    } catch (const pqxx::in_doubt_error&) {
+      throw Error(ErrorCode::kConnection,
+                  step.file +
+                      ": the connection broke during COMMIT, so whether it applied is unknown; "
+                      "run 'migrate status' to see (the history row was part of the same "
+                      "transaction)");
+    }
+  });
+}
+
+void LiveSteps::Run(const Step& step, std::size_t index) {
+  Guard(step.file, [&] {
+    try {
+      s_.Exec(std::string(step.StatementText(index)));
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      throw StatementError(e, step, index);
+    }
+  });
+}
+
+void LiveSteps::RecordStarted(const Step& step, const LockRequest& lease) {
+  Guard(step.file, [&] {
+    if (s_.Exec(RenewLease(tables_, lease)).affected_rows() != 1) throw LockLostError();
+    s_.Exec(step.direction == Direction::kUp ? InsertStarted(tables_, step, lease)
+                                             : MarkDownStarted(tables_, step));
+  });
+}
+
+void LiveSteps::BeginStatements(const Step& step) {
+  Guard(step.file, [&] {
+    for (const std::string& set : SetTimeouts(step, false)) s_.Exec(set);
+  });
+}
+
+void LiveSteps::RecordProgress(const Step& step, int done) {
+  Guard(step.file, [&] { s_.Exec(SetProgress(tables_, step, done)); });
+}
+
+void LiveSteps::EndStatements(const Step& step) {
+  Guard(step.file, [&] {
+    for (const std::string& reset : ResetTimeouts(step)) s_.Exec(reset);
+  });
+}
+
+void LiveSteps::RecordDone(const Step& step, const LockRequest& lease, long long ms) {
+  // History row, log row and lease check in one round trip, just before COMMIT: while this
+  // session holds the advisory lock no other runner can take the lock row, so the lease is
+  // checked once, here.
+  Guard(step.file, [&] {
+    if (s_.Exec(postgres::RecordDone(tables_, step, lease, ms)).affected_rows() != 1)
+      throw LockLostError();
+  });
+}
+
+}  // namespace migrate::postgres

@@ -1,0 +1,79 @@
+#include "sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+namespace migrate::sqlite {
+
+Connection::Connection(SQLite::Database db, std::chrono::milliseconds busy_timeout)
+    : db_(std::move(db)), busy_timeout_(busy_timeout) {}
+
+Connection::~Connection() { Rollback(); }
+
+void Connection::Rollback() noexcept {
+  if (!sqlite3_get_autocommit(db_.getHandle())) db_.tryExec("ROLLBACK");
+}
+
+bool Connection::InTransaction() { return !sqlite3_get_autocommit(db_.getHandle()); }
+
+SQLite::Statement& Connection::Prepared(const SqlCommand& command) {
+  std::unique_ptr<SQLite::Statement>& q = cache_[command.text];
+  if (!q) q = std::make_unique<SQLite::Statement>(db_, command.text);
+  q->tryReset();  // the result of its last run (an error, SQLITE_BUSY) is not ours to report
+  q->clearBindings();
+  for (std::size_t i = 0; i < command.params.size(); ++i) {
+    int index = static_cast<int>(i + 1);
+    if (command.params[i]) {
+      q->bind(index, *command.params[i]);
+    } else {
+      q->bind(index);
+    }
+  }
+  return *q;
+}
+
+int Connection::Exec(const SqlCommand& command) {
+  Query(command, [](SQLite::Statement&) {});
+  return db_.getChanges();
+}
+
+void Connection::Query(const SqlCommand& command,
+                       const std::function<void(SQLite::Statement&)>& row) {
+  SQLite::Statement& q = Prepared(command);
+  // Reset however it ends: an unfinished statement would keep DROP TABLE from running
+  // ("table is locked").
+  try {
+    while (q.executeStep()) row(q);
+  } catch (...) {
+    q.tryReset();
+    throw;
+  }
+  q.tryReset();
+}
+
+bool Connection::TableExists(const QualifiedName& name) {
+  std::string schema = name.schema().empty() ? "main" : name.schema();
+  SqlCommand q{"SELECT 1 FROM \"" + schema + "\".sqlite_master WHERE type = 'table' AND name = ?1",
+               {name.table()}};
+  bool found = false;
+  Query(q, [&](SQLite::Statement&) { found = true; });
+  return found;
+}
+
+void Connection::SetBusyTimeout(std::chrono::milliseconds wait) {
+  sqlite3_busy_timeout(db_.getHandle(), static_cast<int>(wait.count()));
+}
+
+Error Translate(const SQLite::Exception& e, ErrorCode code, const std::string& what) {
+  return Error(code, what + ": " + e.what(), {},
+               "SQLITE_" + std::to_string(e.getExtendedErrorCode()));
+}
+
+void Guard(ErrorCode code, const std::string& what, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const SQLite::Exception& e) {
+    throw Translate(e, code, what);
+  }
+}
+
+}  // namespace migrate::sqlite

@@ -1,0 +1,31 @@
+// Lexical helpers over SQL text that hold for every dialect: skipping whitespace and
+// comments, telling a blank file, a token fingerprint, and a short excerpt of a statement for
+// messages. Where a statement ends is not decided here: that is each Dialect's job, with its
+// database's own tokenizer.
+#ifndef MIGRATE_SQL_TEXT_H_
+#define MIGRATE_SQL_TEXT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace migrate {
+
+// Skips whitespace, `--` comments and `/* */` comments from `pos`; returns the new offset.
+std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos = 0);
+
+// True when `sql` holds nothing but whitespace, SQL comments and semicolons.
+bool IsBlankSql(std::string_view sql);
+
+// SHA-256 of the token stream of `sql`: comments and whitespace dropped, unquoted words
+// lowercased, quoted strings and identifiers kept exactly (quotes '', "", ``, [] and
+// PostgreSQL dollar quotes). The SQLite dialect's fingerprint, and PostgreSQL's fallback.
+std::string TokenFingerprint(std::string_view sql);
+
+// Cuts `s` to at most `max` bytes on a UTF-8 boundary, adding "…" when cut; runs of
+// whitespace become one space. For quoting a statement in a message.
+std::string Excerpt(std::string_view s, std::size_t max = 80);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_SQL_TEXT_H_

@@ -1,0 +1,53 @@
+#include "migrate/build.h"
+
+#include "migrate/rehearsal.h"
+
+namespace migrate {
+
+BuildInputs MakeBuildInputs(const Config& config) {
+  return {ResolveSources(config), EffectiveDialects(config), MakeLintSettings(config)};
+}
+
+LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
+                       const Toolchain& toolchain) {
+  std::vector<const Dialect*> dialects;
+  for (const std::string& name : inputs.dialects) {
+    const Dialect* d = toolchain.FindDialect(name);
+    if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
+    dialects.push_back(d);
+  }
+  LoadResult loaded = LoadMigrationSet(inputs.sources, dialects);
+  Diagnostics more;
+  for (const Dialect* d : dialects) {
+    if (!options.lint || !LintApplies(*d)) continue;
+    for (Diagnostic& one : LintSet(loaded.set, *d, inputs.lint)) more.push_back(std::move(one));
+  }
+  if (options.rehearse && !HasErrors(loaded.diagnostics)) {
+    for (const Dialect* d : dialects) {
+      std::unique_ptr<Driver> scratch = toolchain.OpenScratch(d->Name());
+      if (!scratch) continue;
+      for (Diagnostic& one : RehearseChain(*scratch, loaded.set)) more.push_back(std::move(one));
+    }
+  }
+  for (Diagnostic& one : more) loaded.diagnostics.push_back(std::move(one));
+  if (options.strict) {
+    for (Diagnostic& one : loaded.diagnostics) one.severity = Severity::kError;
+  }
+  return loaded;
+}
+
+BuildOutcome Build(const BuildInputs& inputs, const BuildOptions& options,
+                   const Toolchain& toolchain, const std::filesystem::path& dist, BuildMode mode) {
+  BuildOutcome outcome;
+  outcome.loaded = ValidateSet(inputs, options, toolchain);
+  outcome.failed = HasErrors(outcome.loaded.diagnostics);
+  if (outcome.failed) return outcome;
+  if (mode == BuildMode::kCheck) {
+    outcome.stale = DiffBundle(outcome.loaded.set, dist);
+  } else {
+    outcome.written = WriteBundle(outcome.loaded.set, dist);
+  }
+  return outcome;
+}
+
+}  // namespace migrate
