@@ -86,7 +86,7 @@ TEMPLATE_TEST_CASE("conformance: metadata is idempotent and history starts empty
   CHECK(d->ReadHistory().empty());
 }
 
-TEMPLATE_TEST_CASE("conformance: apply records history; down removes it",
+TEMPLATE_TEST_CASE("conformance: apply records history, down removes it",
                    "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
   TestType factory;
   auto d = factory.Open();

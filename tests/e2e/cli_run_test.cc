@@ -84,7 +84,7 @@ TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after t
   CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
 }
 
-TEST_CASE("e2e: status shows applied and pending; --json is valid JSON", "[e2e]") {
+TEST_CASE("e2e: status shows applied and pending, --json is valid JSON", "[e2e]") {
   Project p;
   AddFour(p);
   REQUIRE(p.Run({"build"}).exit_code == 0);
@@ -143,7 +143,7 @@ TEST_CASE("e2e: down stops before an irreversible migration", "[e2e]") {
   CHECK(History(p).size() == 4);  // nothing was reverted
 }
 
-TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder; unlock frees it",
+TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder, unlock frees it",
           "[e2e]") {
   Project p;
   AddFour(p);
@@ -204,7 +204,7 @@ TEST_CASE("e2e: a tampered bundle is refused before the database is touched", "[
   CHECK_THAT(none.err, Catch::Contains("run 'migrate build' first"));
 }
 
-TEST_CASE("e2e: DATABASE_URL and --database override the config; passwords never print", "[e2e]") {
+TEST_CASE("e2e: DATABASE_URL and --database override the config, passwords never print", "[e2e]") {
   Project p;
   AddFour(p);
   REQUIRE(p.Run({"build"}).exit_code == 0);
@@ -277,7 +277,7 @@ TEST_CASE("e2e: status before the first run, and an unwritable dist, fail clearl
   CHECK_THAT(build.err, Catch::Contains("blocker"));
 }
 
-TEST_CASE("e2e: a reformatted applied file is a note; a changed value is drift", "[e2e]") {
+TEST_CASE("e2e: a reformatted applied file is a note, a changed value is drift", "[e2e]") {
   Project p;
   AddFour(p);
   p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 1);\n");

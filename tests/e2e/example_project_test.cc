@@ -52,7 +52,7 @@ TEST_CASE("example project: the same bundle runs on PostgreSQL with its variants
   CHECK(db.DumpSchema() == first);
 }
 
-TEST_CASE("example project: plan --format sql piped to psql applies it; migrate agrees",
+TEST_CASE("example project: plan --format sql piped to psql applies it, migrate agrees",
           "[postgres][e2e]") {
   Project p;
   CopyExample(p);
@@ -90,7 +90,7 @@ TEST_CASE("example project: plan --format sql piped to psql applies it; migrate 
   CHECK_THAT(p.Run({"plan"}, env).out, Catch::Contains("0 pending"));
 }
 
-TEST_CASE("example project: plan on SQLite shows the statements; sql scripts are for psql",
+TEST_CASE("example project: plan on SQLite shows the statements, sql scripts are for psql",
           "[e2e]") {
   Project p;
   CopyExample(p);

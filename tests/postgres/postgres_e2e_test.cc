@@ -125,7 +125,7 @@ TEST_CASE("postgres: CREATE INDEX CONCURRENTLY completes while seven other runne
 }
 
 TEST_CASE(
-    "postgres: kill -9 during a no-transaction migration leaves 'started'; run exits 6 "
+    "postgres: kill -9 during a no-transaction migration leaves 'started', run exits 6 "
     "until repair",
     "[postgres][e2e]") {
   PgProject p;

@@ -56,7 +56,7 @@ TEST_CASE("runner applies pending migrations in order and releases the lock", "[
   CHECK(db->history.empty());
 }
 
-TEST_CASE("a failing migration stops the run; earlier ones stay applied", "[unit]") {
+TEST_CASE("a failing migration stops the run, earlier ones stay applied", "[unit]") {
   auto files = kThree;
   files["2_b.up.sql"] = "CREATE TABLE b (x);\nSELECT FAIL;";
   Fixture f(files);
