@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "migrate/build.h"
 #include "registry.h"
+#include "style.h"
 
 namespace migrate::cli {
 namespace fs = std::filesystem;
@@ -99,7 +100,7 @@ void Build(const Context& ctx, BuildMode mode, const BuildOptions& options) {
   BuildOutcome outcome =
       migrate::Build(MakeBuildInputs(ctx.config()), options, DriverToolchain(), dist, mode);
   const LoadResult& loaded = outcome.loaded;
-  for (const Diagnostic& d : loaded.diagnostics) std::cerr << d.ToString() << "\n";
+  for (const Diagnostic& d : loaded.diagnostics) std::cerr << Painted(std::cerr, d) << "\n";
   std::string shown = Shown(dist);
   if (outcome.failed) {
     throw Error(ErrorCode::kValidation, "build failed with " +

@@ -5,12 +5,14 @@
 
 #include "commands.h"
 #include "migrate/redact.h"
+#include "style.h"
 
 namespace {
 
 int Fail(const migrate::cli::GlobalOptions& globals, const migrate::Error& e,
          const std::string& message) {
-  std::cerr << "migrate: " << message << "\n";
+  std::cerr << migrate::cli::Paint(std::cerr, migrate::cli::Tone::kError, "migrate:") << " "
+            << message << "\n";
   if (globals.json) {
     std::cout << nlohmann::json{{"ok", false},
                                 {"error",
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : migrate::ExitCodeFor(migrate::ErrorCode::kUsage);
   }
+  migrate::cli::ConfigureColor(globals.no_color);
   try {
     action();
     return 0;

@@ -9,6 +9,7 @@
 #include "migrate/redact.h"
 #include "migrate/runner.h"
 #include "signals.h"
+#include "style.h"
 
 namespace migrate::cli {
 namespace {
@@ -30,13 +31,18 @@ class LineObserver final : public RunObserver {
 
   void OnStepDone(const Step& step, long long ms) override {
     if (ctx_.options().json) return;
-    ctx_.out() << "  " << std::left << std::setw(9)
-               << (step.direction == Direction::kUp ? "applied" : "reverted") << step.version
-               << "  " << step.slug << "  (" << (ms == 0 ? "<1" : std::to_string(ms)) << " ms)\n"
-               << std::flush;
+    std::ostream& out = ctx_.out();
+    out << "  "
+        << Paint(out, Tone::kGood, step.direction == Direction::kUp ? "applied  " : "reverted ")
+        << step.version << "  " << step.slug << "  (" << (ms == 0 ? "<1" : std::to_string(ms))
+        << " ms)\n"
+        << std::flush;
   }
 
-  void OnNotice(const Finding& f) override { std::cerr << "migrate: note: " << f.message << "\n"; }
+  void OnNotice(const Finding& f) override {
+    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "note:") << " " << f.message
+              << "\n";
+  }
 
  private:
   const Context& ctx_;
@@ -119,15 +125,20 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
   int counts[4] = {0, 0, 0, 0};
   for (const StatusEntry& e : report.entries) {
     ++counts[static_cast<int>(e.state)];
-    out << "  " << std::left << std::setw(9) << StatusStateName(e.state) << e.version << "  "
-        << e.slug;
+    std::string word(StatusStateName(e.state));
+    word.resize(9, ' ');
+    Tone tone = e.state == StatusEntry::State::kApplied   ? Tone::kGood
+                : e.state == StatusEntry::State::kPending ? Tone::kWarning
+                                                          : Tone::kError;
+    out << "  " << Paint(out, tone, word) << e.version << "  " << e.slug;
     if (e.row && e.state != StatusEntry::State::kPending) {
       out << "  " << e.row->applied_at << "  " << e.row->duration_ms << " ms";
     }
     out << "\n";
   }
   for (const Finding& f : report.findings)
-    out << (f.Blocking() ? "  ! " : "  ~ ") << f.message << "\n";
+    out << "  " << (f.Blocking() ? Paint(out, Tone::kError, "!") : Paint(out, Tone::kWarning, "~"))
+        << " " << f.message << "\n";
   if (report.lock) {
     out << "Lock held by " << report.lock->holder << " since " << report.lock->acquired_at
         << " (lease until " << report.lock->expires_at << ")\n";

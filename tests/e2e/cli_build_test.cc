@@ -91,7 +91,7 @@ TEST_CASE("e2e: a bad set reports every problem at once and leaves dist/ alone",
   CHECK(Snapshot(p / "dist/migrations") == before);
 }
 
-TEST_CASE("e2e: app and plugin folders merge into one bundle; a clash names both", "[e2e]") {
+TEST_CASE("e2e: app and plugin folders merge into one bundle, a clash names both", "[e2e]") {
   Project p("migrations = [\"migrations\", \"plugins/*/migrations\"]\n");
   AddShop(p);
   WriteFile(p / "plugins/payments/migrations/15_payments.up.sql",
@@ -141,7 +141,7 @@ TEST_CASE("e2e: build rehearses the SQLite chain and names what a down leaves be
   CHECK(Snapshot(p / "dist/migrations") == before);
 }
 
-TEST_CASE("e2e: lint findings are warnings; --strict and [lint] make them fail", "[e2e]") {
+TEST_CASE("e2e: lint findings are warnings, --strict and [lint] make them fail", "[e2e]") {
   Project p("dialects = [\"postgres\"]\n");
   p.Add("1_users.up.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\n");
   p.Add("1_users.down.sql", "DROP TABLE users;\n");
@@ -185,4 +185,34 @@ TEST_CASE("e2e: syntax errors in two PostgreSQL files are both reported with lin
                      "migrations/2_b.up.sql:3:22: error[syntax]: syntax error at or near \";\"") &&
                  Catch::Contains("build failed with 2 error(s)"));
   CHECK_FALSE(fs::exists(p / "dist"));
+}
+
+namespace {
+
+// Runs `migrate args` on a pseudo-terminal (util-linux `script`) in the project, with `env`
+// (`env` arguments, e.g. "NO_COLOR=1") and NO_COLOR otherwise unset; returns what it printed.
+std::string OnTerminal(const Project& p, const std::string& args, const std::string& env = "") {
+  std::string out = (p / "terminal.out").string();
+  std::string command = "cd '" + p.dir().path().string() + "' && env -u NO_COLOR " + env +
+                        " script -qec '" + MIGRATE_BINARY + " " + args + "' /dev/null > '" + out +
+                        "' 2>&1";
+  REQUIRE(std::system(command.c_str()) != -1);
+  return ReadFile(out);
+}
+
+}  // namespace
+
+TEST_CASE("e2e: colour on a terminal only, never with --no-color or NO_COLOR", "[e2e]") {
+  Project p;
+  p.Add("1_a.up.sql", "CREATE TABLE a (id INTEGER);\n");  // no down: an error to show
+  const std::string kEscape = "\033[";
+  std::string coloured = OnTerminal(p, "build");
+  CHECK_THAT(coloured, Catch::Contains("error[missing-down]") && Catch::Contains(kEscape));
+  std::string flag = OnTerminal(p, "--no-color build");
+  CHECK_THAT(flag, Catch::Contains("error[missing-down]") && !Catch::Contains(kEscape));
+  std::string env = OnTerminal(p, "build", "NO_COLOR=1");
+  CHECK_THAT(env, Catch::Contains("error[missing-down]") && !Catch::Contains(kEscape));
+  ProcessResult piped = p.Run({"build"});  // not a terminal
+  CHECK(piped.exit_code == 3);
+  CHECK_THAT(piped.err, Catch::Contains("error[missing-down]") && !Catch::Contains(kEscape));
 }
