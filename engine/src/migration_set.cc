@@ -22,9 +22,9 @@ struct Loader {
         {Severity::kError, std::move(rule), std::move(where), std::move(message)});
   }
 
-  // Reads one file into `out`; returns false (after reporting) when it cannot be used.
-  // Reads one file into `out`; returns false (after reporting to `diags`) when it cannot be
-  // split. Thread-safe: writes only to `out` and `diags`.
+  // Reads one file into `out`: its normalized text, checksum and directives. Returns false
+  // (after reporting to `diags`) when it cannot be read or is not UTF-8. Thread-safe: writes
+  // only to `out` and `diags`.
   static bool ReadFile(const fs::path& path, const std::string& shown, SourceFile& out,
                        Diagnostics& diags) {
     std::ifstream in(path, std::ios::binary);

@@ -7,7 +7,7 @@
 
 using namespace migrate;
 
-// Golden vectors: the checksum rule is fixed forever (DESIGN §2). Never change these.
+// Golden vectors: the checksum rule is fixed forever (docs/design.md §2). Never change these.
 TEST_CASE("checksum golden vectors", "[unit]") {
   CHECK(Sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(Sha256Hex(NormalizeSource("CREATE TABLE t (id int);\n")) ==

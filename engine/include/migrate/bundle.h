@@ -1,5 +1,5 @@
 // The bundle is `dist/migrations/`: every migration file exactly as it will run, plus
-// manifest.toml (DESIGN §3). WriteBundle publishes it atomically (temporary folder, fsync,
+// manifest.toml (docs/design.md §3). WriteBundle publishes it atomically (temporary folder, fsync,
 // rename), so a reader sees the old bundle or the new one, never a mix. Bundle::Open verifies
 // a bundle before anything connects to a database: no file changed, added or missing, no
 // symlink, no name with a path in it.

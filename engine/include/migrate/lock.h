@@ -1,5 +1,5 @@
-// The lock protocol of DESIGN §4, on top of Driver::TryLock: a waiter polls with jitter until
-// it gets the lock row or its wait runs out, then fails naming the holder. The lease is
+// The lock protocol of docs/design.md §5, on top of Driver::TryLock: a waiter polls with jitter
+// until it gets the lock row or its wait runs out, then fails naming the holder. The lease is
 // renewed inside every migration's own transaction (Driver::Apply), so a runner that lost
 // its lease never commits again. LockGuard releases the lock when it goes out of scope.
 #ifndef MIGRATE_LOCK_H_

@@ -1,5 +1,5 @@
 // A MigrationSet is the validated, ordered contents of one or more migration source folders
-// (DESIGN §2). LoadMigrationSet never stops at the first problem: it returns every
+// (docs/design.md §2). LoadMigrationSet never stops at the first problem: it returns every
 // diagnostic it finds (bad names, missing pairs, duplicate versions, unknown directives,
 // non-UTF-8 bytes, SQL that does not split, transaction control) so a user fixes all of
 // them in one round. Files that are not `.sql` are ignored; every `.sql` file is accounted for.
