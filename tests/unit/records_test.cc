@@ -1,0 +1,78 @@
+// What migrate keeps in the target database, without one: table names, history rows decoded
+// from their cells, and the pure bookkeeping SQL of each dialect.
+#include "migrate/records.h"
+
+#include <catch2/catch.hpp>
+
+#include "postgres/postgres_records.h"
+#include "postgres/postgres_script.h"
+#include "sqlite/sqlite_records.h"
+
+using namespace migrate;
+
+namespace {
+
+std::array<std::string_view, kHistoryColumns.size()> Cells(std::string_view state,
+                                                           std::string_view duration = "12",
+                                                           std::string_view progress = "3") {
+  return {
+      "20240101000000", "create_x",  "aaa",           "",     state,    "2024-01-01T00:00:00.000Z",
+      duration,         "me@host:1", "migrate 0.1.0", "run1", progress, "fp"};
+}
+
+}  // namespace
+
+TEST_CASE("a qualified table name is quoted part by part", "[unit]") {
+  CHECK(QualifiedName("migrate_history").Quoted() == "\"migrate_history\"");
+  CHECK(QualifiedName("ops.history").Quoted() == "\"ops\".\"history\"");
+  CHECK(QualifiedName("ops.history").schema() == "ops");
+  CHECK(QualifiedName("ops.history").table() == "history");
+  CHECK(QualifiedName("ops.history").ToString() == "ops.history");
+}
+
+TEST_CASE("history rows decode from their cells, and an unknown state or number is refused",
+          "[unit]") {
+  HistoryRow row = DecodeHistoryRow(Cells("applied"));
+  CHECK(row.version == "20240101000000");
+  CHECK(row.state == HistoryState::kApplied);
+  CHECK(row.duration_ms == 12);
+  CHECK(row.progress == 3);
+  CHECK(row.down_checksum.empty());
+  CHECK(DecodeHistoryRow(Cells("started")).state == HistoryState::kStarted);
+  CHECK(HistoryStateName(HistoryState::kStarted) == "started");
+
+  for (auto cells : {Cells("done"), Cells("applied", "12ms"), Cells("applied", "12", "x")}) {
+    try {
+      DecodeHistoryRow(cells);
+      FAIL("expected the row to be refused");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::kDrift);
+      CHECK_THAT(e.what(), Catch::Contains("20240101000000") && Catch::Contains("by hand"));
+    }
+  }
+}
+
+TEST_CASE("both dialects select the history columns in kHistoryColumns order", "[unit]") {
+  TableNames t;
+  for (const SqlCommand& select : {sqlite::SelectHistory(t), postgres::SelectHistory(t)}) {
+    std::size_t at = 0;
+    for (std::string_view column : kHistoryColumns) {
+      std::size_t found = select.text.find(std::string(column), at);
+      INFO(select.text << "\nlooking for " << column);
+      REQUIRE(found != std::string::npos);
+      at = found + column.size();
+    }
+  }
+  // The state CHECK of both DDLs holds exactly the two words.
+  for (const std::string& ddl : {sqlite::MetadataDdl(t)[0], postgres::MetadataDdl(t)[0]}) {
+    CHECK_THAT(ddl, Catch::Contains("IN ('applied','started')"));
+  }
+}
+
+TEST_CASE("the psql script inlines each parameter as a literal, NULL for none", "[unit]") {
+  SqlCommand c{"SELECT $1, $2, $10, $1", {}};
+  for (int i = 1; i <= 10; ++i) c.params.push_back("v" + std::to_string(i));
+  c.params[1] = std::nullopt;
+  auto quote = [](const std::string& s) { return "'" + s + "'"; };
+  CHECK(postgres::Inline(c, quote) == "SELECT 'v1', NULL, 'v10', 'v1'");
+}
