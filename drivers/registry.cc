@@ -2,9 +2,7 @@
 
 #include "migrate/config.h"
 #include "migrate/redact.h"
-#include "postgres/postgres_dialect.h"
 #include "postgres/postgres_driver.h"
-#include "sqlite/sqlite_dialect.h"
 #include "sqlite/sqlite_driver.h"
 
 namespace migrate {

@@ -16,6 +16,14 @@ struct SqlCommand {
   std::vector<std::optional<std::string>> params;
 };
 
+// SQL that SQLite and PostgreSQL speak alike, for both records files.
+// The lock row's columns, in the order both insert them: (1, holder, run_id, times...).
+inline constexpr const char* kLockColumns = " (id, holder, run_id, acquired_at, expires_at)";
+// Lets an INSERT of the lock row replace the row that is there with the one proposed.
+inline constexpr const char* kLockTakeOver =
+    " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, run_id = excluded.run_id,"
+    " acquired_at = excluded.acquired_at, expires_at = excluded.expires_at";
+
 // A value or NULL when empty, for optional columns such as down_checksum.
 inline std::optional<std::string> NullIfEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);

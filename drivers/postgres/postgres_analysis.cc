@@ -122,10 +122,11 @@ void AnalyzeRename(const json& n, StatementInfo& info) {
   info.table = TableOf(n);
   if (!info.table.empty()) info.lock = "ACCESS EXCLUSIVE";
   if (what == "OBJECT_TABLE") {
-    info.facts.push_back({"renaming", "RENAME TABLE " + info.table + " TO " + n.value("newname", "")});
+    info.facts.push_back(
+        {"renaming", "RENAME TABLE " + info.table + " TO " + n.value("newname", "")});
   } else if (what == "OBJECT_COLUMN") {
-    info.facts.push_back({"renaming", "RENAME COLUMN " + n.value("subname", "") + " TO " +
-                                          n.value("newname", "")});
+    info.facts.push_back(
+        {"renaming", "RENAME COLUMN " + n.value("subname", "") + " TO " + n.value("newname", "")});
   }
 }
 

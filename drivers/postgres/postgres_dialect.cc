@@ -1,5 +1,3 @@
-#include "postgres/postgres_dialect.h"
-
 #include <pg_query.h>
 
 #include <cctype>
@@ -11,6 +9,7 @@
 #include "migrate/source_text.h"
 #include "migrate/sql_text.h"
 #include "postgres/postgres_analysis.h"
+#include "postgres/postgres_driver.h"
 
 namespace migrate::postgres {
 namespace {

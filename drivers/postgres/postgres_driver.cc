@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "migrate/redact.h"
-#include "postgres/postgres_dialect.h"
+#include "migrate/transaction.h"
 #include "postgres/postgres_errors.h"
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
@@ -75,7 +75,7 @@ class PostgresDriver final : public Driver {
   void EnsureMetadata() override {
     Guard("cannot create migrate's tables", [&] {
       if (MetadataExists()) return;
-      session_.Transaction([&] {
+      InTransaction(session_, [&] {
         // Serialises creation among runners that start at once; held for this short
         // transaction only.
         session_.Exec(SqlCommand{"SELECT pg_advisory_xact_lock($1)", {std::to_string(key_ + 1)}});
@@ -118,7 +118,7 @@ class PostgresDriver final : public Driver {
       // and fences it: a holder whose row was freed by hand (unlock) never commits again.
       if (!advisory_held_) return;
       try {
-        session_.Transaction([&] {
+        InTransaction(session_, [&] {
           session_.Exec("SET LOCAL lock_timeout = '200ms'");
           attempt.acquired = session_.Exec(TakeLock(tables_, request)).affected_rows() == 1;
         });
@@ -173,7 +173,7 @@ class PostgresDriver final : public Driver {
 
   void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override {
     Guard("cannot repair " + version, [&] {
-      session_.Transaction([&] {
+      InTransaction(session_, [&] {
         if (session_.Exec(postgres::Repair(tables_, version, action, lease)).affected_rows() != 1) {
           throw LockLostError();
         }

@@ -24,6 +24,12 @@ struct PostgresOptions {
 // for failed authentication; never with the password in it.
 std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options);
 
+// The PostgreSQL dialect (postgres_dialect.cc): statements split by libpg_query's parser (the
+// real PostgreSQL 15 grammar), so `$$` bodies, dollar tags, comments and strings are handled
+// as the server would, and a syntax error is reported at its exact position without a
+// server. Process-wide; needs no connection.
+const Dialect& PostgresDialect();
+
 }  // namespace migrate::postgres
 
 #endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_DRIVER_H_

@@ -136,20 +136,16 @@ SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
 }
 
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request) {
-  return {"INSERT INTO " + t.lock.Quoted() +
-              " (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
-              " clock_timestamp(), clock_timestamp() + make_interval(secs => $3))"
-              " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
-              " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
-              " expires_at = excluded.expires_at",
-          {request.Holder(), request.run_id, LeaseSeconds(request.lease)}};
+  SqlCommand insert = InsertLockRow(t, request);
+  insert.text += kLockTakeOver;
+  return insert;
 }
 
 SqlCommand InsertLockRow(const TableNames& t, const LockRequest& request) {
-  return {"INSERT INTO " + t.lock.Quoted() +
-              " (id, holder, run_id, acquired_at, expires_at) VALUES (1, $1, $2,"
-              " clock_timestamp(), clock_timestamp() + make_interval(secs => $3))",
-          {request.Holder(), request.run_id, LeaseSeconds(request.lease)}};
+  return {
+      "INSERT INTO " + t.lock.Quoted() + kLockColumns +
+          " VALUES (1, $1, $2, clock_timestamp(), clock_timestamp() + make_interval(secs => $3))",
+      {request.Holder(), request.run_id, LeaseSeconds(request.lease)}};
 }
 
 SqlCommand ReleaseLock(const TableNames& t, const LockRequest& request) {

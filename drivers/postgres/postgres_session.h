@@ -29,19 +29,6 @@ class Session {
   }
   void Rollback() noexcept { tx_.reset(); }  // libpqxx aborts an open transaction it destroys
 
-  // Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-  template <typename Body>
-  void Transaction(Body&& body) {
-    Begin();
-    try {
-      body();
-      Commit();
-    } catch (...) {
-      Rollback();
-      throw;
-    }
-  }
-
   pqxx::result Exec(const std::string& sql);
   pqxx::result Exec(const SqlCommand& command);
 

@@ -13,7 +13,7 @@ void Connection::Rollback() noexcept {
   if (!sqlite3_get_autocommit(db_.getHandle())) db_.tryExec("ROLLBACK");
 }
 
-bool Connection::InTransaction() { return !sqlite3_get_autocommit(db_.getHandle()); }
+bool Connection::TransactionOpen() { return !sqlite3_get_autocommit(db_.getHandle()); }
 
 SQLite::Statement& Connection::Prepared(const SqlCommand& command) {
   std::unique_ptr<SQLite::Statement>& q = cache_[command.text];

@@ -29,20 +29,7 @@ class Connection {
   void Begin() { db_.exec("BEGIN IMMEDIATE"); }
   void Commit() { db_.exec("COMMIT"); }
   void Rollback() noexcept;
-  bool InTransaction();
-
-  // Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-  template <typename Body>
-  void Transaction(Body&& body) {
-    Begin();
-    try {
-      body();
-      Commit();
-    } catch (...) {
-      Rollback();
-      throw;
-    }
-  }
+  bool TransactionOpen();
 
   // Runs `command` to completion; returns the number of rows it changed.
   int Exec(const SqlCommand& command);

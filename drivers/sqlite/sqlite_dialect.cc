@@ -1,5 +1,3 @@
-#include "sqlite/sqlite_dialect.h"
-
 #include <sqlite3.h>
 
 #include <cctype>
@@ -7,6 +5,7 @@
 
 #include "migrate/naming.h"
 #include "migrate/sql_text.h"
+#include "sqlite/sqlite_driver.h"
 
 namespace migrate::sqlite {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
+#include "migrate/transaction.h"
 #include "sqlite/sqlite_connection.h"
-#include "sqlite/sqlite_dialect.h"
 #include "sqlite/sqlite_records.h"
 #include "sqlite/sqlite_steps.h"
 
@@ -36,7 +36,7 @@ class SqliteDriver final : public Driver {
           c_.TableExists(tables_.log)) {
         return;
       }
-      c_.Transaction([&] {
+      InTransaction(c_, [&] {
         for (const std::string& ddl : MetadataDdl(tables_)) c_.db().exec(ddl);
       });
     });
@@ -93,7 +93,7 @@ class SqliteDriver final : public Driver {
   std::optional<LockHolder> ForceUnlock() override {
     std::optional<LockHolder> holder;
     Guard(ErrorCode::kConnection, "cannot free the migration lock", [&] {
-      c_.Transaction([&] {
+      InTransaction(c_, [&] {
         holder = HolderOf(c_, tables_);
         c_.Exec(ClearLock(tables_));
         if (holder) c_.Exec(LogUnlock(tables_, *holder));
@@ -131,7 +131,7 @@ class SqliteDriver final : public Driver {
 
   void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override {
     Guard(ErrorCode::kMigrationFailed, "cannot repair " + version, [&] {
-      c_.Transaction([&] {
+      InTransaction(c_, [&] {
         steps_.Renew(lease);
         c_.Exec(sqlite::Repair(tables_, version, action));
         c_.Exec(LogRepair(tables_, version, action, lease));

@@ -25,6 +25,12 @@ struct SqliteOptions {
 // Opens the database. Throws Error(kConnection) when the file cannot be opened.
 std::unique_ptr<Driver> OpenSqlite(const SqliteOptions& options);
 
+// The SQLite dialect (sqlite_dialect.cc): statements split where SQLite itself says a
+// statement is complete (sqlite3_complete), so quotes, backticks, brackets, comments and
+// CREATE TRIGGER ... END bodies are handled exactly as the library will parse them.
+// Process-wide; needs no connection.
+const Dialect& SqliteDialect();
+
 }  // namespace migrate::sqlite
 
 #endif  // MIGRATE_DRIVERS_SQLITE_SQLITE_DRIVER_H_

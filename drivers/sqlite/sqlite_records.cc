@@ -93,12 +93,9 @@ SqlCommand InsertLog(const TableNames& t, const std::string& event, const Step& 
 }
 
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request) {
-  return {"INSERT INTO " + t.lock.Quoted() +
-              " (id, holder, run_id, acquired_at, expires_at) VALUES (1, ?1, ?2, " + kNow +
-              ", strftime('%Y-%m-%dT%H:%M:%fZ','now',?3))"
-              " ON CONFLICT(id) DO UPDATE SET holder = excluded.holder,"
-              " run_id = excluded.run_id, acquired_at = excluded.acquired_at,"
-              " expires_at = excluded.expires_at"
+  // Only a free, expired or own row is taken: SQLite has no session lock to decide for us.
+  return {"INSERT INTO " + t.lock.Quoted() + kLockColumns + " VALUES (1, ?1, ?2, " + kNow +
+              ", strftime('%Y-%m-%dT%H:%M:%fZ','now',?3))" + kLockTakeOver +
               " WHERE expires_at < excluded.acquired_at OR run_id = excluded.run_id",
           {request.Holder(), request.run_id, LeaseModifier(request.lease)}};
 }

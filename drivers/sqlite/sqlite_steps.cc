@@ -73,7 +73,7 @@ void SqliteSteps::RecordProgress(const Step& step, int done) {
 }
 
 void SqliteSteps::EndStatements(const Step& step) {
-  if (!c_.InTransaction()) return;
+  if (!c_.TransactionOpen()) return;
   c_.Rollback();  // the next BEGIN IMMEDIATE would fail inside it
   throw Error(ErrorCode::kMigrationFailed,
               step.file + ": the file leaves a transaction open; end it with COMMIT",

@@ -1,39 +1,27 @@
 #include "migrate/apply.h"
 
 #include "migrate/stopwatch.h"
+#include "migrate/transaction.h"
 
 namespace migrate {
-namespace {
-
-// Runs `body` in one transaction of `sink`: committed when it returns, rolled back when it
-// throws.
-template <typename Body>
-void InTransaction(StepSink& sink, const Step& step, Body&& body) {
-  sink.Begin();
-  try {
-    body();
-    sink.Commit(step);
-  } catch (...) {
-    sink.Rollback();
-    throw;
-  }
-}
-
-}  // namespace
 
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) {
   auto t0 = std::chrono::steady_clock::now();
   long long ms = 0;
   if (step.transactional) {
-    InTransaction(sink, step, [&] {
-      sink.SetLocalTimeouts(step);
-      for (std::size_t i = 0; i < step.statements.size(); ++i) sink.Run(step, i);
-      ms = MillisSince(t0);
-      sink.RecordDone(step, lease, ms);
-    });
+    InTransaction(
+        sink,
+        [&] {
+          sink.SetLocalTimeouts(step);
+          for (std::size_t i = 0; i < step.statements.size(); ++i) sink.Run(step, i);
+          ms = MillisSince(t0);
+          sink.RecordDone(step, lease, ms);
+        },
+        step);
     return ms;
   }
-  InTransaction(sink, step, [&] { sink.RecordStarted(step, lease); });
+  InTransaction(
+      sink, [&] { sink.RecordStarted(step, lease); }, step);
   sink.BeginStatements(step);
   for (std::size_t i = static_cast<std::size_t>(step.resume_from); i < step.statements.size();
        ++i) {
@@ -42,7 +30,8 @@ long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) 
   }
   sink.EndStatements(step);
   ms = MillisSince(t0);
-  InTransaction(sink, step, [&] { sink.RecordDone(step, lease, ms); });
+  InTransaction(
+      sink, [&] { sink.RecordDone(step, lease, ms); }, step);
   return ms;
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sqlite/sqlite_dialect.h"
+#include "sqlite/sqlite_driver.h"
 
 namespace migrate::testing {
 

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "postgres/postgres_dialect.h"
-#include "sqlite/sqlite_dialect.h"
+#include "postgres/postgres_driver.h"
+#include "sqlite/sqlite_driver.h"
 
 using namespace migrate;
 
