@@ -19,7 +19,7 @@ std::string InsertHistory(const TableNames& t) {
   return "INSERT INTO " + t.history.Quoted() +
          " (version, slug, checksum, down_checksum, state, progress, duration_ms, applied_by,"
          " tool_version, run_id, fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-         " $11) ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
+         " $11)\n  ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
          " progress = excluded.progress, duration_ms = excluded.duration_ms,"
          " applied_at = clock_timestamp(), run_id = excluded.run_id";
 }
@@ -115,8 +115,8 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
                       long long ms) {
   // The data-modifying CTEs run whether or not the UPDATE reads them.
   if (step.direction == Direction::kUp) {
-    SqlCommand c{"WITH history AS (" + InsertHistory(t) + "), log AS (" +
-                     InsertLog(t, "$10, 'up', $1, $2, $3, $7, $8, $12") + ") " +
+    SqlCommand c{"WITH history AS (\n  " + InsertHistory(t) + "),\nlog AS (\n  " +
+                     InsertLog(t, "$10, 'up', $1, $2, $3, $7, $8, $12") + ")\n" +
                      LeaseUpdate(t, "$13", "$10"),
                  HistoryValues(step, lease, HistoryState::kApplied,
                                static_cast<int>(step.statements.size()), ms)};
@@ -124,8 +124,9 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
     c.params.push_back(LeaseSeconds(lease.lease));
     return c;
   }
-  return {"WITH history AS (DELETE FROM " + t.history.Quoted() + " WHERE version = $1), log AS (" +
-              InsertLog(t, "$2, 'down', $1, $3, $4, $5, $6, $7") + ") " +
+  return {"WITH history AS (\n  DELETE FROM " + t.history.Quoted() +
+              " WHERE version = $1),\nlog AS (\n  " +
+              InsertLog(t, "$2, 'down', $1, $3, $4, $5, $6, $7") + ")\n" +
               LeaseUpdate(t, "$8", "$2"),
           {step.version, lease.run_id, step.slug, step.down_checksum, std::to_string(ms),
            lease.Holder(), step.file, LeaseSeconds(lease.lease)}};
@@ -176,8 +177,8 @@ SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction 
                                      std::string(HistoryStateName(HistoryState::kApplied)) +
                                      "' WHERE version = $1"
                                : "DELETE FROM " + t.history.Quoted() + " WHERE version = $1";
-  return {"WITH history AS (" + change + "), log AS (" +
-              InsertLog(t, "$2, 'repair', $1, '', '', 0, $3, $4") + ") " +
+  return {"WITH history AS (\n  " + change + "),\nlog AS (\n  " +
+              InsertLog(t, "$2, 'repair', $1, '', '', 0, $3, $4") + ")\n" +
               LeaseUpdate(t, "$5", "$2"),
           {version, lease.run_id, lease.Holder(), applied ? "marked applied" : "row deleted",
            LeaseSeconds(lease.lease)}};

@@ -188,3 +188,19 @@ TEST_CASE("sqlite: a parent losing rows or being rebuilt is checked through its 
   auto d2 = Open(dir2);
   CHECK_THROWS_WITH(Up(*d2, rebuilt), Catch::Contains("row 1 of c references a missing row of p"));
 }
+
+TEST_CASE("sqlite: a no-transaction file that leaves a transaction open fails, rolled back",
+          "[sqlite]") {
+  TempDir dir;
+  Bundle b = MakeBundle(dir, {{"1_a.up.sql",
+                               "-- migrate:no-transaction\nCREATE TABLE a (x);\nBEGIN;\n"
+                               "CREATE TABLE b (x);\n"},
+                              {"1_a.down.sql", "DROP TABLE a;"}});
+  auto d = Open(dir);
+  CHECK_THROWS_WITH(Up(*d, b), Catch::Contains("1_a.up.sql: the file leaves a transaction open"));
+  CHECK(Tables(dir) == std::vector<std::string>{"a"});  // what ran in its own BEGIN is undone
+  auto h = d->ReadHistory();
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].state == HistoryState::kStarted);  // the next run asks for a repair
+  CHECK(h[0].progress == 1);
+}
