@@ -13,12 +13,21 @@ namespace migrate::cli {
 
 using Action = std::function<void()>;
 
+// Thrown by a command that has printed its outcome already (its --json document): main exits
+// with its code and prints nothing more.
+class Reported : public Error {
+ public:
+  explicit Reported(ErrorCode code) : Error(code, "reported") {}
+};
+
 // new, build
 void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 // plan
 void RegisterPlanCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
 // run, down, status, repair, unlock
 void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
+// drift, baseline
+void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 
 }  // namespace migrate::cli
 

@@ -72,6 +72,17 @@ std::string Context::DatabaseUrl() const {
   return url;
 }
 
+std::unique_ptr<Driver> Context::OpenScratch(const std::string& dev_url_flag) const {
+  std::string dev_url = dev_url_flag;
+  if (const EnvironmentConfig* env = Environment(); dev_url.empty() && env) {
+    dev_url = ExpandVariables(env->dev_url, env->url_where, GetEnvironmentVariable);
+  }
+  RegisterSecretsOf(dev_url);
+  DriverOptions options;
+  options.tables = config_.tables;
+  return OpenScratchLike(DatabaseUrl(), dev_url, options);
+}
+
 void Context::RegisterSecretsOf(const std::string& url) {
   for (const std::string& s : SecretsOfUrl(url)) RegisterSecret(s);
 }
@@ -90,6 +101,8 @@ RunOptions Context::MakeRunOptions() const {
     run.statement_timeout = env->statement_timeout;
     if (env->lock_wait) run.lock_wait = *env->lock_wait;
     if (env->lease) run.lease = *env->lease;
+    run.schema_drift = env->schema_drift;
+    run.allow_out_of_order = env->allow_out_of_order;
   }
   if (!options_.lock_wait.empty()) {
     auto d = ParseDuration(options_.lock_wait);

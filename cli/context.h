@@ -47,6 +47,11 @@ class Context {
   // Opens the driver for DatabaseUrl(); `create` says whether SQLite may create the file.
   std::unique_ptr<Driver> OpenDatabase(CreateFile create) const;
 
+  // An empty database of the same kind as DatabaseUrl()'s, for baseline --check: SQLite in
+  // memory; PostgreSQL a temporary database (dropped when the driver goes) on the server of
+  // `dev_url` (a flag), else the environment's dev_url, else the database's own server.
+  std::unique_ptr<Driver> OpenScratch(const std::string& dev_url) const;
+
   // Run options from the selected environment and flags.
   RunOptions MakeRunOptions() const;
 

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   migrate::cli::RegisterBuildCommands(app, globals, action);
   migrate::cli::RegisterPlanCommand(app, globals, action);
   migrate::cli::RegisterRunCommands(app, globals, action);
+  migrate::cli::RegisterSchemaCommands(app, globals, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   try {
     action();
     return 0;
+  } catch (const migrate::cli::Reported& e) {
+    return migrate::ExitCodeFor(e.code());
   } catch (const migrate::Error& e) {
     return Fail(globals, e, migrate::Redact(e.what()));
   } catch (const std::exception& e) {

@@ -39,6 +39,13 @@ class LineObserver final : public RunObserver {
         << std::flush;
   }
 
+  void OnSchemaDrift(const DriftReport& report) override {
+    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "warning:")
+              << " the live schema is not the one recorded after the last "
+              << report.snapshot->event << " (schema_drift = \"warn\", going on):\n"
+              << RenderDiff(report.changes);
+  }
+
   void OnNotice(const Finding& f) override {
     std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "note:") << " " << f.message
               << "\n";
@@ -92,18 +99,26 @@ void Report(const Context& ctx, const RunResult& result, Direction direction, Dr
   }
 }
 
-void Run(const Context& ctx, const std::optional<std::string>& to, DryRun dry) {
+// What the command line asked of `run`.
+struct RunRequest {
+  std::optional<std::string> to;
+  DryRun dry = DryRun::kNo;
+  bool allow_out_of_order = false;  // --allow-out-of-order
+};
+
+void Run(const Context& ctx, const RunRequest& request) {
   auto t0 = std::chrono::steady_clock::now();
   Bundle bundle =
       Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);  // verified before connecting
   auto driver = ctx.OpenDatabase(CreateFile::kYes);
   RunOptions options = ctx.MakeRunOptions();
   options.stop = InstallStopSignals();
-  options.to = to;
-  options.dry_run = dry == DryRun::kYes;
+  options.to = request.to;
+  options.dry_run = request.dry == DryRun::kYes;
+  options.allow_out_of_order |= request.allow_out_of_order;
   LineObserver observer(ctx);
   RunResult result = RunUp(*driver, bundle, options, observer);
-  Report(ctx, result, Direction::kUp, dry, MillisSince(t0));
+  Report(ctx, result, Direction::kUp, request.dry, MillisSince(t0));
 }
 
 void Down(const Context& ctx, const DownTarget& target, DryRun dry) {
@@ -224,7 +239,18 @@ void Repair(const Context& ctx, const std::string& version,
                               : "Nothing to repair.\n");
     return;
   }
-  if (!action) throw Error(ErrorCode::kUsage, "say what you did by hand: --applied or --forget");
+  if (!action) {
+    throw Error(ErrorCode::kUsage,
+                "say what was done: --applied or --forget (an interrupted migration), or "
+                "--accept (an applied file changed on purpose)");
+  }
+  if (*action == RepairAction::kAccept) {
+    Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+    RunAccept(*driver, bundle, version, ctx.MakeRunOptions());
+    ctx.out() << "Accepted " << version
+              << ": the changed file's checksums are recorded; the log keeps the old ones.\n";
+    return;
+  }
   RunRepair(*driver, version, *action, ctx.MakeRunOptions());
   ctx.out() << "Repaired " << version << ": "
             << (*action == RepairAction::kMarkApplied
@@ -238,13 +264,15 @@ void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto* run = app.add_subcommand("run", "Apply pending migrations from dist/migrations");
   auto to = std::make_shared<std::string>();
   auto dry = std::make_shared<bool>(false);
+  auto out_of_order = std::make_shared<bool>(false);
   run->add_option("--to", *to, "Apply up to and including this version");
   run->add_flag("--dry-run", *dry, "Show what would run; change nothing");
-  run->callback([&globals, &action, to, dry] {
-    action = [&globals, to, dry] {
-      Run(Context(globals), to->empty() ? std::nullopt : std::optional<std::string>(*to),
-          DryRunIf(*dry));
-    };
+  run->add_flag("--allow-out-of-order", *out_of_order,
+                "Also apply pending migrations older than the newest applied one");
+  run->callback([&globals, &action, to, dry, out_of_order] {
+    RunRequest request{to->empty() ? std::nullopt : std::optional<std::string>(*to),
+                       DryRunIf(*dry), *out_of_order};
+    action = [&globals, request] { Run(Context(globals), request); };
   });
 }
 
@@ -280,12 +308,19 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& globals, Action& action)
   auto version = std::make_shared<std::string>();
   auto applied = std::make_shared<bool>(false);
   auto forget = std::make_shared<bool>(false);
+  auto accept = std::make_shared<bool>(false);
   repair->add_option("VERSION", *version, "The interrupted migration (none: list them)");
   repair->add_flag("--applied", *applied, "You finished it by hand: record it as applied");
   repair->add_flag("--forget", *forget, "You undid it by hand: remove its history row");
-  repair->callback([&globals, &action, version, applied, forget] {
+  repair->add_flag("--accept", *accept,
+                   "Its applied file was changed on purpose: record the new checksums");
+  repair->callback([&globals, &action, version, applied, forget, accept] {
     std::optional<RepairAction> what;
-    if (*applied != *forget) what = *applied ? RepairAction::kMarkApplied : RepairAction::kForget;
+    if (*applied + *forget + *accept == 1) {
+      what = *applied  ? RepairAction::kMarkApplied
+             : *forget ? RepairAction::kForget
+                       : RepairAction::kAccept;
+    }
     action = [&globals, version, what] { Repair(Context(globals), *version, what); };
   });
 }

@@ -46,6 +46,14 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
                                      "': use sqlite:PATH or postgres://user@host/db");
 }
 
+std::unique_ptr<Driver> OpenScratchLike(const std::string& url, const std::string& dev_url,
+                                        const DriverOptions& options) {
+  if (DialectOfUrl(url) == kDialectPostgres) {
+    return postgres::OpenTemporaryPostgres(dev_url.empty() ? url : dev_url, options.tables);
+  }
+  return OpenDriver("sqlite::memory:", options);
+}
+
 const Dialect* FindDialect(std::string_view name) {
   if (name == kDialectSqlite) return &sqlite::SqliteDialect();
   if (name == kDialectPostgres) return &postgres::PostgresDialect();

@@ -29,6 +29,11 @@ struct DriverOptions {
 // database cannot be opened. Messages never contain the URL's password.
 std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& options);
 
+// An empty database of the kind of `url`, used by nobody else: SQLite in memory; PostgreSQL a
+// temporary database on the server of `dev_url` (else `url`'s), dropped when the driver goes.
+std::unique_ptr<Driver> OpenScratchLike(const std::string& url, const std::string& dev_url,
+                                        const DriverOptions& options);
+
 // The dialect named `name` ("sqlite", "postgres"), or nullptr.
 const Dialect* FindDialect(std::string_view name);
 

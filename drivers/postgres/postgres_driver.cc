@@ -1,10 +1,15 @@
 #include "postgres/postgres_driver.h"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
 #include <iostream>
 #include <pqxx/pqxx>
 
 #include "migrate/redact.h"
 #include "migrate/transaction.h"
+#include "postgres/postgres_catalog.h"
 #include "postgres/postgres_errors.h"
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
@@ -52,10 +57,21 @@ std::optional<LockHolder> HolderOf(const pqxx::result& r) {
   return LockHolder{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
 }
 
+// Runs a clean-up when destroyed: declared first in PostgresDriver, it runs last, once the
+// session is closed.
+struct OnClose {
+  std::function<void()> action;
+  ~OnClose() {
+    if (action) action();
+  }
+};
+
 class PostgresDriver final : public Driver {
  public:
-  PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn)
-      : tables_(options.tables),
+  PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn,
+                 std::function<void()> on_close = {})
+      : on_close_{std::move(on_close)},
+        tables_(options.tables),
         session_(std::move(conn)),
         notices_(session_.connection()),
         steps_(session_, tables_),
@@ -74,13 +90,18 @@ class PostgresDriver final : public Driver {
 
   void EnsureMetadata() override {
     Guard("cannot create migrate's tables", [&] {
-      if (MetadataExists()) return;
+      if (session_.Exec(MetadataCurrent(tables_))[0][0].as<bool>()) return;
       InTransaction(session_, [&] {
         // Serialises creation among runners that start at once; held for this short
         // transaction only.
         session_.Exec(SqlCommand{"SELECT pg_advisory_xact_lock($1)", {std::to_string(key_ + 1)}});
         session_.Exec("SET LOCAL client_min_messages = warning");
+        bool upgrade = Exists(tables_.history);
         for (const std::string& ddl : MetadataDdl(tables_)) session_.Exec(ddl);
+        // A history table of an older migrate lacks a state word in its CHECK.
+        if (upgrade) {
+          for (const std::string& sql : UpgradeHistory(tables_)) session_.Exec(sql);
+        }
       });
     });
   }
@@ -160,7 +181,37 @@ class PostgresDriver final : public Driver {
 
   StepSink& Steps() override { return steps_; }
 
-  std::vector<SchemaObject> SnapshotSchema() override;
+  Catalog ReadCatalog() override {
+    Catalog catalog;
+    Guard("cannot read the schema",
+          [&] { catalog = ReadPostgresCatalog(session_.connection(), tables_); });
+    return catalog;
+  }
+
+  std::optional<SchemaSnapshot> ReadSnapshot() override {
+    std::optional<SchemaSnapshot> snapshot;
+    Guard("cannot read the schema snapshot", [&] {
+      pqxx::result r;
+      try {  // a missing table: no snapshot yet
+        r = session_.Exec(SelectSnapshot(tables_));
+      } catch (const pqxx::undefined_table&) {
+        return;
+      }
+      if (r.empty()) return;
+      snapshot = SchemaSnapshot{r[0][0].c_str(), r[0][1].c_str(), r[0][2].as<int>(),
+                                r[0][3].c_str(), r[0][4].c_str(), r[0][5].c_str(),
+                                r[0][6].c_str(), ""};
+    });
+    return snapshot;
+  }
+
+  void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override {
+    Guard("cannot store the schema snapshot", [&] {
+      if (session_.Exec(postgres::WriteSnapshot(tables_, snapshot, lease)).affected_rows() != 1) {
+        throw LockLostError();
+      }
+    });
+  }
 
   std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) override {
     std::string script;
@@ -171,13 +222,11 @@ class PostgresDriver final : public Driver {
     return script;
   }
 
-  void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override {
-    Guard("cannot repair " + version, [&] {
-      InTransaction(session_, [&] {
-        if (session_.Exec(postgres::Repair(tables_, version, action, lease)).affected_rows() != 1) {
-          throw LockLostError();
-        }
-      });
+  void Repair(const RepairRequest& request, const LockRequest& lease) override {
+    Guard("cannot repair " + request.version, [&] {
+      if (session_.Exec(postgres::Repair(tables_, request, lease)).affected_rows() != 1) {
+        throw LockLostError();
+      }
     });
   }
 
@@ -192,13 +241,7 @@ class PostgresDriver final : public Driver {
     return !session_.Exec(SqlCommand{"SELECT to_regclass($1)", {table.Quoted()}})[0][0].is_null();
   }
 
-  // Whether the history, lock and log tables all exist, in one round trip.
-  bool MetadataExists() {
-    SqlCommand q{"SELECT count(to_regclass(t)) = 3 FROM unnest(ARRAY[$1, $2, $3]) AS t",
-                 {tables_.history.Quoted(), tables_.lock.Quoted(), tables_.log.Quoted()}};
-    return session_.Exec(q)[0][0].as<bool>();
-  }
-
+  OnClose on_close_;
   TableNames tables_;
   Session session_;
   Notices notices_;
@@ -207,71 +250,76 @@ class PostgresDriver final : public Driver {
   bool advisory_held_ = false;
 };
 
-std::vector<SchemaObject> PostgresDriver::SnapshotSchema() {
-  std::vector<SchemaObject> out;
-  Guard("cannot read the schema", [&] {
-    // Relations, columns, constraints, indexes, functions and types of every schema but the
-    // system ones, migrate's own tables left out.
-    SqlCommand q{R"SQL(
-WITH rels AS (
-  SELECT c.oid, c.relkind, format('%I.%I', n.nspname, c.relname) AS name
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-    AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-    AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY[$1, $2, $3, $4]) AS t
-                      WHERE to_regclass(t) IS NOT NULL))
-SELECT 'relation', name, relkind::text FROM rels
-UNION ALL
-SELECT 'column', r.name || '.' || a.attname,
-       format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
-       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
-FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-UNION ALL
-SELECT 'constraint', r.name || '.' || co.conname, pg_get_constraintdef(co.oid)
-FROM rels r JOIN pg_constraint co ON co.conrelid = r.oid
-UNION ALL
-SELECT 'index', r.name || '.' || i.relname, pg_get_indexdef(i.oid)
-FROM rels r JOIN pg_index x ON x.indrelid = r.oid JOIN pg_class i ON i.oid = x.indexrelid
-UNION ALL
-SELECT 'function', format('%I.%I', n.nspname, p.proname) || '(' ||
-       pg_get_function_identity_arguments(p.oid) || ')', md5(pg_get_functiondef(p.oid))
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
-UNION ALL
-SELECT 'type', format('%I.%I', n.nspname, t.typname), t.typtype::text
-FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-  AND t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR t.typtype = 'c' AND
-      (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-ORDER BY 1, 2)SQL",
-                 {}};
-    for (const QualifiedName* name : tables_.All()) q.params.push_back(name->Quoted());
-    for (const auto& row : session_.Exec(q)) {
-      out.push_back({row[0].c_str(), row[1].c_str(), row[2].c_str()});
-    }
+}  // namespace
+
+namespace {
+
+std::unique_ptr<pqxx::connection> Connect(const std::string& url) {
+  try {
+    return std::make_unique<pqxx::connection>(WithDefaults(url));
+  } catch (const pqxx::broken_connection& e) {
+    throw ConnectionError(e, RedactUrl(url));
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection,
+                "cannot connect to " + RedactUrl(url) + ": " + CleanServerMessage(e.what()));
+  }
+}
+
+std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void()> on_close) {
+  std::unique_ptr<pqxx::connection> conn = Connect(options.url);
+  try {
+    return std::make_unique<PostgresDriver>(options, std::move(conn), std::move(on_close));
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection, "cannot set up the session on " + RedactUrl(options.url) +
+                                            ": " + CleanServerMessage(e.what()));
+  }
+}
+
+// Runs `sql` (CREATE or DROP DATABASE, which cannot run in a transaction) on `url`'s server.
+void OnServer(const std::string& url, const std::string& sql) {
+  std::unique_ptr<pqxx::connection> admin = Connect(url);
+  Guard("cannot " + sql, [&] {
+    pqxx::nontransaction q(*admin);
+    q.exec(sql);
   });
-  return out;
 }
 
 }  // namespace
 
 std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) {
-  std::unique_ptr<pqxx::connection> conn;
+  return Open(options, {});
+}
+
+std::unique_ptr<Driver> OpenTemporaryPostgres(const std::string& server_url,
+                                              const TableNames& tables) {
+  std::string name = "migrate_scratch_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  OnServer(server_url, "CREATE DATABASE " + name);
+  auto drop = [server_url, name] {
+    try {
+      OnServer(server_url, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (const Error& e) {
+      std::cerr << "migrate: could not drop the temporary database " << name << ": "
+                << e.what() << "\n";
+    }
+  };
   try {
-    conn = std::make_unique<pqxx::connection>(WithDefaults(options.url));
-  } catch (const pqxx::broken_connection& e) {
-    throw ConnectionError(e, RedactUrl(options.url));
-  } catch (const pqxx::failure& e) {
-    throw Error(ErrorCode::kConnection, "cannot connect to " + RedactUrl(options.url) + ": " +
-                                            CleanServerMessage(e.what()));
+    return Open({UrlWithDatabase(server_url, name), tables}, drop);
+  } catch (...) {
+    drop();
+    throw;
   }
-  try {
-    return std::make_unique<PostgresDriver>(options, std::move(conn));
-  } catch (const pqxx::failure& e) {
-    throw Error(ErrorCode::kConnection, "cannot set up the session on " + RedactUrl(options.url) +
-                                            ": " + CleanServerMessage(e.what()));
-  }
+}
+
+std::string UrlWithDatabase(const std::string& url, const std::string& database) {
+  std::size_t authority = url.find("://");
+  authority = authority == std::string::npos ? 0 : authority + 3;
+  std::size_t query = url.find('?', authority);
+  std::size_t path = url.find('/', authority);
+  if (path == std::string::npos || (query != std::string::npos && path > query)) path = query;
+  if (path == std::string::npos) return url + "/" + database;
+  std::size_t end = query == std::string::npos ? url.size() : query;
+  return url.substr(0, path) + "/" + database + url.substr(end);
 }
 
 }  // namespace migrate::postgres

@@ -24,6 +24,15 @@ struct PostgresOptions {
 // for failed authentication; never with the password in it.
 std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options);
 
+// A database of its own on the server of `server_url`, created now and dropped (WITH FORCE)
+// when the driver is destroyed, also after a failure: a scratch database for `baseline
+// --check`. Throws Error(kConnection) when it cannot be created (the role needs CREATEDB).
+std::unique_ptr<Driver> OpenTemporaryPostgres(const std::string& server_url,
+                                              const TableNames& tables);
+
+// `url` with its database name replaced by `database`.
+std::string UrlWithDatabase(const std::string& url, const std::string& database);
+
 // The PostgreSQL dialect (postgres_dialect.cc): statements split by libpg_query's parser (the
 // real PostgreSQL 15 grammar), so `$$` bodies, dollar tags, comments and strings are handled
 // as the server would, and a syntax error is reported at its exact position without a

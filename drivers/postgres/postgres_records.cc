@@ -9,9 +9,14 @@ std::string IsoOf(const std::string& column) {
   return "to_char(" + column + " AT TIME ZONE 'UTC', " + kIso + ")";
 }
 
-std::string StateList() {
-  return "'" + std::string(HistoryStateName(HistoryState::kApplied)) + "','" +
-         std::string(HistoryStateName(HistoryState::kStarted)) + "'";
+// The history table's state CHECK, named so that an upgrade can find it.
+std::string StateCheck(const TableNames& t) {
+  std::string states;
+  for (HistoryState state : kHistoryStates) {
+    states += (states.empty() ? "'" : ",'") + std::string(HistoryStateName(state)) + "'";
+  }
+  return "CONSTRAINT \"" + t.history.table().substr(0, 50) + "_state_check\" CHECK (state IN (" +
+         states + "))";
 }
 
 // INSERT (or reset) of an up step's history row; parameters $1..$11.
@@ -57,16 +62,16 @@ std::string LeaseUpdate(const TableNames& t, const std::string& secs, const std:
 
 std::vector<std::string> MetadataDdl(const TableNames& t) {
   std::vector<std::string> out;
-  for (const QualifiedName* name : {&t.history, &t.lock, &t.log}) {
+  for (const QualifiedName* name : t.All()) {
     if (!name->schema().empty()) {
       out.push_back("CREATE SCHEMA IF NOT EXISTS \"" + name->schema() + "\"");
     }
   }
   out.push_back("CREATE TABLE IF NOT EXISTS " + t.history.Quoted() +
                 " (version text PRIMARY KEY, slug text NOT NULL, checksum text NOT NULL,"
-                " down_checksum text, state text NOT NULL CHECK (state IN (" +
-                StateList() +
-                ")), progress integer NOT NULL DEFAULT 0,"
+                " down_checksum text, state text NOT NULL " +
+                StateCheck(t) +
+                ", progress integer NOT NULL DEFAULT 0,"
                 " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
                 " duration_ms bigint NOT NULL DEFAULT 0, applied_by text NOT NULL,"
                 " tool_version text NOT NULL, run_id text NOT NULL, fingerprint text)");
@@ -79,7 +84,37 @@ std::vector<std::string> MetadataDdl(const TableNames& t) {
                 " at timestamptz NOT NULL DEFAULT clock_timestamp(), run_id text NOT NULL,"
                 " event text NOT NULL, version text, slug text, checksum text,"
                 " duration_ms bigint, actor text NOT NULL, detail text)");
+  out.push_back("CREATE TABLE IF NOT EXISTS " + t.schema.Quoted() +
+                " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                " taken_at timestamptz NOT NULL DEFAULT clock_timestamp(), version text NOT NULL,"
+                " event text NOT NULL, format integer NOT NULL, sha256 text NOT NULL,"
+                " catalog text NOT NULL, run_id text NOT NULL, actor text NOT NULL)");
   return out;
+}
+
+SqlCommand MetadataCurrent(const TableNames& t) {
+  std::string names;
+  for (std::size_t i = 1; i <= t.All().size(); ++i) {
+    names += (i > 1 ? ", $" : "$") + std::to_string(i);
+  }
+  SqlCommand c{"SELECT count(to_regclass(n)) = " + std::to_string(t.All().size()) +
+                   " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1)"
+                   " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE $" +
+                   std::to_string(t.All().size() + 1) + ") FROM unnest(ARRAY[" + names +
+                   "]) AS n",
+               {}};
+  for (const QualifiedName* name : t.All()) c.params.push_back(name->Quoted());
+  c.params.push_back("%'" + std::string(HistoryStateName(kHistoryStates.back())) + "'%");
+  return c;
+}
+
+std::vector<std::string> UpgradeHistory(const TableNames& t) {
+  std::string table = t.history.Quoted();
+  return {"DO $$ DECLARE c text; BEGIN SELECT conname INTO c FROM pg_constraint WHERE"
+          " conrelid = '" + table + "'::regclass AND contype = 'c' AND"
+          " pg_get_constraintdef(oid) LIKE '%state%'; IF c IS NOT NULL THEN"
+          " EXECUTE format('ALTER TABLE " + table + " DROP CONSTRAINT %I', c); END IF; END $$",
+          "ALTER TABLE " + table + " ADD " + StateCheck(t)};
 }
 
 SqlCommand SelectHistory(const TableNames& t) {
@@ -116,12 +151,13 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
   // The data-modifying CTEs run whether or not the UPDATE reads them.
   if (step.direction == Direction::kUp) {
     SqlCommand c{"WITH history AS (\n  " + InsertHistory(t) + "),\nlog AS (\n  " +
-                     InsertLog(t, "$10, 'up', $1, $2, $3, $7, $8, $12") + ")\n" +
+                     InsertLog(t, "$10, $14, $1, $2, $3, $7, $8, $12") + ")\n" +
                      LeaseUpdate(t, "$13", "$10"),
-                 HistoryValues(step, lease, HistoryState::kApplied,
+                 HistoryValues(step, lease, step.record_as,
                                static_cast<int>(step.statements.size()), ms)};
-    c.params.push_back(step.file);
+    c.params.push_back(step.LogDetail());
     c.params.push_back(LeaseSeconds(lease.lease));
+    c.params.push_back(std::string(step.LogEvent()));
     return c;
   }
   return {"WITH history AS (\n  DELETE FROM " + t.history.Quoted() +
@@ -129,7 +165,7 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
               InsertLog(t, "$2, 'down', $1, $3, $4, $5, $6, $7") + ")\n" +
               LeaseUpdate(t, "$8", "$2"),
           {step.version, lease.run_id, step.slug, step.down_checksum, std::to_string(ms),
-           lease.Holder(), step.file, LeaseSeconds(lease.lease)}};
+           lease.Holder(), step.LogDetail(), LeaseSeconds(lease.lease)}};
 }
 
 SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
@@ -170,18 +206,58 @@ SqlCommand ForceUnlock(const TableNames& t) {
           {}};
 }
 
-SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction action,
-                  const LockRequest& lease) {
-  bool applied = action == RepairAction::kMarkApplied;
-  std::string change = applied ? "UPDATE " + t.history.Quoted() + " SET state = '" +
-                                     std::string(HistoryStateName(HistoryState::kApplied)) +
-                                     "' WHERE version = $1"
-                               : "DELETE FROM " + t.history.Quoted() + " WHERE version = $1";
-  return {"WITH history AS (\n  " + change + "),\nlog AS (\n  " +
-              InsertLog(t, "$2, 'repair', $1, '', '', 0, $3, $4") + ")\n" +
-              LeaseUpdate(t, "$5", "$2"),
-          {version, lease.run_id, lease.Holder(), applied ? "marked applied" : "row deleted",
-           LeaseSeconds(lease.lease)}};
+SqlCommand Repair(const TableNames& t, const RepairRequest& r, const LockRequest& lease) {
+  std::string h = t.history.Quoted();
+  std::string change;
+  switch (r.action) {
+    case RepairAction::kMarkApplied:
+      change = "UPDATE " + h + " SET state = '" +
+               std::string(HistoryStateName(HistoryState::kApplied)) + "' WHERE version = $1";
+      break;
+    case RepairAction::kForget:
+      change = "DELETE FROM " + h + " WHERE version = $1";
+      break;
+    case RepairAction::kAccept:
+      change = "UPDATE " + h +
+               " SET checksum = $6, down_checksum = $8, fingerprint = $9 WHERE version = $1";
+      break;
+  }
+  bool accept = r.action == RepairAction::kAccept;
+  SqlCommand c{"WITH history AS (\n  " + change + "),\nlog AS (\n  " +
+                   InsertLog(t, "$2, $7, $1, '', $6, 0, $3, $4") + ")\n" +
+                   LeaseUpdate(t, "$5", "$2"),
+               {r.version, lease.run_id, lease.Holder(), r.detail, LeaseSeconds(lease.lease),
+                r.checksum, std::string(accept ? "accept" : "repair")}};
+  if (accept) {
+    c.params.push_back(NullIfEmpty(r.down_checksum));
+    c.params.push_back(NullIfEmpty(r.fingerprint));
+  }
+  return c;
+}
+
+SqlCommand SelectSnapshot(const TableNames& t) {
+  return {"SELECT version, event, format, sha256, catalog, " + IsoOf("taken_at") +
+              ", actor FROM " + t.schema.Quoted() + " ORDER BY id DESC LIMIT 1",
+          {}};
+}
+
+SqlCommand WriteSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease) {
+  // The DELETE sees the table as it was before this statement: it keeps one row fewer, and
+  // the new one makes kSnapshotsKept.
+  std::string s_table = t.schema.Quoted();
+  std::string sql = "WITH snapshot AS (\n  INSERT INTO " + s_table +
+                    " (version, event, format, sha256, catalog, run_id, actor)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7)),\npruned AS (\n  DELETE FROM " +
+                    s_table + " WHERE id NOT IN (SELECT id FROM " + s_table +
+                    " ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept - 1) + "))";
+  SqlCommand c{"", {s.version, s.event, std::to_string(s.format), s.sha256, s.catalog,
+                    lease.run_id, lease.Holder(), LeaseSeconds(lease.lease)}};
+  if (!s.audit.empty()) {
+    sql += ",\nlog AS (\n  " + InsertLog(t, "$6, $2, $1, '', $4, 0, $7, $9") + ")";
+    c.params.push_back(s.audit);
+  }
+  c.text = sql + "\n" + LeaseUpdate(t, "$8", "$6");
+  return c;
 }
 
 std::vector<std::string> SetTimeouts(const Step& step, bool local) {

@@ -19,6 +19,11 @@ namespace migrate::postgres {
 
 // CREATE SCHEMA / CREATE TABLE IF NOT EXISTS statements for migrate's tables.
 std::vector<std::string> MetadataDdl(const TableNames& t);
+// One boolean: every table of migrate exists and the history table's state CHECK takes every
+// state word of this migrate (kHistoryStates): nothing to create or upgrade.
+SqlCommand MetadataCurrent(const TableNames& t);
+// Statements that replace the state CHECK of a history table created by an older migrate.
+std::vector<std::string> UpgradeHistory(const TableNames& t);
 
 // The history rows, one cell per kHistoryColumns (applied_at as ISO 8601 UTC, NULLs as '').
 SqlCommand SelectHistory(const TableNames& t);
@@ -47,10 +52,15 @@ SqlCommand ReadLock(const TableNames& t);
 // Frees the lock row whoever holds it, with a log row naming who held it; returns the freed
 // row as ReadLock does (no row when it was free).
 SqlCommand ForceUnlock(const TableNames& t);
-// Resolves an interrupted step as `action` says, with a log row and the lease renewed;
-// affects one row (the lock row) while `lease` holds the lock.
-SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction action,
-                  const LockRequest& lease);
+// What `request` records of one history row, with a log row and the lease renewed; affects
+// one row (the lock row) while `lease` holds the lock.
+SqlCommand Repair(const TableNames& t, const RepairRequest& request, const LockRequest& lease);
+
+// The newest schema snapshot: version, event, format, sha256, catalog, taken_at, actor.
+SqlCommand SelectSnapshot(const TableNames& t);
+// Stores a snapshot, keeps the newest kSnapshotsKept, writes a log row when it has an
+// `audit`, and renews the lease: affects one row (the lock row) while `lease` holds the lock.
+SqlCommand WriteSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease);
 
 // SET [LOCAL] lock_timeout / statement_timeout for what `step` sets; RESET for the same.
 std::vector<std::string> SetTimeouts(const Step& step, bool local);

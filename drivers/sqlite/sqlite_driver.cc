@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "migrate/transaction.h"
+#include "sqlite/sqlite_catalog.h"
 #include "sqlite/sqlite_connection.h"
 #include "sqlite/sqlite_records.h"
 #include "sqlite/sqlite_steps.h"
@@ -32,11 +33,14 @@ class SqliteDriver final : public Driver {
 
   void EnsureMetadata() override {
     Guard(ErrorCode::kConnection, "cannot create migrate's tables", [&] {
-      if (c_.TableExists(tables_.history) && c_.TableExists(tables_.lock) &&
-          c_.TableExists(tables_.log)) {
-        return;
-      }
+      bool current = false;
+      c_.Query(MetadataCurrent(tables_), [&](SQLite::Statement&) { current = true; });
+      if (current) return;
       InTransaction(c_, [&] {
+        // A history table of an older migrate lacks a state word in its CHECK: rebuilt.
+        if (c_.TableExists(tables_.history)) {
+          for (const std::string& sql : UpgradeHistory(tables_)) c_.db().exec(sql);
+        }
         for (const std::string& ddl : MetadataDdl(tables_)) c_.db().exec(ddl);
       });
     });
@@ -112,15 +116,36 @@ class SqliteDriver final : public Driver {
 
   StepSink& Steps() override { return steps_; }
 
-  std::vector<SchemaObject> SnapshotSchema() override {
-    std::vector<SchemaObject> out;
-    Guard(ErrorCode::kConnection, "cannot read the schema", [&] {
-      c_.Query(SelectSchema(tables_), [&](SQLite::Statement& q) {
-        out.push_back(
-            {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString()});
+  Catalog ReadCatalog() override {
+    Catalog catalog;
+    Guard(ErrorCode::kConnection, "cannot read the schema",
+          [&] { catalog = ReadSqliteCatalog(c_, tables_); });
+    return catalog;
+  }
+
+  std::optional<SchemaSnapshot> ReadSnapshot() override {
+    std::optional<SchemaSnapshot> snapshot;
+    Guard(ErrorCode::kConnection, "cannot read the schema snapshot", [&] {
+      if (!c_.TableExists(tables_.schema)) return;
+      c_.Query(SelectSnapshot(tables_), [&](SQLite::Statement& q) {
+        snapshot = SchemaSnapshot{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                  q.getColumn(2).getInt(),    q.getColumn(3).getString(),
+                                  q.getColumn(4).getString(), q.getColumn(5).getString(),
+                                  q.getColumn(6).getString(), ""};
       });
     });
-    return out;
+    return snapshot;
+  }
+
+  void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override {
+    Guard(ErrorCode::kMigrationFailed, "cannot store the schema snapshot", [&] {
+      InTransaction(c_, [&] {
+        steps_.Renew(lease);
+        c_.Exec(InsertSnapshot(tables_, snapshot, lease));
+        c_.Exec(PruneSnapshots(tables_));
+        if (!snapshot.audit.empty()) c_.Exec(LogSnapshot(tables_, snapshot, lease));
+      });
+    });
   }
 
   std::string RenderScript(const std::vector<Step>&, const LockRequest&) override {
@@ -129,12 +154,12 @@ class SqliteDriver final : public Driver {
                 "run' (try it on a copy of the file first)");
   }
 
-  void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override {
-    Guard(ErrorCode::kMigrationFailed, "cannot repair " + version, [&] {
+  void Repair(const RepairRequest& request, const LockRequest& lease) override {
+    Guard(ErrorCode::kMigrationFailed, "cannot repair " + request.version, [&] {
       InTransaction(c_, [&] {
         steps_.Renew(lease);
-        c_.Exec(sqlite::Repair(tables_, version, action));
-        c_.Exec(LogRepair(tables_, version, action, lease));
+        c_.Exec(sqlite::Repair(tables_, request));
+        c_.Exec(LogRepair(tables_, request, lease));
       });
     });
   }

@@ -20,21 +20,28 @@ SqlCommand Log(const TableNames& t, std::vector<std::optional<std::string>> valu
           std::move(values)};
 }
 
+std::string HistoryDdl(const std::string& quoted_name) {
+  std::string states;
+  for (HistoryState state : kHistoryStates) {
+    states += (states.empty() ? "'" : ",'") + Name(HistoryStateName(state)) + "'";
+  }
+  return "CREATE TABLE IF NOT EXISTS " + quoted_name +
+         " (version TEXT PRIMARY KEY NOT NULL, slug TEXT NOT NULL, checksum TEXT NOT NULL,"
+         " down_checksum TEXT, state TEXT NOT NULL CHECK (state IN (" +
+         states +
+         ")), progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
+         " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL,"
+         " tool_version TEXT NOT NULL, run_id TEXT NOT NULL, fingerprint TEXT)"
+         // One b-tree keyed by version, not a rowid table plus an index: each migration's
+         // commit writes one page fewer.
+         " WITHOUT ROWID";
+}
+
 }  // namespace
 
 std::vector<std::string> MetadataDdl(const TableNames& t) {
   return {
-      "CREATE TABLE IF NOT EXISTS " + t.history.Quoted() +
-          " (version TEXT PRIMARY KEY NOT NULL, slug TEXT NOT NULL, checksum TEXT NOT NULL,"
-          " down_checksum TEXT, state TEXT NOT NULL CHECK (state IN ('" +
-          Name(HistoryStateName(HistoryState::kApplied)) + "','" +
-          Name(HistoryStateName(HistoryState::kStarted)) +
-          "')), progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
-          " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL,"
-          " tool_version TEXT NOT NULL, run_id TEXT NOT NULL, fingerprint TEXT)"
-          // One b-tree keyed by version, not a rowid table plus an index: each migration's
-          // commit writes one page fewer.
-          " WITHOUT ROWID",
+      HistoryDdl(t.history.Quoted()),
       "CREATE TABLE IF NOT EXISTS " + t.lock.Quoted() +
           " (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL,"
           " run_id TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
@@ -44,7 +51,35 @@ std::vector<std::string> MetadataDdl(const TableNames& t) {
           " (id INTEGER PRIMARY KEY, at TEXT NOT NULL, run_id TEXT NOT NULL,"
           " event TEXT NOT NULL, version TEXT, slug TEXT, checksum TEXT,"
           " duration_ms INTEGER, actor TEXT NOT NULL, detail TEXT)",
+      "CREATE TABLE IF NOT EXISTS " + t.schema.Quoted() +
+          " (id INTEGER PRIMARY KEY, taken_at TEXT NOT NULL, version TEXT NOT NULL,"
+          " event TEXT NOT NULL, format INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+          " catalog TEXT NOT NULL, run_id TEXT NOT NULL, actor TEXT NOT NULL)",
   };
+}
+
+SqlCommand MetadataCurrent(const TableNames& t) {
+  std::string schema = t.history.schema().empty() ? "main" : t.history.schema();
+  std::string names;
+  for (const QualifiedName* name : t.All()) {
+    names += (names.empty() ? "'" : ", '") + name->table() + "'";
+  }
+  // Each table may live in its own schema; all of migrate's do in practice. Counted by name.
+  return {"SELECT 1 WHERE (SELECT count(*) FROM \"" + schema +
+              "\".sqlite_master WHERE type = 'table' AND name IN (" + names +
+              ")) = 4 AND (SELECT sql FROM \"" + schema +
+              "\".sqlite_master WHERE type = 'table' AND name = ?1) LIKE ?2",
+          {t.history.table(),
+           "%'" + Name(HistoryStateName(kHistoryStates.back())) + "'%"}};
+}
+
+std::vector<std::string> UpgradeHistory(const TableNames& t) {
+  std::string old = "\"" + t.history.table() + "_old\"";
+  std::string qualified_old =
+      t.history.schema().empty() ? old : "\"" + t.history.schema() + "\"." + old;
+  return {"ALTER TABLE " + t.history.Quoted() + " RENAME TO " + old, HistoryDdl(t.history.Quoted()),
+          "INSERT INTO " + t.history.Quoted() + " SELECT * FROM " + qualified_old,
+          "DROP TABLE " + qualified_old};
 }
 
 SqlCommand SelectHistory(const TableNames& t) {
@@ -85,11 +120,11 @@ SqlCommand SetProgress(const TableNames& t, const Step& step, int done) {
           {std::to_string(done), step.version}};
 }
 
-SqlCommand InsertLog(const TableNames& t, const std::string& event, const Step& step,
-                     const LockRequest& lease, long long ms) {
-  return Log(t, {lease.run_id, event, step.version, step.slug,
+SqlCommand InsertLog(const TableNames& t, const Step& step, const LockRequest& lease,
+                     long long ms) {
+  return Log(t, {lease.run_id, std::string(step.LogEvent()), step.version, step.slug,
                  step.direction == Direction::kUp ? step.checksum : step.down_checksum,
-                 std::to_string(ms), lease.Holder(), step.file});
+                 std::to_string(ms), lease.Holder(), step.LogDetail()});
 }
 
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request) {
@@ -128,27 +163,49 @@ SqlCommand CheckLease(const TableNames& t, const LockRequest& lease) {
   return {"SELECT 1 FROM " + t.lock.Quoted() + " WHERE id = 1 AND run_id = ?1", {lease.run_id}};
 }
 
-SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction action) {
-  if (action == RepairAction::kForget) {
-    return {"DELETE FROM " + t.history.Quoted() + " WHERE version = ?1", {version}};
+SqlCommand Repair(const TableNames& t, const RepairRequest& r) {
+  switch (r.action) {
+    case RepairAction::kForget:
+      return {"DELETE FROM " + t.history.Quoted() + " WHERE version = ?1", {r.version}};
+    case RepairAction::kAccept:
+      return {"UPDATE " + t.history.Quoted() +
+                  " SET checksum = ?2, down_checksum = ?3, fingerprint = ?4 WHERE version = ?1",
+              {r.version, r.checksum, NullIfEmpty(r.down_checksum), NullIfEmpty(r.fingerprint)}};
+    case RepairAction::kMarkApplied:
+      break;
   }
   return {"UPDATE " + t.history.Quoted() + " SET state = ?2 WHERE version = ?1",
-          {version, Name(HistoryStateName(HistoryState::kApplied))}};
+          {r.version, Name(HistoryStateName(HistoryState::kApplied))}};
 }
 
-SqlCommand LogRepair(const TableNames& t, const std::string& version, RepairAction action,
-                     const LockRequest& lease) {
-  return Log(t, {lease.run_id, "repair", version, "", "", "0", lease.Holder(),
-                 action == RepairAction::kMarkApplied ? "marked applied" : "row deleted"});
+SqlCommand LogRepair(const TableNames& t, const RepairRequest& r, const LockRequest& lease) {
+  return Log(t, {lease.run_id, r.action == RepairAction::kAccept ? "accept" : "repair", r.version,
+                 "", r.checksum, "0", lease.Holder(), r.detail});
 }
 
-SqlCommand SelectSchema(const TableNames& t) {
-  SqlCommand q{
-      "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE"
-      " 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (?1, ?2, ?3, ?4) ORDER BY type, name",
-      {}};
-  for (const QualifiedName* name : t.All()) q.params.push_back(name->table());
-  return q;
+SqlCommand SelectSnapshot(const TableNames& t) {
+  return {"SELECT version, event, format, sha256, catalog, taken_at, actor FROM " +
+              t.schema.Quoted() + " ORDER BY id DESC LIMIT 1",
+          {}};
+}
+
+SqlCommand InsertSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease) {
+  return {"INSERT INTO " + t.schema.Quoted() +
+              " (taken_at, version, event, format, sha256, catalog, run_id, actor) VALUES (" +
+              kNow + ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+          {s.version, s.event, std::to_string(s.format), s.sha256, s.catalog, lease.run_id,
+           lease.Holder()}};
+}
+
+SqlCommand PruneSnapshots(const TableNames& t) {
+  return {"DELETE FROM " + t.schema.Quoted() + " WHERE id NOT IN (SELECT id FROM " +
+              t.schema.Quoted() + " ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept) +
+              ")",
+          {}};
+}
+
+SqlCommand LogSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease) {
+  return Log(t, {lease.run_id, s.event, s.version, "", s.sha256, "0", lease.Holder(), s.audit});
 }
 
 }  // namespace migrate::sqlite

@@ -16,6 +16,12 @@ namespace migrate::sqlite {
 
 // CREATE TABLE IF NOT EXISTS statements for migrate's tables.
 std::vector<std::string> MetadataDdl(const TableNames& t);
+// One row when every table of migrate exists and the history table takes every state word of
+// this migrate (kHistoryStates): nothing to create or upgrade.
+SqlCommand MetadataCurrent(const TableNames& t);
+// Statements that rebuild a history table created by an older migrate (whose state CHECK
+// lacks a word) with the current DDL, keeping its rows. Run inside a transaction.
+std::vector<std::string> UpgradeHistory(const TableNames& t);
 
 // The history rows, one cell per kHistoryColumns (NULLs as '').
 SqlCommand SelectHistory(const TableNames& t);
@@ -29,9 +35,9 @@ SqlCommand DeleteHistory(const TableNames& t, const Step& step);
 SqlCommand MarkDownStarted(const TableNames& t, const Step& step);
 // `done` statements of a non-transactional step are complete.
 SqlCommand SetProgress(const TableNames& t, const Step& step, int done);
-// One audit row.
-SqlCommand InsertLog(const TableNames& t, const std::string& event, const Step& step,
-                     const LockRequest& lease, long long ms);
+// The audit row of a finished step (Step::LogEvent, Step::LogDetail).
+SqlCommand InsertLog(const TableNames& t, const Step& step, const LockRequest& lease,
+                     long long ms);
 
 // Takes the lock row when it is free, expired, or already `request`'s; changes one row then.
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request);
@@ -47,13 +53,17 @@ SqlCommand LogUnlock(const TableNames& t, const LockHolder& was);
 SqlCommand ExtendLease(const TableNames& t, const LockRequest& lease);
 // One row while `lease` holds the lock.
 SqlCommand CheckLease(const TableNames& t, const LockRequest& lease);
-// Resolves an interrupted step as `action` says; and its log row.
-SqlCommand Repair(const TableNames& t, const std::string& version, RepairAction action);
-SqlCommand LogRepair(const TableNames& t, const std::string& version, RepairAction action,
-                     const LockRequest& lease);
+// What `request` records of one history row; and its log row.
+SqlCommand Repair(const TableNames& t, const RepairRequest& request);
+SqlCommand LogRepair(const TableNames& t, const RepairRequest& request, const LockRequest& lease);
 
-// The user schema from sqlite_schema: type, name, sql; migrate's own tables left out.
-SqlCommand SelectSchema(const TableNames& t);
+// The newest schema snapshot: version, event, format, sha256, catalog, taken_at, actor.
+SqlCommand SelectSnapshot(const TableNames& t);
+// Stores a snapshot; then PruneSnapshots keeps the newest kSnapshotsKept.
+SqlCommand InsertSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease);
+SqlCommand PruneSnapshots(const TableNames& t);
+// The log row of an audited snapshot (snapshot.audit set).
+SqlCommand LogSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease);
 
 }  // namespace migrate::sqlite
 

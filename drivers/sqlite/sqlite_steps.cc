@@ -84,9 +84,9 @@ void SqliteSteps::RecordDone(const Step& step, const LockRequest& lease, long lo
   if (watch_) CheckForeignKeys(step);
   Guard(ErrorCode::kMigrationFailed, step.file, [&] {
     c_.Exec(step.direction == Direction::kUp
-                ? WriteHistory(tables_, step, lease, HistoryState::kApplied, ms)
+                ? WriteHistory(tables_, step, lease, step.record_as, ms)
                 : DeleteHistory(tables_, step));
-    c_.Exec(InsertLog(tables_, DirectionName(step.direction), step, lease, ms));
+    c_.Exec(InsertLog(tables_, step, lease, ms));
     // BEGIN IMMEDIATE keeps every other writer out until COMMIT, so one renewal, the last
     // statement before COMMIT, both checks and extends the lease.
     Renew(lease);

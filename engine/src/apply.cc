@@ -1,9 +1,26 @@
 #include "migrate/apply.h"
 
+#include "migrate/source_text.h"
 #include "migrate/stopwatch.h"
 #include "migrate/transaction.h"
 
 namespace migrate {
+
+SourceLocation Step::Location(std::size_t index, std::size_t offset_in_statement) const {
+  if (index >= statements.size()) return SourceLocation{file};
+  LineColumn lc = LineColumnAt(sql, statements[index].offset + offset_in_statement);
+  return SourceLocation{file, lc.line, lc.column};
+}
+
+std::string_view Step::StatementText(std::size_t index) const {
+  return std::string_view(sql).substr(statements[index].offset, statements[index].length);
+}
+
+std::string_view Step::LogEvent() const {
+  if (direction == Direction::kDown) return "down";
+  return record_as == HistoryState::kBaseline ? "baseline" : "up";
+}
+
 
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) {
   auto t0 = std::chrono::steady_clock::now();

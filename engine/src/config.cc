@@ -91,7 +91,8 @@ struct Reader {
     const toml::table* t = node.as_table();
     if (!t) Fail(node.source(), "[environments." + name + "] must be a table");
     OnlyKeys(*t, "[environments." + name + "]",
-             {"url", "lock_timeout", "statement_timeout", "lock_wait", "lease", "schema_drift"});
+             {"url", "lock_timeout", "statement_timeout", "lock_wait", "lease", "schema_drift",
+              "out_of_order", "dev_url"});
     EnvironmentConfig env;
     env.name = name;
     if (auto* n = t->get("url")) {
@@ -104,11 +105,22 @@ struct Reader {
     if (auto* n = t->get("lock_wait")) env.lock_wait = Duration(*n, "lock_wait");
     if (auto* n = t->get("lease")) env.lease = Duration(*n, "lease");
     if (auto* n = t->get("schema_drift")) {
-      env.schema_drift = String(*n, "schema_drift");
-      if (env.schema_drift != "fail" && env.schema_drift != "warn") {
-        Fail(n->source(), "'schema_drift' must be \"fail\" or \"warn\"");
+      std::string policy = String(*n, "schema_drift");
+      if (policy != "fail" && policy != "warn" && policy != "off") {
+        Fail(n->source(), "'schema_drift' must be \"fail\", \"warn\" or \"off\"");
       }
+      env.schema_drift = policy == "fail"   ? SchemaDriftPolicy::kFail
+                         : policy == "warn" ? SchemaDriftPolicy::kWarn
+                                            : SchemaDriftPolicy::kOff;
     }
+    if (auto* n = t->get("out_of_order")) {
+      std::string value = String(*n, "out_of_order");
+      if (value != "allow" && value != "refuse") {
+        Fail(n->source(), "'out_of_order' must be \"allow\" or \"refuse\"");
+      }
+      env.allow_out_of_order = value == "allow";
+    }
+    if (auto* n = t->get("dev_url")) env.dev_url = String(*n, "dev_url");
     return env;
   }
 };

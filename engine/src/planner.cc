@@ -93,6 +93,7 @@ Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialec
   step.lock_timeout = file.lock_timeout ? file.lock_timeout : defaults.lock;
   step.statement_timeout = file.statement_timeout ? file.statement_timeout : defaults.statement;
   step.tool_version = std::string("migrate ") + MIGRATE_VERSION;
+  step.log_detail = planned.log_detail;
   const ManifestFile* up = entry.Find(Direction::kUp, dialect.Name());
   const ManifestFile* down = entry.Find(Direction::kDown, dialect.Name());
   step.checksum = up ? up->sha256 : "";
@@ -120,7 +121,7 @@ bool IsComplete(const ManifestHeader& header, const std::vector<HistoryRow>& his
   if (expected == header.complete.end()) return false;
   CompletionDigest digest;
   for (const HistoryRow& row : history) {
-    if (row.state != HistoryState::kApplied) return false;
+    if (!IsApplied(row.state)) return false;
     digest.Add(row.version, row.slug, row.checksum);
   }
   return digest.Hex() == expected->second;
@@ -139,7 +140,7 @@ Plan PlanUp(const Manifest& manifest, const std::vector<HistoryRow>& history,
     if (FindRow(history, e.version)) continue;
     const ManifestFile* up = e.Find(Direction::kUp, dialect);
     if (!up) continue;  // this migration has no file for this dialect
-    plan.steps.push_back({&e, up, Direction::kUp, nullptr});
+    plan.steps.push_back({&e, up, Direction::kUp, nullptr, ""});
   }
   return plan;
 }
@@ -178,7 +179,7 @@ Plan PlanDown(const Manifest& manifest, const std::vector<HistoryRow>& history,
                       "; nothing was reverted. Stop before it with 'down --to " + row->version +
                       "'");
     }
-    plan.steps.push_back({entry, down, Direction::kDown, row});
+    plan.steps.push_back({entry, down, Direction::kDown, row, ""});
   }
   return plan;
 }

@@ -53,7 +53,15 @@ std::string QualifiedName::Quoted() const {
 }
 
 std::string_view HistoryStateName(HistoryState state) {
-  return state == HistoryState::kStarted ? "started" : "applied";
+  switch (state) {
+    case HistoryState::kStarted:
+      return "started";
+    case HistoryState::kBaseline:
+      return "baseline";
+    case HistoryState::kApplied:
+      break;
+  }
+  return "applied";
 }
 
 HistoryRow DecodeHistoryRow(const std::array<std::string_view, kHistoryColumns.size()>& c) {
@@ -62,14 +70,15 @@ HistoryRow DecodeHistoryRow(const std::array<std::string_view, kHistoryColumns.s
   r.slug = c[1];
   r.checksum = c[2];
   r.down_checksum = c[3];
-  if (c[4] == HistoryStateName(HistoryState::kStarted)) {
-    r.state = HistoryState::kStarted;
-  } else if (c[4] != HistoryStateName(HistoryState::kApplied)) {
+  auto state = std::find_if(kHistoryStates.begin(), kHistoryStates.end(),
+                            [&](HistoryState s) { return HistoryStateName(s) == c[4]; });
+  if (state == kHistoryStates.end()) {
     throw Error(ErrorCode::kDrift, "the history row of " + r.version + " has the state '" +
                                        std::string(c[4]) +
-                                       "', neither applied nor started; was the row edited by "
-                                       "hand?");
+                                       "', which this migrate does not know; was the row edited "
+                                       "by hand?");
   }
+  r.state = *state;
   r.applied_at = c[5];
   r.duration_ms = Number<long long>(c[6], kHistoryColumns[6], r.version);
   r.applied_by = c[7];

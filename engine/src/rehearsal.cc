@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 
 #include "migrate/lock.h"
 #include "migrate/manifest.h"
@@ -10,6 +9,8 @@
 
 namespace migrate {
 namespace {
+
+using Objects = std::vector<CatalogObject>;
 
 class Rehearsal {
  public:
@@ -32,14 +33,14 @@ class Rehearsal {
     while (from > 0 && FindFile(set_.migrations[ups[from - 1]], Direction::kDown, dialect_)) {
       --from;
     }
-    std::vector<SchemaObject> start;
+    Objects start;
     for (std::size_t k = 0; k < ups.size(); ++k) {
-      if (k == from) start = d_.SnapshotSchema();
+      if (k == from) start = Snapshot();
       const Migration& m = set_.migrations[ups[k]];
       if (!Apply(m, *FindFile(m, Direction::kUp, dialect_), "")) return out_;
     }
     if (from == ups.size()) return Done();  // nothing can be reverted
-    std::vector<SchemaObject> full = d_.SnapshotSchema();
+    Objects full = Snapshot();
     for (std::size_t k = ups.size(); k-- > from;) {
       const Migration& m = set_.migrations[ups[k]];
       if (!Apply(m, *FindFile(m, Direction::kDown, dialect_), "")) return out_;
@@ -51,7 +52,7 @@ class Rehearsal {
         return out_;
       }
     }
-    std::string diff = DescribeSchemaDiff(full, d_.SnapshotSchema());
+    std::string diff = DescribeChanges(DiffCatalogs(full, Snapshot()));
     if (!diff.empty()) {
       Report(Severity::kError, "round-trip", set_.migrations.back().files.front().path,
              "applying every up again after every down gives a different schema: " + diff);
@@ -65,7 +66,7 @@ class Rehearsal {
       // The step `run` would make of this file's bundle entry.
       ManifestEntry entry = MakeManifestEntry(m);
       const ManifestFile* file = entry.Find(f.direction, dialect_);
-      Step step = MakeStep({&entry, file, f.direction, nullptr}, f.text, d_.GetDialect(), {});
+      Step step = MakeStep({&entry, file, f.direction, nullptr, ""}, f.text, d_.GetDialect(), {});
       step.file = f.path;  // messages name the source file, not the bundle's copy
       d_.Apply(step, lease_);
       return true;
@@ -89,14 +90,13 @@ class Rehearsal {
 
   // After the downs, the schema must be what it was before the first reverted up. Each
   // difference is blamed on the down of the newest migration whose up names that object.
-  bool CheckRoundTrip(const std::vector<SchemaObject>& start, const std::vector<std::size_t>& ups,
+  bool CheckRoundTrip(const Objects& start, const std::vector<std::size_t>& ups,
                       std::size_t from) {
-    std::vector<SchemaObject> end = d_.SnapshotSchema();
-    std::set<std::string> differ = Touched(start, end);
-    if (differ.empty()) return true;
-    std::map<std::size_t, std::set<std::string>> blame;  // index into ups → objects
-    for (const std::string& key : differ) {
-      std::string name = key.substr(key.find(' ') + 1);
+    std::vector<CatalogChange> changes = DiffCatalogs(start, Snapshot());
+    if (changes.empty()) return true;
+    std::map<std::size_t, std::vector<CatalogChange>> blame;  // index into ups → changes
+    for (CatalogChange& c : changes) {
+      std::string name = c.object.name.substr(c.object.name.rfind('.') + 1);
       std::size_t who = from;
       for (std::size_t k = ups.size(); k-- > from;) {
         const SourceFile* up = FindFile(set_.migrations[ups[k]], Direction::kUp, dialect_);
@@ -105,43 +105,19 @@ class Rehearsal {
           break;
         }
       }
-      blame[who].insert(key);
+      blame[who].push_back(std::move(c));
     }
-    for (const auto& [k, keys] : blame) {
+    for (const auto& [k, mine] : blame) {
       const Migration& m = set_.migrations[ups[k]];
       Report(Severity::kError, "down-leftover", FindFile(m, Direction::kDown, dialect_)->path,
              "after every down the schema is not what it was before the first up, and this "
              "down is the one that should have undone it: " +
-                 DescribeSchemaDiff(Only(start, keys), Only(end, keys)));
+                 DescribeChanges(mine));
     }
     return false;
   }
 
-  static std::string Key(const SchemaObject& o) { return o.kind + " " + o.name; }
-
-  // The objects that differ between two snapshots (added, removed or changed).
-  static std::set<std::string> Touched(const std::vector<SchemaObject>& a,
-                                       const std::vector<SchemaObject>& b) {
-    std::map<std::string, const std::string*> left;
-    for (const SchemaObject& o : a) left[Key(o)] = &o.definition;
-    std::set<std::string> out;
-    for (const SchemaObject& o : b) {
-      auto it = left.find(Key(o));
-      if (it == left.end() || *it->second != o.definition) out.insert(Key(o));
-      if (it != left.end()) left.erase(it);
-    }
-    for (const auto& [key, def] : left) out.insert(key);
-    return out;
-  }
-
-  static std::vector<SchemaObject> Only(const std::vector<SchemaObject>& all,
-                                        const std::set<std::string>& keys) {
-    std::vector<SchemaObject> out;
-    for (const SchemaObject& o : all) {
-      if (keys.count(Key(o))) out.push_back(o);
-    }
-    return out;
-  }
+  Objects Snapshot() { return Describe(d_.ReadCatalog()); }
 
   void Report(Severity severity, const std::string& rule, const std::string& file,
               const std::string& message) {
@@ -155,41 +131,25 @@ class Rehearsal {
   Diagnostics out_;
 };
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 }  // namespace
 
 Diagnostics RehearseChain(Driver& scratch, const MigrationSet& set) {
   return Rehearsal(scratch, set).Run();
 }
 
-std::string DescribeSchemaDiff(const std::vector<SchemaObject>& expected,
-                               const std::vector<SchemaObject>& actual) {
-  std::map<std::string, const SchemaObject*> want, got;
-  for (const SchemaObject& o : expected) want[o.kind + " " + o.name] = &o;
-  for (const SchemaObject& o : actual) got[o.kind + " " + o.name] = &o;
-  std::vector<std::string> extra, missing, changed;
-  for (const auto& [key, o] : got) {
-    auto it = want.find(key);
-    if (it == want.end()) {
-      extra.push_back(key);
-    } else if (it->second->definition != o->definition) {
-      changed.push_back(key);
-    }
+std::string DescribeChanges(const std::vector<CatalogChange>& changes) {
+  std::string parts[3];  // left over, missing, changed
+  for (const CatalogChange& c : changes) {
+    std::string& part = parts[c.kind == CatalogChange::Kind::kAdded     ? 0
+                              : c.kind == CatalogChange::Kind::kRemoved ? 1
+                                                                        : 2];
+    part += (part.empty() ? "" : ", ") + c.object.kind + " " + c.object.name;
   }
-  for (const auto& [key, o] : want) {
-    if (!got.count(key)) missing.push_back(key);
-  }
-  std::vector<std::string> parts;
-  if (!extra.empty()) parts.push_back("left over: " + Join(extra));
-  if (!missing.empty()) parts.push_back("missing: " + Join(missing));
-  if (!changed.empty()) parts.push_back("changed: " + Join(changed));
+  const char* kLabels[3] = {"left over: ", "missing: ", "changed: "};
   std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  for (int i = 0; i < 3; ++i) {
+    if (!parts[i].empty()) out += (out.empty() ? "" : "; ") + std::string(kLabels[i]) + parts[i];
+  }
   return out;
 }
 

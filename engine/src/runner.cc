@@ -3,23 +3,10 @@
 #include <algorithm>
 
 #include "migrate/lock.h"
+#include "run_support.h"
 
 namespace migrate {
 namespace {
-
-void RefuseOnFindings(std::vector<Finding> findings) {
-  std::erase_if(findings, [](const Finding& f) { return !f.Blocking(); });
-  if (findings.empty()) return;
-  // Repair outranks drift: an interrupted migration must be looked at first.
-  auto worst = std::find_if(findings.begin(), findings.end(),
-                            [](const Finding& f) { return f.kind == Finding::Kind::kStarted; });
-  ErrorCode code = worst != findings.end() ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
-  std::string message = "nothing was run: ";
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    message += (i ? "\n  " : "\n  ") + findings[i].message;
-  }
-  throw Error(code, message);
-}
 
 // The Step of `planned`; `sql`: the file's bytes when already read and checked, else they are
 // read (and checked) here.
@@ -29,11 +16,10 @@ Step StepOf(const Bundle& bundle, const Driver& driver, const PlannedStep& plann
                   {options.lock_timeout, options.statement_timeout});
 }
 
-RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
-                  const LockRequest& lease, RunObserver& observer) {
-  // Every file that will run is checked against the manifest before the first one runs. The
-  // bytes checked are the bytes run when they fit in kKeptBytes; beyond, memory stays bounded
-  // by one file and each is read and checked again when it runs.
+// Every file that will run, checked against the manifest before the first one runs. The bytes
+// checked are the bytes run when they fit in kKeptBytes (returned); beyond, memory stays
+// bounded by one file and each is read and checked again when it runs (nothing returned).
+std::vector<std::string> CheckFiles(const Bundle& bundle, const Plan& plan) {
   constexpr long long kKeptBytes = 8LL << 20;
   long long total = 0;
   for (const PlannedStep& p : plan.steps) total += p.file->bytes;
@@ -45,7 +31,13 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
     for (const PlannedStep& p : plan.steps) files.push_back(p.file);
     bundle.VerifyFiles(files);
   }
-  RunResult result;
+  return kept;
+}
+
+// Runs the steps of `plan` in order, adding each to `result` once it committed.
+void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
+             const LockRequest& lease, RunObserver& observer, RunResult& result) {
+  std::vector<std::string> kept = CheckFiles(bundle, plan);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const PlannedStep& planned = plan.steps[i];
     if (options.stop && options.stop->load()) {
@@ -65,6 +57,67 @@ RunResult Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const 
     }
     result.steps.push_back(summary);
   }
+}
+
+// With --allow-out-of-order, a pending migration older than the newest applied one runs: its
+// finding becomes a notice and its log row says so.
+void AllowOutOfOrder(Plan& plan) {
+  for (Finding& f : plan.findings) {
+    if (f.kind != Finding::Kind::kOutOfOrder) continue;
+    f.kind = Finding::Kind::kOutOfOrderAllowed;
+    for (PlannedStep& p : plan.steps) {
+      if (p.entry && p.entry->version == f.version) p.log_detail = f.message;
+    }
+  }
+}
+
+// Refuses (or warns about) a live schema that is not the newest snapshot's.
+void GateSchema(Driver& driver, const RunOptions& options, RunObserver& observer) {
+  if (options.schema_drift == SchemaDriftPolicy::kOff) return;
+  DriftReport report = CheckDrift(driver);
+  if (!report.Drifted()) return;
+  if (options.schema_drift == SchemaDriftPolicy::kFail) throw DriftError(report);
+  observer.OnSchemaDrift(report);
+}
+
+// The newest applied version once the first `done` steps of `plan` ran on `history`.
+std::string NewestAfter(std::vector<HistoryRow> history, const Plan& plan, std::size_t done) {
+  for (std::size_t i = 0; i < done; ++i) {
+    const PlannedStep& p = plan.steps[i];
+    if (p.direction == Direction::kUp) {
+      HistoryRow row;
+      row.version = p.entry->version;
+      history.push_back(std::move(row));
+    } else {
+      std::erase_if(history, [&](const HistoryRow& r) { return r.version == p.history->version; });
+    }
+  }
+  return NewestVersion(history);
+}
+
+// Applies `plan` under `lease`, then records the schema it left (also when a step failed
+// after others committed: the next run's drift check compares with what is really there).
+RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& plan,
+                           const std::vector<HistoryRow>& history, const RunOptions& options,
+                           const LockRequest& lease, RunObserver& observer) {
+  const char* event = !plan.steps.empty() && plan.steps[0].direction == Direction::kDown ? "down"
+                                                                                          : "run";
+  RunResult result;
+  try {
+    Execute(driver, bundle, plan, options, lease, observer, result);
+  } catch (...) {
+    if (!result.steps.empty()) {
+      try {
+        RecordSnapshot(driver, event, NewestAfter(history, plan, result.steps.size()), lease);
+      } catch (const Error&) {
+        // The step's own error is the one to report.
+      }
+    }
+    throw;
+  }
+  if (!result.steps.empty()) {
+    RecordSnapshot(driver, event, NewestAfter(history, plan, result.steps.size()), lease);
+  }
   return result;
 }
 
@@ -74,8 +127,11 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
   bundle.manifest();  // parsed and checked against the header before anything is written
   if (options.dry_run) {
     Plan plan = make_plan(driver.ReadHistory());
+    if (options.allow_out_of_order) AllowOutOfOrder(plan);
     RefuseOnFindings(plan.findings);
-    return Execute(driver, bundle, plan, options, LockRequest{}, observer);
+    RunResult result;
+    Execute(driver, bundle, plan, options, LockRequest{}, observer, result);
+    return result;
   }
   driver.EnsureMetadata();
   LockGuard lock(
@@ -83,9 +139,11 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
       [&](const LockHolder& h) { observer.OnLockWait(h); }, options.stop);
   std::vector<HistoryRow> history = driver.ReadHistory();  // after the lock, never before
   Plan plan = make_plan(history);
+  if (options.allow_out_of_order) AllowOutOfOrder(plan);
   RefuseOnFindings(plan.findings);
   for (const Finding& f : plan.findings) observer.OnNotice(f);
-  return Execute(driver, bundle, plan, options, lock.request(), observer);
+  if (!plan.steps.empty()) GateSchema(driver, options, observer);
+  return ExecuteAndRecord(driver, bundle, plan, history, options, lock.request(), observer);
 }
 
 }  // namespace
@@ -104,6 +162,7 @@ RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
 std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptions& options) {
   std::string dialect(driver.GetDialect().Name());
   Plan plan = PlanUp(bundle.manifest(), driver.ReadHistory(), dialect, options.to);
+  if (options.allow_out_of_order) AllowOutOfOrder(plan);
   RefuseOnFindings(plan.findings);
   std::vector<Step> steps;
   for (const PlannedStep& p : plan.steps) steps.push_back(StepOf(bundle, driver, p, options));
@@ -116,78 +175,6 @@ RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target
   return LockedRun(driver, bundle, options, observer, [&](const std::vector<HistoryRow>& h) {
     return PlanDown(bundle.manifest(), h, dialect, target);
   });
-}
-
-void RunRepair(Driver& driver, const std::string& version, RepairAction action,
-               const RunOptions& options) {
-  driver.EnsureMetadata();
-  LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait);
-  std::vector<HistoryRow> history = driver.ReadHistory();
-  auto it = std::find_if(history.begin(), history.end(), [&](const HistoryRow& r) {
-    return CompareVersions(r.version, version) == 0 && r.state == HistoryState::kStarted;
-  });
-  if (it == history.end()) {
-    throw Error(ErrorCode::kUsage,
-                "no interrupted migration with version " + version + "; see 'migrate status'");
-  }
-  driver.Repair(it->version, action, lock.request());
-}
-
-StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
-  StatusReport report;
-  report.capabilities = driver.GetCapabilities();
-  std::string dialect(driver.GetDialect().Name());
-  std::vector<HistoryRow> history = driver.ReadHistory();
-  report.lock = driver.ReadLock();
-  if (IsComplete(bundle.header(), history, dialect)) {
-    report.entries.reserve(history.size());
-    for (HistoryRow& row : history) {
-      std::string version = row.version, slug = row.slug;
-      report.entries.push_back({StatusEntry::State::kApplied, version, slug, std::move(row)});
-    }
-    return report;
-  }
-  report.findings = FindDrift(bundle.manifest(), history, dialect);
-  report.entries.reserve(bundle.manifest().migrations.size());
-  for (const ManifestEntry& e : bundle.manifest().migrations) {
-    if (!e.Find(Direction::kUp, dialect)) continue;
-    StatusEntry s{StatusEntry::State::kPending, e.version, e.slug, std::nullopt};
-    report.entries.push_back(std::move(s));
-  }
-  std::vector<StatusEntry> missing;
-  for (const HistoryRow& row : history) {
-    auto it = std::lower_bound(report.entries.begin(), report.entries.end(), row.version,
-                               [](const StatusEntry& s, const std::string& v) {
-                                 return CompareVersions(s.version, v) < 0;
-                               });
-    if (it == report.entries.end() || CompareVersions(it->version, row.version) != 0) {
-      missing.push_back({StatusEntry::State::kMissing, row.version, row.slug, row});
-      continue;
-    }
-    it->state = row.state == HistoryState::kStarted ? StatusEntry::State::kStarted
-                                                    : StatusEntry::State::kApplied;
-    it->row = row;
-  }
-  for (StatusEntry& m : missing) report.entries.push_back(std::move(m));
-  std::stable_sort(report.entries.begin(), report.entries.end(),
-                   [](const StatusEntry& a, const StatusEntry& b) {
-                     return CompareVersions(a.version, b.version) < 0;
-                   });
-  return report;
-}
-
-std::string_view StatusStateName(StatusEntry::State state) {
-  switch (state) {
-    case StatusEntry::State::kApplied:
-      return HistoryStateName(HistoryState::kApplied);
-    case StatusEntry::State::kPending:
-      return "pending";
-    case StatusEntry::State::kStarted:
-      return HistoryStateName(HistoryState::kStarted);
-    case StatusEntry::State::kMissing:
-      return "missing";
-  }
-  return "pending";
 }
 
 }  // namespace migrate

@@ -91,6 +91,59 @@ std::string TokenFingerprint(std::string_view sql) {
   return Sha256Hex(tokens);
 }
 
+namespace {
+
+// The offset just past the quoted text that starts at `pos` (a ', " or ` quote), or the end.
+std::size_t SkipQuoted(std::string_view sql, std::size_t pos) {
+  char quote = sql[pos];
+  for (std::size_t i = pos + 1; i < sql.size(); ++i) {
+    if (sql[i] != quote) continue;
+    if (i + 1 < sql.size() && sql[i + 1] == quote) {
+      ++i;  // a doubled quote inside
+      continue;
+    }
+    return i + 1;
+  }
+  return sql.size();
+}
+
+bool IsQuote(char c) { return c == '\'' || c == '"' || c == '`'; }
+
+}  // namespace
+
+std::size_t MatchingParen(std::string_view sql, std::size_t open) {
+  int depth = 0;
+  for (std::size_t i = open; i < sql.size();) {
+    if (IsQuote(sql[i])) {
+      i = SkipQuoted(sql, i);
+      continue;
+    }
+    if (sql[i] == '(') ++depth;
+    if (sql[i] == ')' && --depth == 0) return i;
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+std::string CollapseSpaces(std::string_view sql) {
+  std::string out;
+  bool space = false;
+  for (std::size_t i = 0; i < sql.size();) {
+    char c = sql[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      ++i;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    std::size_t end = IsQuote(c) ? SkipQuoted(sql, i) : i + 1;
+    out.append(sql.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
 std::string Excerpt(std::string_view s, std::size_t max) {
   std::size_t start = SkipSqlTrivia(s);
   s = s.substr(start);

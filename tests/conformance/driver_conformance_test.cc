@@ -60,7 +60,7 @@ Step MakeStep(const Driver& driver, const std::string& version, const std::strin
     entry.files.push_back(f);
   }
   const ManifestFile* file = entry.Find(direction, driver.GetDialect().Name());
-  Step s = migrate::MakeStep({&entry, file, direction, nullptr}, sql, driver.GetDialect(), {});
+  Step s = migrate::MakeStep({&entry, file, direction, nullptr, ""}, sql, driver.GetDialect(), {});
   s.tool_version = "migrate test";
   return s;
 }
@@ -215,11 +215,11 @@ TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got
   REQUIRE(h.size() == 1);
   CHECK(h[0].state == HistoryState::kStarted);
   CHECK(h[0].progress == 1);
-  d->Repair("1", RepairAction::kMarkApplied, me);
+  d->Repair({"1", RepairAction::kMarkApplied, "", "", "", "marked applied"}, me);
   h = d->ReadHistory();
   REQUIRE(h.size() == 1);
   CHECK(h[0].state == HistoryState::kApplied);
-  d->Repair("1", RepairAction::kForget, me);
+  d->Repair({"1", RepairAction::kForget, "", "", "", "row deleted"}, me);
   CHECK(d->ReadHistory().empty());
 
   Step good = MakeStep(*d, "2", "CREATE TABLE t4 (x INT);\nCREATE TABLE t5 (x INT);\n",

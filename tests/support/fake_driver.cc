@@ -53,7 +53,7 @@ void FakeSteps::RecordDone(const Step& step, const LockRequest& lease, long long
   std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == step.version; });
   if (step.direction == Direction::kDown) return;
   db_->history.push_back({step.version, step.slug, step.checksum, step.down_checksum,
-                          HistoryState::kApplied, std::to_string(db_->now_ms), ms, lease.Holder(),
+                          step.record_as, std::to_string(db_->now_ms), ms, lease.Holder(),
                           step.tool_version, lease.run_id, static_cast<int>(step.statements.size()),
                           step.fingerprint});
 }
@@ -91,14 +91,35 @@ std::optional<LockHolder> FakeDriver::ForceUnlock() {
   return held;
 }
 
-void FakeDriver::Repair(const std::string& version, RepairAction action, const LockRequest& lease) {
+void FakeDriver::Repair(const RepairRequest& request, const LockRequest& lease) {
   steps_.CheckLease(lease);
-  if (action == RepairAction::kForget) {
-    std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == version; });
+  if (request.action == RepairAction::kForget) {
+    std::erase_if(db_->history, [&](const HistoryRow& r) { return r.version == request.version; });
     return;
   }
   for (HistoryRow& r : db_->history) {
-    if (r.version == version) r.state = HistoryState::kApplied;
+    if (r.version != request.version) continue;
+    if (request.action == RepairAction::kMarkApplied) r.state = HistoryState::kApplied;
+    if (request.action == RepairAction::kAccept) {
+      r.checksum = request.checksum;
+      r.down_checksum = request.down_checksum;
+      r.fingerprint = request.fingerprint;
+    }
+  }
+}
+
+std::optional<SchemaSnapshot> FakeDriver::ReadSnapshot() {
+  if (db_->snapshots.empty()) return std::nullopt;
+  return db_->snapshots.back();
+}
+
+void FakeDriver::WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) {
+  steps_.CheckLease(lease);
+  db_->snapshots.push_back(snapshot);
+  db_->snapshots.back().taken_at = std::to_string(db_->now_ms);
+  db_->snapshots.back().actor = lease.Holder();
+  if (db_->snapshots.size() > static_cast<std::size_t>(kSnapshotsKept)) {
+    db_->snapshots.erase(db_->snapshots.begin());
   }
 }
 

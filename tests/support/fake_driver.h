@@ -25,6 +25,8 @@ struct FakeDatabase {
   long long now_ms = 1'000'000;
   std::vector<std::string> executed;  // statements, in order, of committed work
   int lock_attempts = 0;
+  Catalog catalog;                       // what ReadCatalog returns
+  std::vector<SchemaSnapshot> snapshots;  // oldest first
 
   void Advance(long long ms) { now_ms += ms; }
 };
@@ -71,9 +73,11 @@ class FakeDriver final : public Driver {
   std::optional<LockHolder> ForceUnlock() override;
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
   StepSink& Steps() override { return steps_; }
-  std::vector<SchemaObject> SnapshotSchema() override { return {}; }
+  Catalog ReadCatalog() override { return db_->catalog; }
+  std::optional<SchemaSnapshot> ReadSnapshot() override;
+  void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override;
   std::string RenderScript(const std::vector<Step>&, const LockRequest&) override { return ""; }
-  void Repair(const std::string& version, RepairAction action, const LockRequest& lease) override;
+  void Repair(const RepairRequest& request, const LockRequest& lease) override;
 
  private:
   std::shared_ptr<FakeDatabase> db_;

@@ -41,7 +41,7 @@ TEST_CASE("a full config loads", "[unit]") {
   CHECK(c.default_env == "prod");
   CHECK(c.environments.at("prod").lock_timeout == 5000ms);
   CHECK(c.environments.at("prod").lock_wait == 120000ms);
-  CHECK(c.environments.at("prod").schema_drift == "warn");
+  CHECK(c.environments.at("prod").schema_drift == SchemaDriftPolicy::kWarn);
   CHECK(EffectiveDialects(c) == std::vector<std::string>{"postgres"});
   c.dialects.clear();
   CHECK(EffectiveDialects(c) == std::vector<std::string>{"sqlite"});  // ${...} has no scheme

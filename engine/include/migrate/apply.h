@@ -40,11 +40,19 @@ struct Step {
   std::string fingerprint;    // of the up file, for this database's dialect
   std::string tool_version;
   int resume_from = 0;  // for a non-transactional step: statements already done
+  // How an up step's history row is recorded: kApplied, or kBaseline for `migrate baseline`
+  // (no statement runs, the database had it already).
+  HistoryState record_as = HistoryState::kApplied;
+  std::string log_detail;  // the log row's detail; empty: the file name
 
   // The file:line:column of statement `index`, moved by `offset_in_statement` bytes.
   SourceLocation Location(std::size_t index, std::size_t offset_in_statement = 0) const;
   // The text of statement `index`.
   std::string_view StatementText(std::size_t index) const;
+  // The event of its log row: "up", "down" or "baseline".
+  std::string_view LogEvent() const;
+  // The detail of its log row: log_detail, else the file.
+  const std::string& LogDetail() const { return log_detail.empty() ? file : log_detail; }
 };
 
 // The primitives of applying a step. Each throws migrate::Error (never its library's
@@ -77,8 +85,9 @@ class StepSink {
   // After a non-transactional step's statements: resets the session's timeouts, and refuses
   // (Error(kMigrationFailed)) a transaction the file left open.
   virtual void EndStatements(const Step& step) = 0;
-  // In a transaction: the finished step's history row (up: applied; down: deleted), its log
-  // row, and the lease checked and renewed. Throws Error(kLockLost) when the lease is lost.
+  // In a transaction: the finished step's history row (up: as step.record_as; down:
+  // deleted), its log row (event "up", "down" or "baseline"; detail step.log_detail or the
+  // file), and the lease checked and renewed. Throws Error(kLockLost) when the lease is lost.
   virtual void RecordDone(const Step& step, const LockRequest& lease, long long ms) = 0;
 };
 

@@ -15,6 +15,7 @@
 
 #include "migrate/lint.h"
 #include "migrate/migration_set.h"
+#include "migrate/drift.h"
 #include "migrate/records.h"
 
 namespace migrate {
@@ -27,7 +28,10 @@ struct EnvironmentConfig {
   std::optional<std::chrono::milliseconds> statement_timeout;  // PostgreSQL statement_timeout
   std::optional<std::chrono::milliseconds> lock_wait;  // how long to wait for the migrate lock
   std::optional<std::chrono::milliseconds> lease;      // how long a lock lease lasts
-  std::string schema_drift = "fail";                   // or "warn"
+  // What run and down do when the live schema is not the last snapshot's.
+  SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;
+  bool allow_out_of_order = false;  // out_of_order = "allow": run older pending migrations
+  std::string dev_url;  // a PostgreSQL server for scratch databases (baseline --check)
 };
 
 struct Config {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "migrate/apply.h"
+#include "migrate/catalog.h"
 #include "migrate/dialect.h"
 #include "migrate/error.h"
 #include "migrate/records.h"
@@ -34,25 +35,27 @@ struct LockAttempt {
   std::optional<LockHolder> holder;  // the current holder when not acquired (if readable)
 };
 
-// One object of the user schema: "table", "index", "view", "trigger", "column",
-// "constraint", "type", "function"...; definitions are the database's own rendering.
-struct SchemaObject {
-  std::string kind;
-  std::string name;
-  std::string definition;
-
-  bool operator==(const SchemaObject&) const = default;
-};
-
 struct Capabilities {
   std::string name;            // "sqlite", "postgres"
   std::string server_version;  // e.g. "3.40.1"
 };
 
-// What `migrate repair` says was done by hand to an interrupted non-transactional migration.
+// What `migrate repair` records about one migration.
 enum class RepairAction {
-  kMarkApplied,  // it was finished by hand: record it as applied
-  kForget,       // it was undone by hand: delete its history row, so the next run applies it
+  kMarkApplied,  // an interrupted one was finished by hand: record it as applied
+  kForget,       // an interrupted one was undone by hand: delete its row, so run applies it
+  kAccept,       // an applied file was changed on purpose: record the new checksums
+};
+
+struct RepairRequest {
+  std::string version;
+  RepairAction action = RepairAction::kMarkApplied;
+  // kAccept: the up file's checksum and fingerprint and the down file's checksum now in the
+  // bundle, recorded in place of the applied ones.
+  std::string checksum;
+  std::string down_checksum;
+  std::string fingerprint;
+  std::string detail;  // the log row's detail: what was done, and for kAccept old -> new
 };
 
 class Driver {
@@ -88,19 +91,26 @@ class Driver {
   // is committed then), Error(kMigrationFailed) with the failing statement's location.
   long long Apply(const Step& step, const LockRequest& lease);
 
-  // The user schema, migrate's own tables left out, sorted by kind then name: the same
-  // schema always gives the same list. Never writes.
-  virtual std::vector<SchemaObject> SnapshotSchema() = 0;
+  // The user schema (catalog.h): migrate's own tables, system objects and extension members
+  // left out. Never writes.
+  virtual Catalog ReadCatalog() = 0;
+
+  // The newest row of the schema table, if any (none before the first run, or when the table
+  // does not exist yet). Never writes.
+  virtual std::optional<SchemaSnapshot> ReadSnapshot() = 0;
+  // Stores `snapshot` (and a log row when its `audit` is set), keeping the newest
+  // kSnapshotsKept. REQUIRES: EnsureMetadata ran; `lease` holds the lock. Throws
+  // Error(kLockLost) when it no longer does.
+  virtual void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) = 0;
 
   // A script for the database's own client (psql) that applies `steps` exactly as Apply
   // would, with `actor` as the holder: for `migrate plan --format sql`. Never writes.
   // Throws Error(kUsage) when this database has no such client workflow.
   virtual std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) = 0;
 
-  // Repairs an interrupted non-transactional migration as `action` says, with a log row.
-  // REQUIRES: `lease` holds the lock; `version` has a started row.
-  virtual void Repair(const std::string& version, RepairAction action,
-                      const LockRequest& lease) = 0;
+  // Records what `request` says of one history row, with a log row.
+  // REQUIRES: `lease` holds the lock; the row exists (started for kMarkApplied and kForget).
+  virtual void Repair(const RepairRequest& request, const LockRequest& lease) = 0;
 };
 
 }  // namespace migrate

@@ -19,13 +19,21 @@
 namespace migrate {
 
 struct Finding {
-  enum class Kind { kChanged, kReformatted, kMissing, kOutOfOrder, kStarted };
+  enum class Kind {
+    kChanged,
+    kReformatted,
+    kMissing,
+    kOutOfOrder,
+    kStarted,
+    kOutOfOrderAllowed,  // kOutOfOrder with --allow-out-of-order: it runs, and says so
+  };
   Kind kind;
   std::string version;
   std::string message;  // one sentence, with what to do
 
-  // Only a reformatted file (same statements, new layout) does not stop a run.
-  bool Blocking() const { return kind != Kind::kReformatted; }
+  // A reformatted file (same statements, new layout) and an allowed out-of-order migration
+  // do not stop a run.
+  bool Blocking() const { return kind != Kind::kReformatted && kind != Kind::kOutOfOrderAllowed; }
 
   ErrorCode Code() const {
     return kind == Kind::kStarted ? ErrorCode::kNeedsRepair : ErrorCode::kDrift;
@@ -37,6 +45,7 @@ struct PlannedStep {
   const ManifestFile* file = nullptr;    // the file that runs
   Direction direction = Direction::kUp;
   const HistoryRow* history = nullptr;  // the applied row, for down steps
+  std::string log_detail;               // for the step's log row; empty: its file
 };
 
 struct Plan {

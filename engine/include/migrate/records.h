@@ -55,12 +55,20 @@ struct TableNames {
   std::array<const QualifiedName*, 4> All() const { return {&history, &lock, &log, &schema}; }
 };
 
-// The state of a history row: applied, or started and not finished (an interrupted
-// non-transactional migration).
-enum class HistoryState { kApplied, kStarted };
+// The state of a history row: applied; started and not finished (an interrupted
+// non-transactional migration); or recorded as applied by `migrate baseline` without running
+// (the database had it already).
+enum class HistoryState { kApplied, kStarted, kBaseline };
 
-// The word the state column holds: "applied" or "started".
+// The word the state column holds: "applied", "started" or "baseline".
 std::string_view HistoryStateName(HistoryState state);
+
+// Every state, for the state column's CHECK.
+inline constexpr std::array<HistoryState, 3> kHistoryStates = {
+    HistoryState::kApplied, HistoryState::kStarted, HistoryState::kBaseline};
+
+// Whether the migration of a row in `state` is in the database (applied or baselined).
+inline bool IsApplied(HistoryState state) { return state != HistoryState::kStarted; }
 
 // One row of the history table.
 struct HistoryRow {
@@ -112,6 +120,25 @@ struct LockHolder {
 
 // The error every driver throws when a step finds that the lock row is no longer its own.
 Error LockLostError();
+
+// The format of the canonical catalog text a snapshot holds; a snapshot of another format
+// (an older migrate) is not compared, only replaced.
+inline constexpr int kCatalogFormat = 1;
+// How many snapshots the schema table keeps.
+inline constexpr int kSnapshotsKept = 5;
+
+// One row of the schema table: the database's schema as canonical catalog text, taken after a
+// run, down, baseline, repair or an accepted drift (docs/design.md §12).
+struct SchemaSnapshot {
+  std::string version;  // the newest applied version it belongs to; "" when none is
+  std::string event;    // "run", "down", "baseline", "repair", "accept"
+  int format = kCatalogFormat;
+  std::string sha256;   // of `catalog`
+  std::string catalog;  // RenderCanonical(Describe(...))
+  std::string taken_at;  // database clock, ISO 8601 UTC; read only
+  std::string actor;     // user@host:pid; read only
+  std::string audit;     // when set, WriteSnapshot also writes a log row with this detail
+};
 
 }  // namespace migrate
 

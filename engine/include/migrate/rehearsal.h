@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "migrate/catalog_diff.h"
 #include "migrate/driver.h"
 #include "migrate/migration_set.h"
 
@@ -19,9 +20,9 @@ namespace migrate {
 // Returns the problems found (empty when the chain round-trips). Stops at the first failure.
 Diagnostics RehearseChain(Driver& scratch, const MigrationSet& set);
 
-// "left over: table t, index t_a; missing: view v; changed: table u", or empty when equal.
-std::string DescribeSchemaDiff(const std::vector<SchemaObject>& expected,
-                               const std::vector<SchemaObject>& actual);
+// "left over: table t, index t.t_a; missing: view v; changed: column u.x", or empty when
+// there is no change: what is in the schema after the downs that was not before, and so on.
+std::string DescribeChanges(const std::vector<CatalogChange>& changes);
 
 }  // namespace migrate
 

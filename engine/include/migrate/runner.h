@@ -1,8 +1,10 @@
-// The Runner is the one orchestrator of `run`, `down` and `status`: verified bundle →
-// metadata → lock → history (read after the lock) → plan → refuse on drift → apply each
-// step through the driver, newest state committed step by step → release the lock.
+// The Runner is the one orchestrator of `run`, `down`, `status` and `repair`
+// (docs/design.md §7): verified bundle → metadata → lock → history (read after the lock) →
+// plan → refuse on drift (files, then the live schema) → apply each step through the driver,
+// newest state committed step by step → snapshot of the schema → release the lock.
 // A `run` or `status` on a database that has every migration of the bundle (IsComplete)
-// stops after reading the history: no lock, no write, no parse of the manifest's entries.
+// stops after reading the history: no lock, no write, no parse of the manifest's entries,
+// no schema read.
 #ifndef MIGRATE_RUNNER_H_
 #define MIGRATE_RUNNER_H_
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "migrate/bundle.h"
+#include "migrate/drift.h"
 #include "migrate/driver.h"
 #include "migrate/planner.h"
 
@@ -25,8 +28,10 @@ class RunObserver {
   virtual void OnLockWait(const LockHolder& /*holder*/) {}
   virtual void OnStepStart(const Step& /*step*/) {}
   virtual void OnStepDone(const Step& /*step*/, long long /*duration_ms*/) {}
-  // A finding that does not stop the run (a reformatted file).
+  // A finding that does not stop the run (a reformatted file, an allowed out-of-order one).
   virtual void OnNotice(const Finding& /*finding*/) {}
+  // The live schema drifted and the policy is to warn; the run goes on.
+  virtual void OnSchemaDrift(const DriftReport& /*report*/) {}
 };
 
 struct RunOptions {
@@ -36,6 +41,8 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> lock_timeout;       // default for each migration
   std::optional<std::chrono::milliseconds> statement_timeout;  // default for each migration
   bool dry_run = false;                                        // plan and report, change nothing
+  SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;   // when the live schema drifted
+  bool allow_out_of_order = false;  // apply pending migrations older than the newest applied
   // When set (by a signal handler), the run stops after the migration in progress and throws
   // Error(kInterrupted); the lock is released as on any other error.
   const std::atomic<bool>* stop = nullptr;
@@ -68,15 +75,26 @@ std::vector<Step> PreviewUp(Driver& driver, const Bundle& bundle, const RunOptio
 RunResult RunDown(Driver& driver, const Bundle& bundle, const DownTarget& target,
                   const RunOptions& options, RunObserver& observer);
 
-// Resolves an interrupted non-transactional migration under the lock as `action` says:
-// recorded as applied (it was finished by hand), or its history row deleted (it was undone by
-// hand, and the next run applies it again). Throws Error(kUsage) when `version` has no
-// interrupted row.
+// Resolves an interrupted non-transactional migration under the lock as `action`
+// (kMarkApplied or kForget) says: recorded as applied (it was finished by hand), or its
+// history row deleted (it was undone by hand, and the next run applies it again); then a
+// schema snapshot. Throws Error(kUsage) when `version` has no interrupted row.
 void RunRepair(Driver& driver, const std::string& version, RepairAction action,
                const RunOptions& options);
 
+// `repair V --accept`: an applied file of the bundle was changed on purpose (a reviewed edit):
+// under the lock, its new checksums are recorded in place of the applied ones, with a log row
+// saying who and old -> new. Throws Error(kUsage) when `version` is not applied or its files
+// did not change.
+void RunAccept(Driver& driver, const Bundle& bundle, const std::string& version,
+               const RunOptions& options);
+
+// `drift --accept`: under the lock, the live schema becomes the newest snapshot, with a log
+// row. Returns the report of what was accepted.
+DriftReport AcceptSchema(Driver& driver, const RunOptions& options);
+
 struct StatusEntry {
-  enum class State { kApplied, kPending, kStarted, kMissing };
+  enum class State { kApplied, kPending, kStarted, kMissing, kBaseline };
   State state = State::kPending;
   std::string version;
   std::string slug;
@@ -93,7 +111,8 @@ struct StatusReport {
 // Reads history and lock without writing anything.
 StatusReport GetStatus(Driver& driver, const Bundle& bundle);
 
-// "applied" and "started" (the history's own words, HistoryStateName), "pending", "missing".
+// "applied", "started" and "baseline" (the history's own words, HistoryStateName),
+// "pending", "missing".
 std::string_view StatusStateName(StatusEntry::State state);
 
 }  // namespace migrate

@@ -22,6 +22,14 @@ bool IsBlankSql(std::string_view sql);
 // PostgreSQL dollar quotes). The SQLite dialect's fingerprint, and PostgreSQL's fallback.
 std::string TokenFingerprint(std::string_view sql);
 
+// The offset of the ')' that closes the '(' at `open`, skipping quoted strings and
+// identifiers; npos when it is not closed. REQUIRES: sql[open] == '('.
+std::size_t MatchingParen(std::string_view sql, std::size_t open);
+
+// `sql` with every run of whitespace outside quotes turned into one space, and trimmed: the
+// same statement however it was laid out, for comparing a database's stored CREATE text.
+std::string CollapseSpaces(std::string_view sql);
+
 // Cuts `s` to at most `max` bytes on a UTF-8 boundary, adding "…" when cut; runs of
 // whitespace become one space. For quoting a statement in a message.
 std::string Excerpt(std::string_view s, std::size_t max = 80);

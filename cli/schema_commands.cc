@@ -1,0 +1,138 @@
+// `migrate drift` and `migrate baseline`: the live schema against the recorded one, and
+// adopting a database built without migrate.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "migrate/baseline.h"
+#include "migrate/bundle.h"
+#include "migrate/drift.h"
+#include "migrate/redact.h"
+#include "style.h"
+
+namespace migrate::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string Describe(const SchemaSnapshot& s) {
+  return "the last " + s.event + (s.version.empty() ? "" : " (version " + s.version + ")") +
+         " at " + s.taken_at + " by " + s.actor;
+}
+
+json SnapshotJson(const std::optional<SchemaSnapshot>& s) {
+  if (!s) return nullptr;
+  return {{"version", s->version}, {"event", s->event},   {"sha256", s->sha256},
+          {"taken_at", s->taken_at}, {"actor", s->actor}, {"format", s->format}};
+}
+
+void PrintDriftJson(const DriftReport& report, bool accepted) {
+  std::cout << json{{"ok", !report.Drifted() || accepted},
+                    {"drift", report.Drifted()},
+                    {"accepted", accepted},
+                    {"snapshot", SnapshotJson(report.snapshot)},
+                    {"live_sha256", report.live_sha256},
+                    {"changes", json::parse(RenderDiffJson(report.changes))}}
+                   .dump(2)
+            << "\n";
+}
+
+void Drift(const Context& ctx, bool accept) {
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
+  DriftReport report = accept ? AcceptSchema(*driver, ctx.MakeRunOptions()) : CheckDrift(*driver);
+  if (ctx.options().json) {
+    PrintDriftJson(report, accept);
+    if (!accept && (!report.comparable || report.Drifted())) {
+      throw Reported(report.Drifted() ? ErrorCode::kDrift : ErrorCode::kUsage);
+    }
+    return;
+  }
+  std::ostream& out = ctx.out();
+  if (accept) {
+    out << RenderDiff(report.changes) << "Accepted the live schema as the snapshot ("
+        << report.changes.size() << " change(s) since " << (report.snapshot ? Describe(*report.snapshot) : "none")
+        << ").\n";
+    return;
+  }
+  if (!report.snapshot || !report.comparable) {
+    throw Error(ErrorCode::kUsage,
+                std::string(report.snapshot ? "the newest schema snapshot was taken by another "
+                                              "version of migrate"
+                                            : "no schema snapshot yet") +
+                    ": nothing to compare the live schema with. 'migrate run' takes one after it "
+                    "applies something; 'migrate drift --accept' takes one now");
+  }
+  if (!report.Drifted()) {
+    out << "No drift: the live schema is the one recorded after " << Describe(*report.snapshot)
+        << ".\n";
+    return;
+  }
+  out << "The live schema differs from the one recorded after " << Describe(*report.snapshot)
+      << ":\n";
+  for (const CatalogChange& c : report.changes) {
+    std::string line = RenderDiff({c});
+    Tone tone = c.kind == CatalogChange::Kind::kAdded     ? Tone::kGood
+                : c.kind == CatalogChange::Kind::kRemoved ? Tone::kError
+                                                          : Tone::kWarning;
+    out << "  " << Paint(out, tone, line.substr(0, 1)) << line.substr(1);
+  }
+  throw Error(ErrorCode::kDrift, std::to_string(report.changes.size()) +
+                                     " change(s) since the last snapshot. Undo them, or keep "
+                                     "them: put them in a migration and 'migrate drift --accept'");
+}
+
+void Baseline(const Context& ctx, const std::string& version, bool check,
+              const std::string& dev_url) {
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+  auto driver = ctx.OpenDatabase(CreateFile::kNo);
+  if (check) {
+    std::vector<CatalogChange> changes;
+    {
+      auto scratch = ctx.OpenScratch(dev_url);
+      changes = CompareWithMigrations(*driver, *scratch, bundle, version);
+    }
+    if (!changes.empty()) {
+      std::cerr << "The database is not the schema the migrations up to " << version
+                << " build (+ it has, - it lacks, ~ it differs):\n"
+                << RenderDiff(changes);
+      throw Error(ErrorCode::kDrift,
+                  "baseline refused: " + std::to_string(changes.size()) +
+                      " difference(s) above. Fix the database or pick the version it matches");
+    }
+    ctx.out() << "Checked: the database is the schema the migrations up to " << version
+              << " build.\n";
+  }
+  RunResult result = RunBaseline(*driver, bundle, version, ctx.MakeRunOptions());
+  ctx.out() << "Baselined " << result.steps.size() << " migration(s) up to " << version
+            << ": recorded as applied without running them; schema snapshot taken.\n";
+}
+
+}  // namespace
+
+void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action& action) {
+  auto* drift = app.add_subcommand("drift", "Compare the live schema with the last snapshot");
+  auto accept = std::make_shared<bool>(false);
+  drift->add_flag("--accept", *accept,
+                  "Take the live schema as the snapshot (after a reviewed change)");
+  drift->callback([&globals, &action, accept] {
+    action = [&globals, accept] { Drift(Context(globals), *accept); };
+  });
+
+  auto* baseline = app.add_subcommand(
+      "baseline", "Adopt a database built without migrate: record migrations up to V as applied");
+  auto version = std::make_shared<std::string>();
+  auto check = std::make_shared<bool>(false);
+  auto dev_url = std::make_shared<std::string>();
+  baseline->add_option("VERSION", *version, "The newest migration the database has")->required();
+  baseline->add_flag("--check", *check,
+                     "First compare the database with what the migrations up to V build");
+  baseline->add_option("--dev-url", *dev_url,
+                       "PostgreSQL server for the temporary database of --check");
+  baseline->callback([&globals, &action, version, check, dev_url] {
+    action = [&globals, version, check, dev_url] {
+      Baseline(Context(globals), *version, *check, *dev_url);
+    };
+  });
+}
+
+}  // namespace migrate::cli

@@ -1,0 +1,285 @@
+#include "postgres/postgres_catalog.h"
+
+#include <map>
+
+#include "migrate/sql_text.h"
+#include "postgres/postgres_catalog_queries.h"
+
+namespace migrate::postgres {
+namespace {
+
+std::vector<std::string> Split(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\x1f') {
+      out.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Names(const std::string& joined) {
+  std::vector<std::string> out = Split(joined);
+  for (std::string& name : out) name = NamePart(name);
+  return out;
+}
+
+// "schema\x1ftable" as a CatalogObject name.
+std::string ObjectName(const std::string& joined) {
+  std::string out;
+  for (const std::string& part : Split(joined)) out += (out.empty() ? "" : ".") + NamePart(part);
+  return out;
+}
+
+std::string FkAction(char code) {
+  switch (code) {
+    case 'r':
+      return "restrict";
+    case 'c':
+      return "cascade";
+    case 'n':
+      return "set null";
+    case 'd':
+      return "set default";
+    default:
+      return "";  // 'a', no action: the default says nothing
+  }
+}
+
+std::string Text(const pqxx::field& f) { return f.is_null() ? "" : f.c_str(); }
+char Code(const pqxx::field& f) { return f.is_null() || f.size() == 0 ? ' ' : f.c_str()[0]; }
+
+// Splits pg_get_indexdef's "CREATE [UNIQUE] INDEX n ON t USING m (keys) [INCLUDE (...)]
+// [NULLS NOT DISTINCT] [WITH (...)] [WHERE pred]" into its parts.
+void SplitIndexDefinition(const std::string& def, CatalogIndex& index) {
+  std::size_t using_at = def.find(" USING ");
+  std::size_t open = using_at == std::string::npos ? using_at : def.find('(', using_at);
+  std::size_t close = open == std::string::npos ? open : MatchingParen(def, open);
+  if (close == std::string::npos) {
+    index.keys = def;  // not the shape we know: keep it whole
+    return;
+  }
+  index.keys = def.substr(open, close - open + 1);
+  std::string rest = def.substr(close + 1);
+  if (rest.rfind(" INCLUDE (", 0) == 0) {
+    std::size_t end = MatchingParen(rest, 9);
+    index.include = rest.substr(9, end - 8);
+    rest = rest.substr(end + 1);
+  }
+  std::size_t where = rest.find(" WHERE ");
+  if (where != std::string::npos) {
+    index.predicate = rest.substr(where + 7);
+    rest.resize(where);
+  }
+  index.options = CollapseSpaces(rest);
+}
+
+class Reader {
+ public:
+  explicit Reader(pqxx::transaction_base& tx, std::string own) : tx_(tx), own_(std::move(own)) {}
+
+  Catalog Read() {
+    pqxx::pipeline p(tx_);  // every query in one round trip
+    auto schemas = p.insert(catalog_sql::Schemas());
+    auto extensions = p.insert(catalog_sql::Extensions());
+    auto relations = p.insert(catalog_sql::RelationRows(own_));
+    auto columns = p.insert(catalog_sql::Columns(own_));
+    auto constraints = p.insert(catalog_sql::Constraints(own_));
+    auto indexes = p.insert(catalog_sql::Indexes(own_));
+    auto triggers = p.insert(catalog_sql::Triggers(own_));
+    auto functions = p.insert(catalog_sql::Functions());
+    auto types = p.insert(catalog_sql::Types());
+    for (const auto& r : p.retrieve(schemas)) out_.schemas.push_back({Text(r[0]), Text(r[1])});
+    for (const auto& r : p.retrieve(extensions)) {
+      out_.extensions.push_back({Text(r[0]), Text(r[1]), Text(r[2])});
+    }
+    Relations(p.retrieve(relations));
+    Columns(p.retrieve(columns));
+    Constraints(p.retrieve(constraints));
+    Indexes(p.retrieve(indexes));
+    Triggers(p.retrieve(triggers));
+    Functions(p.retrieve(functions));
+    Types(p.retrieve(types));
+    for (auto& [oid, table] : tables_) out_.tables.push_back(std::move(table));
+    for (auto& [oid, view] : views_) out_.views.push_back(std::move(view));
+    return std::move(out_);
+  }
+
+ private:
+  void Relations(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      std::string oid = Text(r[0]), schema = Text(r[1]), name = Text(r[2]);
+      char kind = Code(r[3]);
+      if (kind == 'v' || kind == 'm') {
+        std::string definition = Text(r[9]);  // pg_get_viewdef starts with a space
+        definition.erase(0, definition.find_first_not_of(" \n"));
+        views_[oid] = CatalogView{schema, name, kind == 'm', definition, Text(r[8]), {}, {}};
+      } else if (kind == 'S') {
+        out_.sequences.push_back({schema, name, Text(r[10]), Text(r[11]), Text(r[12]),
+                                  Text(r[13]), Text(r[14]), Text(r[15]), r[16].as<bool>(),
+                                  ObjectName(Text(r[17])), Text(r[8])});
+      } else {
+        CatalogTable t;
+        t.schema = schema;
+        t.name = name;
+        t.kind = "table";
+        if (kind == 'p') t.kind = "partitioned table";
+        if (kind == 'f') t.kind = "foreign table";
+        if (Code(r[4]) == 'u') t.kind = "unlogged table";
+        t.partition_key = Text(r[5]);
+        t.partition_of = ObjectName(Text(r[6]));
+        t.partition_bound = Text(r[7]);
+        t.comment = Text(r[8]);
+        tables_[oid] = std::move(t);
+      }
+    }
+  }
+
+  void Columns(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      auto t = tables_.find(Text(r[0]));
+      if (t == tables_.end()) continue;
+      CatalogColumn c;
+      c.name = Text(r[1]);
+      c.position = r[2].as<int>();
+      c.type = Text(r[3]);
+      c.not_null = r[4].as<bool>();
+      (Code(r[7]) == 's' ? c.generated : c.default_value) = Text(r[5]);
+      if (Code(r[6]) == 'a') c.identity = "always";
+      if (Code(r[6]) == 'd') c.identity = "by default";
+      c.collation = Text(r[8]);
+      c.comment = Text(r[9]);
+      t->second.columns.push_back(std::move(c));
+    }
+  }
+
+  void Constraints(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      auto t = tables_.find(Text(r[0]));
+      if (t == tables_.end()) continue;
+      CatalogConstraint c;
+      c.name = Text(r[1]);
+      char type = Code(r[2]);
+      static const std::map<char, const char*> kTypes = {{'p', "primary key"},
+                                                         {'u', "unique"},
+                                                         {'c', "check"},
+                                                         {'x', "exclusion"},
+                                                         {'f', "foreign key"}};
+      c.type = kTypes.at(type);
+      c.comment = Text(r[14]);
+      if (type != 'f') {
+        c.definition = Text(r[3]);  // says columns, INCLUDE, DEFERRABLE, NOT VALID
+        t->second.constraints.push_back(std::move(c));
+        continue;
+      }
+      c.columns = Names(Text(r[4]));
+      c.references = ObjectName(Text(r[5]));
+      c.ref_columns = Names(Text(r[6]));
+      c.on_update = FkAction(Code(r[7]));
+      c.on_delete = FkAction(Code(r[8]));
+      c.match = Code(r[9]) == 'f' ? "full" : Code(r[9]) == 'p' ? "partial" : "";
+      c.deferrable = r[10].as<bool>();
+      c.initially_deferred = r[11].as<bool>();
+      c.valid = r[12].as<bool>();
+      t->second.constraints.push_back(std::move(c));
+    }
+  }
+
+  void Indexes(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      CatalogIndex index;
+      index.name = Text(r[1]);
+      index.unique = r[2].as<bool>();
+      index.method = Text(r[3]);
+      SplitIndexDefinition(Text(r[4]), index);
+      index.valid = r[5].as<bool>();
+      index.comment = Text(r[6]);
+      if (auto t = tables_.find(Text(r[0])); t != tables_.end()) {
+        t->second.indexes.push_back(std::move(index));
+      } else if (auto v = views_.find(Text(r[0])); v != views_.end()) {
+        v->second.indexes.push_back(std::move(index));
+      }
+    }
+  }
+
+  void Triggers(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      CatalogTrigger trigger{Text(r[1]), Text(r[2]), r[3].as<bool>()};
+      if (auto t = tables_.find(Text(r[0])); t != tables_.end()) {
+        t->second.triggers.push_back(std::move(trigger));
+      } else if (auto v = views_.find(Text(r[0])); v != views_.end()) {
+        v->second.triggers.push_back(std::move(trigger));
+      }
+    }
+  }
+
+  void Functions(const pqxx::result& rows) {
+    static const std::map<char, const char*> kKinds = {
+        {'f', "function"}, {'p', "procedure"}, {'a', "aggregate"}, {'w', "window"}};
+    static const std::map<char, const char*> kVolatility = {
+        {'i', "immutable"}, {'s', "stable"}, {'v', "volatile"}};
+    for (const auto& r : rows) {
+      CatalogFunction f;
+      f.schema = Text(r[0]);
+      f.name = Text(r[1]);
+      f.arguments = Text(r[2]);
+      f.kind = kKinds.count(Code(r[3])) ? kKinds.at(Code(r[3])) : "function";
+      f.returns = Text(r[4]);
+      f.language = Text(r[5]);
+      f.volatility = kVolatility.count(Code(r[6])) ? kVolatility.at(Code(r[6])) : "";
+      f.strict = r[7].as<bool>();
+      f.security_definer = r[8].as<bool>();
+      f.config = Text(r[9]);
+      f.body_hash = Text(r[10]);
+      f.comment = Text(r[11]);
+      out_.functions.push_back(std::move(f));
+    }
+  }
+
+  void Types(const pqxx::result& rows) {
+    for (const auto& r : rows) {
+      CatalogType t;
+      t.schema = Text(r[0]);
+      t.name = Text(r[1]);
+      char kind = Code(r[2]);
+      t.kind = kind == 'e' ? "enum" : kind == 'd' ? "domain" : "composite";
+      t.values = Split(Text(r[3]));
+      t.base_type = Text(r[4]);
+      t.not_null = r[5].as<bool>();
+      t.default_value = Text(r[6]);
+      t.checks = Split(Text(r[7]));
+      t.definition = Text(r[8]);
+      t.comment = Text(r[9]);
+      out_.types.push_back(std::move(t));
+    }
+  }
+
+  pqxx::transaction_base& tx_;
+  std::string own_;
+  Catalog out_;
+  std::map<std::string, CatalogTable> tables_;  // by OID, within this read only
+  std::map<std::string, CatalogView> views_;
+};
+
+}  // namespace
+
+Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own) {
+  // One snapshot for every query, as pg_dump reads; nothing written.
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
+  std::vector<std::string> names;
+  for (const QualifiedName* t : own.All()) names.push_back(t->Quoted());
+  std::string oids = tx.exec_params(catalog_sql::OwnTables(names.size()),
+                                    pqxx::prepare::make_dynamic_params(names))[0][0]
+                         .c_str();
+  // Every name the server renders (types, defaults, views) comes back schema-qualified, the
+  // same whatever the connection's search_path.
+  tx.exec("SET LOCAL search_path = ''");
+  Catalog catalog = Reader(tx, "'{" + oids + "}'::oid[]").Read();
+  tx.commit();
+  return catalog;
+}
+
+}  // namespace migrate::postgres

@@ -1,0 +1,172 @@
+#include "postgres/postgres_catalog_queries.h"
+
+namespace migrate::postgres::catalog_sql {
+namespace {
+
+// User namespaces: not the system ones, not toast or temporary ones.
+constexpr const char* kUserNamespace =
+    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
+
+// Not a member of an extension: pg_dump leaves those to CREATE EXTENSION, and so do we.
+std::string NotExtensionMember(const char* catalog, const char* oid) {
+  return std::string("NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '") + catalog +
+         "'::regclass AND e.objid = " + oid + " AND e.deptype = 'e')";
+}
+
+// The user relations whose parts (columns, constraints, indexes, triggers) are read: tables,
+// partitioned and foreign tables, views and materialized views, migrate's own left out.
+std::string Relations(const std::string& own) {
+  return "WITH rels AS (SELECT c.oid, c.relkind FROM pg_class c JOIN pg_namespace n"
+         " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND " +
+         std::string(kUserNamespace) + " AND c.oid <> ALL (" + own + ") AND " +
+         NotExtensionMember("pg_class", "c.oid") + ") ";
+}
+
+// The names of attribute numbers `keys` (an int2 array) of relation `rel`, in key order,
+// joined by chr(31).
+std::string AttributeNames(const char* keys, const char* rel) {
+  return std::string("coalesce((SELECT string_agg(a.attname, chr(31) ORDER BY k.i) FROM unnest(") +
+         keys + ") WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = " + rel +
+         " AND a.attnum = k.n), '')";
+}
+
+}  // namespace
+
+std::string OwnTables(std::size_t count) {
+  std::string list;
+  for (std::size_t i = 1; i <= count; ++i) list += (i > 1 ? ", $" : "$") + std::to_string(i);
+  return "SELECT coalesce(string_agg(to_regclass(t)::oid::text, ','), '') FROM unnest(ARRAY[" +
+         list + "]) AS t WHERE to_regclass(t) IS NOT NULL";
+}
+
+std::string Schemas() {
+  return "SELECT n.nspname, coalesce(obj_description(n.oid, 'pg_namespace'), '')"
+         " FROM pg_namespace n WHERE " +
+         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_namespace", "n.oid");
+}
+
+std::string Extensions() {
+  return "SELECT e.extname, e.extversion, n.nspname FROM pg_extension e"
+         " JOIN pg_namespace n ON n.oid = e.extnamespace";
+}
+
+std::string RelationRows(const std::string& own) {
+  return "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text, c.relpersistence::text,"
+         " coalesce(pg_get_partkeydef(c.oid), ''),"
+         " coalesce((SELECT pn.nspname || chr(31) || pc.relname FROM pg_inherits i"
+         "   JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn"
+         "   ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition), ''),"
+         " coalesce(pg_get_expr(c.relpartbound, c.oid), ''),"
+         " coalesce(obj_description(c.oid, 'pg_class'), ''),"
+         " CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) ELSE '' END,"
+         " coalesce(format_type(s.seqtypid, NULL), ''), coalesce(s.seqstart::text, ''),"
+         " coalesce(s.seqincrement::text, ''), coalesce(s.seqmin::text, ''),"
+         " coalesce(s.seqmax::text, ''), coalesce(s.seqcache::text, ''),"
+         " coalesce(s.seqcycle, false),"
+         " coalesce((SELECT dn.nspname || chr(31) || dc.relname || chr(31) || a.attname"
+         "   FROM pg_depend d JOIN pg_class dc ON dc.oid = d.refobjid"
+         "   JOIN pg_namespace dn ON dn.oid = dc.relnamespace JOIN pg_attribute a"
+         "   ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+         "   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+         "   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'), '')"
+         " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+         " LEFT JOIN pg_sequence s ON s.seqrelid = c.oid"
+         " WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND " +
+         std::string(kUserNamespace) + " AND c.oid <> ALL (" + own + ") AND " +
+         NotExtensionMember("pg_class", "c.oid") +
+         // Identity columns own their sequences: the column says it.
+         " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE"
+         " d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'))";
+}
+
+std::string Columns(const std::string& own) {
+  return Relations(own) +
+         "SELECT a.attrelid::text, a.attname,"
+         " row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text,"
+         " format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+         " coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text,"
+         " a.attgenerated::text,"
+         " coalesce((SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)"
+         "   FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace"
+         "   WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), ''),"
+         " coalesce(col_description(a.attrelid, a.attnum), '')"
+         " FROM pg_attribute a JOIN rels r ON r.oid = a.attrelid AND r.relkind IN ('r', 'p', 'f')"
+         " JOIN pg_type t ON t.oid = a.atttypid"
+         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+         // Inherited columns belong to the parent (a partition's are its parent's).
+         " WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attislocal";
+}
+
+std::string Constraints(const std::string& own) {
+  return Relations(own) +
+         "SELECT co.conrelid::text, co.conname, co.contype::text, pg_get_constraintdef(co.oid), " +
+         AttributeNames("co.conkey", "co.conrelid") +
+         ", coalesce((SELECT fn.nspname || chr(31) || fc.relname FROM pg_class fc"
+         "   JOIN pg_namespace fn ON fn.oid = fc.relnamespace WHERE fc.oid = co.confrelid), ''), " +
+         AttributeNames("co.confkey", "co.confrelid") +
+         ", co.confupdtype::text, co.confdeltype::text, co.confmatchtype::text,"
+         " co.condeferrable, co.condeferred, co.convalidated,"
+         " coalesce(obj_description(co.oid, 'pg_constraint'), '')"
+         " FROM pg_constraint co JOIN rels r ON r.oid = co.conrelid"
+         " WHERE co.contype IN ('p', 'u', 'c', 'x', 'f') AND co.conislocal"
+         " AND co.conparentid = 0";
+}
+
+std::string Indexes(const std::string& own) {
+  return Relations(own) +
+         "SELECT x.indrelid::text, ic.relname, x.indisunique, am.amname,"
+         " pg_get_indexdef(x.indexrelid), x.indisvalid,"
+         " coalesce(obj_description(ic.oid, 'pg_class'), '')"
+         " FROM pg_index x JOIN rels r ON r.oid = x.indrelid"
+         " JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam"
+         // A partition's copy of its parent's index, and the index behind a primary key,
+         // unique or exclusion constraint, are said by the parent and the constraint.
+         " WHERE NOT ic.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint co"
+         "   WHERE co.conindid = x.indexrelid AND co.conrelid = x.indrelid"
+         "   AND co.contype IN ('p', 'u', 'x'))";
+}
+
+std::string Triggers(const std::string& own) {
+  return Relations(own) +
+         "SELECT t.tgrelid::text, t.tgname, pg_get_triggerdef(t.oid, false), t.tgenabled <> 'D'"
+         " FROM pg_trigger t JOIN rels r ON r.oid = t.tgrelid"
+         " WHERE NOT t.tgisinternal AND t.tgparentid = 0";
+}
+
+std::string Functions() {
+  return "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),"
+         " p.prokind::text,"
+         " CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) ELSE '' END,"
+         " l.lanname, p.provolatile::text, p.proisstrict, p.prosecdef,"
+         " coalesce(array_to_string(p.proconfig, ', '), ''),"
+         " encode(sha256(convert_to(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc, ''),"
+         "   'UTF8')), 'hex'),"
+         " coalesce(obj_description(p.oid, 'pg_proc'), '')"
+         " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+         " JOIN pg_language l ON l.oid = p.prolang WHERE " +
+         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_proc", "p.oid");
+}
+
+std::string Types() {
+  return "SELECT n.nspname, t.typname, t.typtype::text,"
+         " coalesce((SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder)"
+         "   FROM pg_enum e WHERE e.enumtypid = t.oid), ''),"
+         " CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,"
+         " t.typnotnull, coalesce(pg_get_expr(t.typdefaultbin, 0), ''),"
+         " coalesce((SELECT string_agg(pg_get_constraintdef(c.oid), chr(31)"
+         "   ORDER BY pg_get_constraintdef(c.oid)) FROM pg_constraint c"
+         "   WHERE c.contypid = t.oid), ''),"
+         " CASE WHEN t.typtype = 'c' THEN coalesce((SELECT string_agg(quote_ident(a.attname)"
+         "   || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
+         "   FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0"
+         "   AND NOT a.attisdropped), '') ELSE '' END,"
+         " coalesce(obj_description(t.oid, 'pg_type'), '')"
+         " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+         " WHERE t.typtype IN ('e', 'd', 'c') AND " +
+         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_type", "t.oid") +
+         // A table's row type is the table.
+         " AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c"
+         "   WHERE c.oid = t.typrelid) = 'c')";
+}
+
+}  // namespace migrate::postgres::catalog_sql

@@ -1,0 +1,35 @@
+// `migrate baseline V` (docs/design.md §12): adopt a database that was built without migrate
+// (by hand, by another tool, restored from a dump). Every migration up to V is recorded as
+// applied in state `baseline` — no SQL runs — and the schema snapshot is taken, so the next
+// `run` applies only what comes after V and drift is checked from then on. `--check` first
+// proves the database is what those migrations would have built.
+#ifndef MIGRATE_BASELINE_H_
+#define MIGRATE_BASELINE_H_
+
+#include <string>
+#include <vector>
+
+#include "migrate/bundle.h"
+#include "migrate/catalog_diff.h"
+#include "migrate/driver.h"
+#include "migrate/runner.h"
+
+namespace migrate {
+
+// Records every migration of the bundle up to and including `version` that has an up file for
+// this database as baselined, in one transaction with a log row each, then a snapshot; all
+// under the lock. Throws Error(kUsage) when `version` is not in the bundle or the database
+// already has history (baseline is for a database migrate has never run).
+RunResult RunBaseline(Driver& driver, const Bundle& bundle, const std::string& version,
+                      const RunOptions& options);
+
+// How the live schema of `target` differs from the schema the bundle's migrations up to
+// `version` build on `scratch` (an empty database of the same kind, used by nobody else):
+// "+" objects the target has beyond them, "-" objects it lacks, "~" objects that differ.
+// Empty when the target is exactly that schema.
+std::vector<CatalogChange> CompareWithMigrations(Driver& target, Driver& scratch,
+                                                 const Bundle& bundle, const std::string& version);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_BASELINE_H_

@@ -1,0 +1,126 @@
+#include "migrate/catalog_diff.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace migrate {
+namespace {
+
+using Key = std::pair<std::string, std::string>;  // name, kind
+
+std::vector<AttributeChange> Compare(const CatalogObject& from, const CatalogObject& to) {
+  std::vector<AttributeChange> out;
+  for (const auto& [key, value] : to.attributes) {
+    const std::string* old = from.Find(key);
+    if (!old || *old != value) out.push_back({key, old ? *old : "", value});
+  }
+  for (const auto& [key, value] : from.attributes) {
+    if (!to.Find(key)) out.push_back({key, value, ""});
+  }
+  return out;
+}
+
+// Removes the parts of added or removed tables and views, counting them on their owner.
+void Fold(std::vector<CatalogChange>& changes) {
+  std::vector<bool> gone(changes.size(), false);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].kind == CatalogChange::Kind::kChanged) continue;
+    for (std::size_t j = i + 1; j < changes.size(); ++j) {
+      if (changes[j].kind == changes[i].kind && changes[j].object.IsPartOf(changes[i].object)) {
+        gone[j] = true;
+        ++changes[i].folded;
+      }
+    }
+  }
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (gone[i]) continue;
+    if (k != i) changes[k] = std::move(changes[i]);
+    ++k;
+  }
+  changes.resize(k);
+}
+
+std::string Shown(const std::string& value) { return value.empty() ? "(none)" : value; }
+
+}  // namespace
+
+std::vector<CatalogChange> DiffCatalogs(const std::vector<CatalogObject>& from,
+                                        const std::vector<CatalogObject>& to) {
+  std::map<Key, const CatalogObject*> before, after;
+  for (const CatalogObject& o : from) before[{o.name, o.kind}] = &o;
+  for (const CatalogObject& o : to) after[{o.name, o.kind}] = &o;
+  std::vector<CatalogChange> out;
+  for (const auto& [key, o] : after) {
+    auto it = before.find(key);
+    if (it == before.end()) {
+      out.push_back({CatalogChange::Kind::kAdded, *o, {}, 0});
+    } else if (!(*it->second == *o)) {
+      out.push_back({CatalogChange::Kind::kChanged, *o, Compare(*it->second, *o), 0});
+    }
+  }
+  for (const auto& [key, o] : before) {
+    if (!after.count(key)) out.push_back({CatalogChange::Kind::kRemoved, *o, {}, 0});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const CatalogChange& a, const CatalogChange& b) {
+    return std::tie(a.object.name, a.object.kind) < std::tie(b.object.name, b.object.kind);
+  });
+  Fold(out);
+  return out;
+}
+
+std::string RenderDiff(const std::vector<CatalogChange>& changes) {
+  std::string out;
+  for (const CatalogChange& c : changes) {
+    const CatalogObject& o = c.object;
+    switch (c.kind) {
+      case CatalogChange::Kind::kAdded:
+      case CatalogChange::Kind::kRemoved: {
+        bool added = c.kind == CatalogChange::Kind::kAdded;
+        out += std::string(added ? "+ " : "- ") + o.kind + " " + o.name;
+        if (added) {
+          for (const auto& [key, value] : o.attributes) {
+            out += " " + key + (value == "true" ? "" : "=" + value);
+          }
+        }
+        if (c.folded) out += " (and its " + std::to_string(c.folded) + " columns, keys...)";
+        break;
+      }
+      case CatalogChange::Kind::kChanged: {
+        out += "~ " + o.kind + " " + o.name + ":";
+        for (std::size_t i = 0; i < c.changes.size(); ++i) {
+          const AttributeChange& a = c.changes[i];
+          out += (i ? "; " : " ") + a.attribute + " " + Shown(a.from) + " -> " + Shown(a.to);
+        }
+        break;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string RenderDiffJson(const std::vector<CatalogChange>& changes) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const CatalogChange& c : changes) {
+    const char* kind = c.kind == CatalogChange::Kind::kAdded     ? "added"
+                       : c.kind == CatalogChange::Kind::kRemoved ? "removed"
+                                                                 : "changed";
+    nlohmann::ordered_json j{{"change", kind}, {"kind", c.object.kind}, {"name", c.object.name}};
+    if (c.kind == CatalogChange::Kind::kChanged) {
+      nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
+      for (const AttributeChange& a : c.changes) attrs[a.attribute] = {{"from", a.from}, {"to", a.to}};
+      j["changes"] = attrs;
+    } else {
+      nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
+      for (const auto& [key, value] : c.object.attributes) attrs[key] = value;
+      j["attributes"] = attrs;
+      if (c.folded) j["folded_parts"] = c.folded;
+    }
+    out.push_back(std::move(j));
+  }
+  return out.dump(2);
+}
+
+}  // namespace migrate
