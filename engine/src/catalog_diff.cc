@@ -29,7 +29,7 @@ void Fold(std::vector<CatalogChange>& changes) {
     for (std::size_t j = i + 1; j < changes.size(); ++j) {
       if (changes[j].kind == changes[i].kind && changes[j].object.IsPartOf(changes[i].object)) {
         gone[j] = true;
-        ++changes[i].folded;
+        ++changes[i].folded[changes[j].object.kind];
       }
     }
   }
@@ -55,13 +55,13 @@ std::vector<CatalogChange> DiffCatalogs(const std::vector<CatalogObject>& from,
   for (const auto& [key, o] : after) {
     auto it = before.find(key);
     if (it == before.end()) {
-      out.push_back({CatalogChange::Kind::kAdded, *o, {}, 0});
+      out.push_back({CatalogChange::Kind::kAdded, *o, {}, {}});
     } else if (!(*it->second == *o)) {
-      out.push_back({CatalogChange::Kind::kChanged, *o, Compare(*it->second, *o), 0});
+      out.push_back({CatalogChange::Kind::kChanged, *o, Compare(*it->second, *o), {}});
     }
   }
   for (const auto& [key, o] : before) {
-    if (!after.count(key)) out.push_back({CatalogChange::Kind::kRemoved, *o, {}, 0});
+    if (!after.count(key)) out.push_back({CatalogChange::Kind::kRemoved, *o, {}, {}});
   }
   std::stable_sort(out.begin(), out.end(), [](const CatalogChange& a, const CatalogChange& b) {
     return std::tie(a.object.name, a.object.kind) < std::tie(b.object.name, b.object.kind);
@@ -84,7 +84,14 @@ std::string RenderDiff(const std::vector<CatalogChange>& changes) {
             out += " " + key + (value == "true" ? "" : "=" + value);
           }
         }
-        if (c.folded) out += " (and its " + std::to_string(c.folded) + " columns, keys...)";
+        if (!c.folded.empty()) {
+          std::string parts;
+          for (const auto& [kind, n] : c.folded) {
+            parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + kind +
+                     (n > 1 ? (kind == "index" ? "es" : "s") : "");
+          }
+          out += " (with " + parts + ")";
+        }
         break;
       }
       case CatalogChange::Kind::kChanged: {
@@ -110,13 +117,14 @@ std::string RenderDiffJson(const std::vector<CatalogChange>& changes) {
     nlohmann::ordered_json j{{"change", kind}, {"kind", c.object.kind}, {"name", c.object.name}};
     if (c.kind == CatalogChange::Kind::kChanged) {
       nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
-      for (const AttributeChange& a : c.changes) attrs[a.attribute] = {{"from", a.from}, {"to", a.to}};
+      for (const AttributeChange& a : c.changes)
+        attrs[a.attribute] = {{"from", a.from}, {"to", a.to}};
       j["changes"] = attrs;
     } else {
       nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
       for (const auto& [key, value] : c.object.attributes) attrs[key] = value;
       j["attributes"] = attrs;
-      if (c.folded) j["folded_parts"] = c.folded;
+      if (!c.folded.empty()) j["folded"] = c.folded;
     }
     out.push_back(std::move(j));
   }

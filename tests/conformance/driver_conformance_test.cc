@@ -229,3 +229,72 @@ TEMPLATE_TEST_CASE("conformance: a non-transactional step records how far it got
   REQUIRE(h.size() == 1);
   CHECK(h[0].state == HistoryState::kApplied);
 }
+
+TEMPLATE_TEST_CASE("conformance: snapshots are stored, the newest read, the oldest pruned",
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  CHECK_FALSE(d->ReadSnapshot());  // no schema table yet
+  d->EnsureMetadata();
+  CHECK_FALSE(d->ReadSnapshot());
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  for (int i = 1; i <= kSnapshotsKept + 2; ++i) {
+    SchemaSnapshot s;
+    s.version = std::to_string(i);
+    s.event = "run";
+    s.sha256 = "sha" + std::to_string(i);
+    s.catalog = "table t" + std::to_string(i) + "\n";
+    s.audit = i == 1 ? "accepted by a test" : "";
+    d->WriteSnapshot(s, me);
+  }
+  auto newest = factory.Open()->ReadSnapshot();
+  REQUIRE(newest);
+  CHECK(newest->version == std::to_string(kSnapshotsKept + 2));
+  CHECK(newest->catalog == "table t" + std::to_string(kSnapshotsKept + 2) + "\n");
+  CHECK(newest->format == kCatalogFormat);
+  CHECK(newest->actor == me.Holder());
+  CHECK_FALSE(newest->taken_at.empty());
+  d->ReleaseLock(me);
+  LockRequest gone = Request("run-gone");
+  CHECK_THROWS_AS(d->WriteSnapshot(SchemaSnapshot{}, gone), Error);  // not the holder
+}
+
+TEMPLATE_TEST_CASE("conformance: baselined rows and accepted checksums are recorded",
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  Step baselined = MakeStep(*d, "1", "");
+  baselined.record_as = HistoryState::kBaseline;
+  d->Apply(baselined, me);
+  d->Apply(MakeStep(*d, "2", "CREATE TABLE t2 (x INT);"), me);
+  auto h = d->ReadHistory();
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].state == HistoryState::kBaseline);
+  CHECK(h[1].state == HistoryState::kApplied);
+  d->Repair({"2", RepairAction::kAccept, "new-sum", "new-down", "new-fp", "accepted"}, me);
+  h = d->ReadHistory();
+  CHECK(h[1].checksum == "new-sum");
+  CHECK(h[1].down_checksum == "new-down");
+  CHECK(h[1].fingerprint == "new-fp");
+  CHECK(h[1].state == HistoryState::kApplied);
+}
+
+TEMPLATE_TEST_CASE("conformance: the catalog leaves migrate's own tables out",
+                   "[conformance][sqlite][postgres]", SqliteFactory, PostgresFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  d->Apply(MakeStep(*d, "1", "CREATE TABLE t1 (x INT);"), me);
+  d->WriteSnapshot(SchemaSnapshot{}, me);
+  Catalog c = d->ReadCatalog();
+  REQUIRE(c.tables.size() == 1);
+  CHECK(c.tables[0].name == "t1");
+  REQUIRE(c.tables[0].columns.size() == 1);
+  CHECK(c.tables[0].columns[0].name == "x");
+}

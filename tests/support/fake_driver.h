@@ -25,7 +25,8 @@ struct FakeDatabase {
   long long now_ms = 1'000'000;
   std::vector<std::string> executed;  // statements, in order, of committed work
   int lock_attempts = 0;
-  Catalog catalog;                       // what ReadCatalog returns
+  Catalog catalog;  // what ReadCatalog returns
+  int catalog_reads = 0;
   std::vector<SchemaSnapshot> snapshots;  // oldest first
 
   void Advance(long long ms) { now_ms += ms; }
@@ -73,7 +74,10 @@ class FakeDriver final : public Driver {
   std::optional<LockHolder> ForceUnlock() override;
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
   StepSink& Steps() override { return steps_; }
-  Catalog ReadCatalog() override { return db_->catalog; }
+  Catalog ReadCatalog() override {
+    ++db_->catalog_reads;
+    return db_->catalog;
+  }
   std::optional<SchemaSnapshot> ReadSnapshot() override;
   void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override;
   std::string RenderScript(const std::vector<Step>&, const LockRequest&) override { return ""; }

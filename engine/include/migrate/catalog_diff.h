@@ -5,6 +5,7 @@
 #ifndef MIGRATE_CATALOG_DIFF_H_
 #define MIGRATE_CATALOG_DIFF_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct CatalogChange {
   Kind kind = Kind::kChanged;
   CatalogObject object;                  // as it is in `to` (added, changed) or was (removed)
   std::vector<AttributeChange> changes;  // kChanged: in the object's attribute order
-  int folded = 0;                        // parts of an added or removed table or view
+  // Added or removed as a whole: how many parts of each kind came or went with it.
+  std::map<std::string, int> folded;
 };
 
 // What turns `from` into `to`, sorted by name (a table before its parts). Empty when equal.
