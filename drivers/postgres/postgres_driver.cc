@@ -198,9 +198,9 @@ class PostgresDriver final : public Driver {
         return;
       }
       if (r.empty()) return;
-      snapshot = SchemaSnapshot{r[0][0].c_str(), r[0][1].c_str(), r[0][2].as<int>(),
-                                r[0][3].c_str(), r[0][4].c_str(), r[0][5].c_str(),
-                                r[0][6].c_str(), ""};
+      snapshot =
+          SchemaSnapshot{r[0][0].c_str(), r[0][1].c_str(), r[0][2].as<int>(), r[0][3].c_str(),
+                         r[0][4].c_str(), r[0][5].c_str(), r[0][6].c_str(),   ""};
     });
     return snapshot;
   }
@@ -286,21 +286,27 @@ void OnServer(const std::string& url, const std::string& sql) {
 
 }  // namespace
 
-std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) {
-  return Open(options, {});
-}
+std::unique_ptr<Driver> OpenPostgres(const PostgresOptions& options) { return Open(options, {}); }
 
 std::unique_ptr<Driver> OpenTemporaryPostgres(const std::string& server_url,
                                               const TableNames& tables) {
   std::string name = "migrate_scratch_" + std::to_string(::getpid()) + "_" +
                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  OnServer(server_url, "CREATE DATABASE " + name);
+  try {
+    OnServer(server_url, "CREATE DATABASE " + name);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kConnection,
+                "cannot create a temporary database on " + RedactUrl(server_url) + " (" + e.what() +
+                    "); the role needs CREATEDB, or name a server where it has it with "
+                    "--dev-url or the environment's dev_url",
+                {}, e.sqlstate());
+  }
   auto drop = [server_url, name] {
     try {
       OnServer(server_url, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     } catch (const Error& e) {
-      std::cerr << "migrate: could not drop the temporary database " << name << ": "
-                << e.what() << "\n";
+      std::cerr << "migrate: could not drop the temporary database " << name << ": " << e.what()
+                << "\n";
     }
   };
   try {

@@ -65,6 +65,7 @@ void AllowOutOfOrder(Plan& plan) {
   for (Finding& f : plan.findings) {
     if (f.kind != Finding::Kind::kOutOfOrder) continue;
     f.kind = Finding::Kind::kOutOfOrderAllowed;
+    f.message = "applied out of order, as allowed: " + f.message.substr(0, f.message.find("; "));
     for (PlannedStep& p : plan.steps) {
       if (p.entry && p.entry->version == f.version) p.log_detail = f.message;
     }
@@ -100,8 +101,8 @@ std::string NewestAfter(std::vector<HistoryRow> history, const Plan& plan, std::
 RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& plan,
                            const std::vector<HistoryRow>& history, const RunOptions& options,
                            const LockRequest& lease, RunObserver& observer) {
-  const char* event = !plan.steps.empty() && plan.steps[0].direction == Direction::kDown ? "down"
-                                                                                          : "run";
+  const char* event =
+      !plan.steps.empty() && plan.steps[0].direction == Direction::kDown ? "down" : "run";
   RunResult result;
   try {
     Execute(driver, bundle, plan, options, lease, observer, result);

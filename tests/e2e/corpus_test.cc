@@ -40,6 +40,10 @@ TEST_CASE("corpus: kratos-sqlite (694 migrations, 20-digit versions) round-trips
         std::vector<std::string>{"20260703000000000000"});
   std::vector<std::string> first = Schema(p);
   CHECK(first.size() > 50);
+  CHECK(p.Run({"drift"}).exit_code == 0);
+  std::vector<std::string> snapshot =
+      p.Query("SELECT sha256 FROM migrate_schema ORDER BY id DESC LIMIT 1");
+  REQUIRE(snapshot.size() == 1);
 
   ProcessResult down = p.Run({"--quiet", "down", "--all"});
   INFO(down.err);
@@ -51,6 +55,8 @@ TEST_CASE("corpus: kratos-sqlite (694 migrations, 20-digit versions) round-trips
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(Schema(p) == first);
+  CHECK(p.Query("SELECT sha256 FROM migrate_schema ORDER BY id DESC LIMIT 1") == snapshot);
+  CHECK(p.Run({"drift"}).exit_code == 0);
   ProcessResult status = p.Run({"status"});
   CHECK(status.exit_code == 0);
   CHECK_THAT(status.out, Catch::Contains("694 applied, 0 pending"));
@@ -77,6 +83,12 @@ TEST_CASE("corpus: openmeter-postgres (269 golang-migrate files) round-trips on 
   auto up_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(db.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"269"});
   std::string first = db.DumpSchema();
+  ProcessResult drift = p.Run({"drift"}, env);
+  INFO(drift.out);
+  CHECK(drift.exit_code == 0);
+  const std::string kNewest = "SELECT sha256 FROM migrate_schema ORDER BY id DESC LIMIT 1";
+  std::vector<std::string> snapshot = db.Query(kNewest);
+  REQUIRE(snapshot.size() == 1);
 
   ProcessResult down = p.Run({"--quiet", "down", "--all"}, env);
   INFO(down.err);
@@ -91,5 +103,7 @@ TEST_CASE("corpus: openmeter-postgres (269 golang-migrate files) round-trips on 
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(db.DumpSchema() == first);
+  CHECK(db.Query(kNewest) == snapshot);
+  CHECK(p.Run({"drift"}, env).exit_code == 0);
   WARN("openmeter-postgres: 269 migrations applied in " << up_s << " s");
 }

@@ -49,7 +49,7 @@ constexpr const char* kUndo =
     "ALTER TABLE accounts_old RENAME TO accounts;\n";
 
 void Exec(const Project& p, const std::string& sql) {
-  SQLite::Database db((p / "test.db").string(), SQLite::OPEN_READWRITE);
+  SQLite::Database db((p / "test.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   db.exec(sql);
 }
 
@@ -137,4 +137,77 @@ TEST_CASE("e2e: the same SQLite schema built in another order has the same canon
       "  GROUP BY parent_id;\n");
   CHECK(one == other);
   CHECK_THAT(one, Catch::Contains("index child.child_parent keys=(parent_id)"));
+}
+
+TEST_CASE("e2e: repair --accept and --allow-out-of-order take a reviewed change, with audit rows",
+          "[e2e]") {
+  Project p(
+      "default_env = \"local\"\n[environments.relaxed]\nurl = \"sqlite:test.db\"\n"
+      "out_of_order = \"allow\"\n");
+  for (const char* t : {"1_a", "3_c"}) {
+    std::string table = std::string(t).substr(2);
+    p.Add(std::string(t) + ".up.sql", "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\n");
+    p.Add(std::string(t) + ".down.sql", "DROP TABLE " + table + ";\n");
+  }
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+
+  // An applied file edited on purpose (a reviewed fix to a comment and a default).
+  p.Add("1_a.up.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 1);\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  CHECK(p.Run({"run"}).exit_code == 4);
+  ProcessResult accept = p.Run({"repair", "1", "--accept"});
+  CHECK(accept.exit_code == 0);
+  CHECK(p.Run({"run"}).exit_code == 0);
+  std::vector<std::string> audit =
+      p.Query("SELECT detail || ' by ' || actor FROM migrate_log WHERE event = 'accept'");
+  REQUIRE(audit.size() == 1);
+  CHECK_THAT(audit[0],
+             Catch::Contains("checksum ") && Catch::Contains(" -> ") && Catch::Contains(" by "));
+  CHECK(p.Run({"repair", "1", "--accept"}).exit_code == 2);  // nothing left to accept
+
+  // A migration older than the newest applied one, merged late.
+  p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+  p.Add("2_b.down.sql", "DROP TABLE b;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult refused = p.Run({"run"});
+  CHECK(refused.exit_code == 4);
+  CHECK_THAT(refused.err, Catch::Contains("older than the newest applied"));
+  ProcessResult allowed = p.Run({"run", "--allow-out-of-order"});
+  CHECK(allowed.exit_code == 0);
+  CHECK_THAT(allowed.out, Catch::Contains("applied  2  b"));
+  CHECK_THAT(allowed.err, Catch::Contains("note: applied out of order, as allowed"));
+  CHECK(p.Query("SELECT detail FROM migrate_log WHERE event = 'up' AND version = '2'") ==
+        std::vector<std::string>{
+            "applied out of order, as allowed: 2_b is pending but older than the newest applied "
+            "3_c"});
+
+  p.Add("0_z.up.sql", "CREATE TABLE z (id INTEGER PRIMARY KEY);\n");  // and by configuration
+  p.Add("0_z.down.sql", "DROP TABLE z;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  CHECK(p.Run({"run"}).exit_code == 4);
+  CHECK(p.Run({"--env", "relaxed", "run"}).exit_code == 0);
+  CHECK(p.Tables() == std::vector<std::string>{"a", "b", "c", "z"});
+}
+
+TEST_CASE("e2e: drift without a snapshot to compare with says how to get one", "[e2e]") {
+  Project p;
+  p.Add("1_a.up.sql", "CREATE TABLE a (id INTEGER);\n");
+  p.Add("1_a.down.sql", "DROP TABLE a;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  Exec(p, "CREATE TABLE by_hand (id INTEGER);");
+  ProcessResult none = p.Run({"drift"});
+  CHECK(none.exit_code == 2);
+  CHECK_THAT(none.err, Catch::Contains("no schema snapshot yet") &&
+                           Catch::Contains("migrate drift --accept"));
+  REQUIRE(p.Run({"run"}).exit_code == 0);
+  Exec(p, "UPDATE migrate_schema SET format = 0");  // as an older migrate would have left it
+  ProcessResult other = p.Run({"drift"});
+  CHECK(other.exit_code == 2);
+  CHECK_THAT(other.err, Catch::Contains("another version of migrate"));
+  ProcessResult accept = p.Run({"drift", "--accept"});
+  CHECK(accept.exit_code == 0);
+  CHECK(p.Run({"drift"}).exit_code == 0);
+  CHECK(p.Query("SELECT count(*) FROM migrate_log WHERE event = 'accept'") ==
+        std::vector<std::string>{"1"});
 }

@@ -1,6 +1,9 @@
 // The example project in the repository (config.toml + migrations/) runs on SQLite and on
 // PostgreSQL, forwards and back. It is copied to a temporary folder so runs never touch the
 // checkout.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "e2e/project.h"
@@ -16,6 +19,35 @@ void CopyExample(const Project& p) {
                 fs::copy_options::overwrite_existing);
   fs::copy(SourceDir() / "migrations", p / "migrations",
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+// The example's up files for `dialect` in version order, as one script for sqlite3 or psql:
+// the database a team built by hand before it used migrate.
+std::string ByHand(const Project& p, const std::string& dialect) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(p / "migrations"))
+    names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  std::string script;
+  for (const std::string& name : names) {
+    const std::string kUp = ".up.sql";
+    if (name.size() < kUp.size() || name.compare(name.size() - kUp.size(), kUp.size(), kUp) != 0 ||
+        name.find(".postgres.") != std::string::npos ||
+        name.find(".sqlite.") != std::string::npos) {
+      continue;  // variants are picked below, in place of their generic file
+    }
+    std::string variant = name.substr(0, name.size() - kUp.size()) + "." + dialect + kUp;
+    bool has_variant = fs::exists(p / ("migrations/" + variant));
+    script += ReadFile(p / ("migrations/" + (has_variant ? variant : name))) + "\n";
+  }
+  return script;
+}
+
+const std::string kNewest = "20240105090600";
+
+void AddCoupons(const Project& p) {
+  p.Add("20991231000000_add_coupons.up.sql", "CREATE TABLE coupons (code text PRIMARY KEY);\n");
+  p.Add("20991231000000_add_coupons.down.sql", "DROP TABLE coupons;\n");
 }
 
 }  // namespace
@@ -104,4 +136,79 @@ TEST_CASE("example project: plan on SQLite shows the statements, sql scripts are
   ProcessResult sql = p.Run({"plan", "--format", "sql"});
   CHECK(sql.exit_code == 2);
   CHECK_THAT(sql.err, Catch::Contains("psql scripts for PostgreSQL"));
+}
+
+TEST_CASE("example project: a database built by hand with sqlite3 is baselined, then migrated",
+          "[e2e]") {
+  Project p;
+  CopyExample(p);
+  WriteFile(p / "by-hand.sql", ByHand(p, "sqlite"));
+  REQUIRE(std::system(("cd '" + p.dir().path().string() + "' && sqlite3 -bail dev.db < by-hand.sql")
+                          .c_str()) == 0);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult baseline = p.Run({"baseline", "--check", kNewest});
+  INFO(baseline.err);
+  REQUIRE(baseline.exit_code == 0);
+  CHECK_THAT(baseline.out, Catch::Contains("Baselined 7 migration(s)"));
+  AddCoupons(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult run = p.Run({"run"});
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("Applied 1 migration(s)") &&
+                          Catch::Contains("20991231000000  add_coupons"));
+  ProcessResult status = p.Run({"status"});
+  CHECK_THAT(status.out, Catch::Contains("baseline 20240105090000  create_products") &&
+                             Catch::Contains("applied  20991231000000  add_coupons"));
+  CHECK(p.Run({"drift"}).exit_code == 0);
+  CHECK(p.Run({"baseline", kNewest}).exit_code == 2);  // the database has history now
+}
+
+TEST_CASE("example project: baseline --check refuses a database missing an index", "[e2e]") {
+  Project p;
+  CopyExample(p);
+  WriteFile(p / "by-hand.sql", ByHand(p, "sqlite") + "DROP INDEX orders_customer_placed_idx;\n");
+  REQUIRE(std::system(("cd '" + p.dir().path().string() + "' && sqlite3 -bail dev.db < by-hand.sql")
+                          .c_str()) == 0);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult check = p.Run({"baseline", "--check", kNewest});
+  CHECK(check.exit_code == 4);
+  CHECK_THAT(check.err, Catch::Contains("- index orders.orders_customer_placed_idx") &&
+                            Catch::Contains("baseline refused"));
+  SQLite::Database db((p / "dev.db").string());
+  CHECK_FALSE(db.tableExists("migrate_history"));  // nothing was written
+}
+
+TEST_CASE("example project: a database built by hand with psql is baselined, then migrated",
+          "[postgres][e2e]") {
+  Project p;
+  CopyExample(p);
+  PgDatabase db;
+  std::map<std::string, std::string> env{{"DATABASE_URL", db.url()}};
+  WriteFile(p / "by-hand.sql", ByHand(p, "postgres"));
+  std::string psql = "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -d '" + db.url() +
+                     "' -f " + (p / "by-hand.sql").string() + " > /dev/null 2>&1";
+  REQUIRE(std::system(psql.c_str()) == 0);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult baseline = p.Run({"baseline", "--check", kNewest}, env);
+  INFO(baseline.err);
+  REQUIRE(baseline.exit_code == 0);
+  // The --check scratch database is gone.
+  CHECK(db.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate\\_scratch\\_%'") ==
+        std::vector<std::string>{"0"});
+  AddCoupons(p);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult run = p.Run({"run"}, env);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("Applied 1 migration(s)"));
+  CHECK_THAT(p.Run({"status"}, env).out, Catch::Contains("baseline 20240105090600  seed_products"));
+
+  PgDatabase lacking;
+  std::map<std::string, std::string> lacking_env{{"DATABASE_URL", lacking.url()}};
+  std::string psql2 = "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -d '" +
+                      lacking.url() + "' -f " + (p / "by-hand.sql").string() +
+                      " -c 'DROP INDEX orders_customer_placed_idx' > /dev/null 2>&1";
+  REQUIRE(std::system(psql2.c_str()) == 0);
+  ProcessResult check = p.Run({"baseline", "--check", kNewest}, lacking_env);
+  CHECK(check.exit_code == 4);
+  CHECK_THAT(check.err, Catch::Contains("- index public.orders.orders_customer_placed_idx"));
 }

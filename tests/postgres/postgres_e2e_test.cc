@@ -250,3 +250,50 @@ TEST_CASE("postgres: lock_timeout from the environment's config applies to every
   CHECK_THAT(unset.err,
              Catch::Contains("config.toml:5:7") && Catch::Contains("STAGING_URL is not set"));
 }
+
+TEST_CASE("postgres: a history table of an older migrate is upgraded in place, rows kept",
+          "[postgres]") {
+  PgDatabase db;
+  db.Query(  // the history DDL before the baseline state existed
+      "CREATE TABLE migrate_history (version text PRIMARY KEY, slug text NOT NULL, checksum text"
+      " NOT NULL, down_checksum text, state text NOT NULL CHECK (state IN ('applied','started')),"
+      " progress integer NOT NULL DEFAULT 0, applied_at timestamptz NOT NULL DEFAULT"
+      " clock_timestamp(), duration_ms bigint NOT NULL DEFAULT 0, applied_by text NOT NULL,"
+      " tool_version text NOT NULL, run_id text NOT NULL, fingerprint text);"
+      "INSERT INTO migrate_history (version, slug, checksum, state, applied_by, tool_version,"
+      " run_id) VALUES ('1', 'a', 'sum', 'applied', 'me@h:1', 'migrate 0.0.9', 'r')");
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_a.up.sql", "SELECT 1;\n");
+  p.Add("1_a.down.sql", "SELECT 1;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  std::map<std::string, std::string> env{{"DATABASE_URL", db.url()}};
+  CHECK(p.Run({"drift", "--accept"}, env).exit_code == 0);  // creates the tables it lacks
+  CHECK(db.Query("SELECT count(*) FROM pg_constraint WHERE conrelid = 'migrate_history'::regclass"
+                 " AND pg_get_constraintdef(oid) LIKE '%baseline%'") ==
+        std::vector<std::string>{"1"});
+  CHECK(db.Query("SELECT applied_by FROM migrate_history") == std::vector<std::string>{"me@h:1"});
+  db.Query(
+      "INSERT INTO migrate_history (version, slug, checksum, state, applied_by,"
+      " tool_version, run_id) VALUES ('2', 'b', 's', 'baseline', 'x', 'y', 'z')");
+}
+
+TEST_CASE("postgres: baseline --check without CREATEDB says so, and changes nothing",
+          "[postgres][e2e]") {
+  PgDatabase db;
+  db.Query(  // roles are the cluster's: made once, left for the next run
+      "DO $$ BEGIN CREATE ROLE migrate_no_createdb LOGIN PASSWORD 'not-a-secret-42' NOCREATEDB;"
+      " EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+      "GRANT ALL ON SCHEMA public TO migrate_no_createdb");
+  std::string url = db.url();
+  std::string limited =
+      "postgres://migrate_no_createdb:not-a-secret-42@" + url.substr(url.find('@') + 1);
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_a.up.sql", "CREATE TABLE a (id int);\n");
+  p.Add("1_a.down.sql", "DROP TABLE a;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"baseline", "--check", "1"}, {{"DATABASE_URL", limited}});
+  CHECK(r.exit_code == 8);
+  CHECK_THAT(r.err, Catch::Contains("CREATE DATABASE") && Catch::Contains("permission denied") &&
+                        !Catch::Contains("not-a-secret-42"));
+  CHECK(db.Query("SELECT to_regclass('migrate_history')::text") == std::vector<std::string>{""});
+}

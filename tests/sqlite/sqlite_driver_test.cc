@@ -204,3 +204,36 @@ TEST_CASE("sqlite: a no-transaction file that leaves a transaction open fails, r
   CHECK(h[0].state == HistoryState::kStarted);  // the next run asks for a repair
   CHECK(h[0].progress == 1);
 }
+
+TEST_CASE("sqlite: a history table of an older migrate is upgraded in place, rows kept",
+          "[sqlite]") {
+  TempDir dir;
+  {
+    SQLite::Database db((dir / "test.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(  // the history DDL before the baseline state existed
+        "CREATE TABLE migrate_history (version TEXT PRIMARY KEY NOT NULL, slug TEXT NOT NULL,"
+        " checksum TEXT NOT NULL, down_checksum TEXT, state TEXT NOT NULL CHECK (state IN"
+        " ('applied','started')), progress INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
+        " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL, tool_version TEXT"
+        " NOT NULL, run_id TEXT NOT NULL, fingerprint TEXT) WITHOUT ROWID;"
+        "INSERT INTO migrate_history VALUES ('1', 'a', 'sum', NULL, 'applied', 1, 'then', 3,"
+        " 'me@h:1', 'migrate 0.0.9', 'r', NULL);");
+  }
+  auto d = Open(dir);
+  d->EnsureMetadata();
+  LockRequest me = MakeLockRequest(60s);
+  REQUIRE(d->TryLock(me).acquired);
+  Step baselined;
+  baselined.version = "2";
+  baselined.slug = "b";
+  baselined.file = "2_b.up.sql";
+  baselined.checksum = "sum2";
+  baselined.record_as = HistoryState::kBaseline;
+  d->Apply(baselined, me);
+  auto h = d->ReadHistory();
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].applied_by == "me@h:1");
+  CHECK(h[1].state == HistoryState::kBaseline);
+  SQLite::Database db((dir / "test.db").string());
+  CHECK_FALSE(db.tableExists("migrate_history_old"));
+}

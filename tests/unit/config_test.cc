@@ -81,6 +81,9 @@ TEST_CASE("config errors carry file:line:column", "[unit]") {
 
   Error drift = LoadError("[environments.x]\nschema_drift = \"ignore\"\n");
   CHECK(drift.where().line == 2);
+  Error order = LoadError("[environments.x]\nout_of_order = \"sometimes\"\n");
+  CHECK(order.where().line == 2);
+  CHECK_THAT(order.what(), Catch::Contains("\"allow\" or \"refuse\""));
 }
 
 TEST_CASE("${VAR} expands from the environment, and a missing one says where", "[unit]") {
