@@ -1,5 +1,6 @@
 #include "postgres/postgres_catalog.h"
 
+#include <algorithm>
 #include <map>
 
 #include "migrate/sql_text.h"
@@ -103,7 +104,16 @@ class Reader {
     Triggers(p.retrieve(triggers));
     Functions(p.retrieve(functions));
     Types(p.retrieve(types));
-    for (auto& [oid, table] : tables_) out_.tables.push_back(std::move(table));
+    for (auto& [oid, table] : tables_) {
+      // Dropped columns leave gaps in attnum: the position is the rank among live columns.
+      std::sort(
+          table.columns.begin(), table.columns.end(),
+          [](const CatalogColumn& a, const CatalogColumn& b) { return a.position < b.position; });
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        table.columns[i].position = static_cast<int>(i + 1);
+      }
+      out_.tables.push_back(std::move(table));
+    }
     for (auto& [oid, view] : views_) out_.views.push_back(std::move(view));
     return std::move(out_);
   }
@@ -118,8 +128,8 @@ class Reader {
         definition.erase(0, definition.find_first_not_of(" \n"));
         views_[oid] = CatalogView{schema, name, kind == 'm', definition, Text(r[8]), {}, {}};
       } else if (kind == 'S') {
-        out_.sequences.push_back({schema, name, Text(r[10]), Text(r[11]), Text(r[12]),
-                                  Text(r[13]), Text(r[14]), Text(r[15]), r[16].as<bool>(),
+        out_.sequences.push_back({schema, name, Text(r[10]), Text(r[11]), Text(r[12]), Text(r[13]),
+                                  Text(r[14]), Text(r[15]), r[16].as<bool>(),
                                   ObjectName(Text(r[17])), Text(r[8])});
       } else {
         CatalogTable t;
@@ -140,11 +150,15 @@ class Reader {
 
   void Columns(const pqxx::result& rows) {
     for (const auto& r : rows) {
-      auto t = tables_.find(Text(r[0]));
-      if (t == tables_.end()) continue;
+      std::string oid = Text(r[0]);
+      int attnum = r[2].as<int>();
+      attributes_[oid][attnum] = Text(r[1]);
+      auto t = tables_.find(oid);
+      // Inherited columns belong to the parent (a partition's are its parent's).
+      if (t == tables_.end() || !r[10].as<bool>()) continue;
       CatalogColumn c;
       c.name = Text(r[1]);
-      c.position = r[2].as<int>();
+      c.position = attnum;  // made a rank among live columns in Read
       c.type = Text(r[3]);
       c.not_null = r[4].as<bool>();
       (Code(r[7]) == 's' ? c.generated : c.default_value) = Text(r[5]);
@@ -156,28 +170,57 @@ class Reader {
     }
   }
 
+  // The names of attribute numbers `keys` ("{2,1}") of relation `oid`, in key order.
+  std::vector<std::string> KeyNames(const std::string& oid, const std::string& keys) {
+    std::vector<std::string> out;
+    const std::map<int, std::string>& names = attributes_[oid];
+    for (std::size_t i = 1; i < keys.size();) {
+      std::size_t end = keys.find_first_of(",}", i);
+      auto it = names.find(std::stoi(keys.substr(i, end - i)));
+      out.push_back(it == names.end() ? "?" : NamePart(it->second));
+      i = end + 1;
+    }
+    return out;
+  }
+
+  // A foreign key's parent and its columns: from what was read, or from `fallback` (the query
+  // names a parent outside the user's relations itself).
+  void Parent(const std::string& oid, const std::string& keys, const std::string& fallback,
+              CatalogConstraint& c) {
+    if (!fallback.empty()) {
+      std::size_t split = fallback.find('\x1e');
+      c.references = ObjectName(fallback.substr(0, split));
+      c.ref_columns = Names(fallback.substr(split + 1));
+      return;
+    }
+    auto t = tables_.find(oid);
+    if (t != tables_.end()) {
+      c.references = NamePart(t->second.schema) + "." + NamePart(t->second.name);
+    }
+    c.ref_columns = KeyNames(oid, keys);
+  }
+
   void Constraints(const pqxx::result& rows) {
+    static const std::map<char, const char*> kTypes = {{'p', "primary key"},
+                                                       {'u', "unique"},
+                                                       {'c', "check"},
+                                                       {'x', "exclusion"},
+                                                       {'f', "foreign key"}};
     for (const auto& r : rows) {
       auto t = tables_.find(Text(r[0]));
       if (t == tables_.end()) continue;
       CatalogConstraint c;
       c.name = Text(r[1]);
       char type = Code(r[2]);
-      static const std::map<char, const char*> kTypes = {{'p', "primary key"},
-                                                         {'u', "unique"},
-                                                         {'c', "check"},
-                                                         {'x', "exclusion"},
-                                                         {'f', "foreign key"}};
       c.type = kTypes.at(type);
-      c.comment = Text(r[14]);
+      c.comment = Text(r[13]);
       if (type != 'f') {
         c.definition = Text(r[3]);  // says columns, INCLUDE, DEFERRABLE, NOT VALID
         t->second.constraints.push_back(std::move(c));
         continue;
       }
-      c.columns = Names(Text(r[4]));
-      c.references = ObjectName(Text(r[5]));
-      c.ref_columns = Names(Text(r[6]));
+      c.columns = KeyNames(Text(r[0]), Text(r[4]));
+      Parent(Text(r[5]), Text(r[6]), Text(r[14]), c);
       c.on_update = FkAction(Code(r[7]));
       c.on_delete = FkAction(Code(r[8]));
       c.match = Code(r[9]) == 'f' ? "full" : Code(r[9]) == 'p' ? "partial" : "";
@@ -262,6 +305,7 @@ class Reader {
   Catalog out_;
   std::map<std::string, CatalogTable> tables_;  // by OID, within this read only
   std::map<std::string, CatalogView> views_;
+  std::map<std::string, std::map<int, std::string>> attributes_;  // relation → attnum → name
 };
 
 }  // namespace

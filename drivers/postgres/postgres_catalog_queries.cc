@@ -13,6 +13,15 @@ std::string NotExtensionMember(const char* catalog, const char* oid) {
          "'::regclass AND e.objid = " + oid + " AND e.deptype = 'e')";
 }
 
+// A comment as a join, not obj_description() per row (a function call per column of 1000
+// tables is most of the columns query): `alias`.description for `oid` in `catalog`.
+std::string Comment(const char* alias, const char* catalog, const char* oid,
+                    const char* subid = "0") {
+  return std::string(" LEFT JOIN pg_description ") + alias + " ON " + alias + ".objoid = " + oid +
+         " AND " + alias + ".classoid = '" + catalog + "'::regclass AND " + alias +
+         ".objsubid = " + subid;
+}
+
 // The user relations whose parts (columns, constraints, indexes, triggers) are read: tables,
 // partitioned and foreign tables, views and materialized views, migrate's own left out.
 std::string Relations(const std::string& own) {
@@ -20,14 +29,6 @@ std::string Relations(const std::string& own) {
          " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND " +
          std::string(kUserNamespace) + " AND c.oid <> ALL (" + own + ") AND " +
          NotExtensionMember("pg_class", "c.oid") + ") ";
-}
-
-// The names of attribute numbers `keys` (an int2 array) of relation `rel`, in key order,
-// joined by chr(31).
-std::string AttributeNames(const char* keys, const char* rel) {
-  return std::string("coalesce((SELECT string_agg(a.attname, chr(31) ORDER BY k.i) FROM unnest(") +
-         keys + ") WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = " + rel +
-         " AND a.attnum = k.n), '')";
 }
 
 }  // namespace
@@ -40,9 +41,9 @@ std::string OwnTables(std::size_t count) {
 }
 
 std::string Schemas() {
-  return "SELECT n.nspname, coalesce(obj_description(n.oid, 'pg_namespace'), '')"
-         " FROM pg_namespace n WHERE " +
-         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_namespace", "n.oid");
+  return "SELECT n.nspname, coalesce(ds.description, '') FROM pg_namespace n" +
+         Comment("ds", "pg_namespace", "n.oid") + " WHERE " + std::string(kUserNamespace) +
+         " AND " + NotExtensionMember("pg_namespace", "n.oid");
 }
 
 std::string Extensions() {
@@ -57,7 +58,7 @@ std::string RelationRows(const std::string& own) {
          "   JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn"
          "   ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition), ''),"
          " coalesce(pg_get_expr(c.relpartbound, c.oid), ''),"
-         " coalesce(obj_description(c.oid, 'pg_class'), ''),"
+         " coalesce(ds.description, ''),"
          " CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) ELSE '' END,"
          " coalesce(format_type(s.seqtypid, NULL), ''), coalesce(s.seqstart::text, ''),"
          " coalesce(s.seqincrement::text, ''), coalesce(s.seqmin::text, ''),"
@@ -70,10 +71,10 @@ std::string RelationRows(const std::string& own) {
          "   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
          "   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'), '')"
          " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-         " LEFT JOIN pg_sequence s ON s.seqrelid = c.oid"
-         " WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND " +
-         std::string(kUserNamespace) + " AND c.oid <> ALL (" + own + ") AND " +
-         NotExtensionMember("pg_class", "c.oid") +
+         " LEFT JOIN pg_sequence s ON s.seqrelid = c.oid" +
+         Comment("ds", "pg_class", "c.oid") +
+         " WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND " + std::string(kUserNamespace) +
+         " AND c.oid <> ALL (" + own + ") AND " + NotExtensionMember("pg_class", "c.oid") +
          // Identity columns own their sequences: the column says it.
          " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE"
          " d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'))";
@@ -81,33 +82,40 @@ std::string RelationRows(const std::string& own) {
 
 std::string Columns(const std::string& own) {
   return Relations(own) +
-         "SELECT a.attrelid::text, a.attname,"
-         " row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text,"
+         "SELECT a.attrelid::text, a.attname, a.attnum,"
          " format_type(a.atttypid, a.atttypmod), a.attnotnull,"
          " coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text,"
          " a.attgenerated::text,"
          " coalesce((SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)"
          "   FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace"
          "   WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), ''),"
-         " coalesce(col_description(a.attrelid, a.attnum), '')"
+         " coalesce(ds.description, ''), a.attislocal"
          " FROM pg_attribute a JOIN rels r ON r.oid = a.attrelid AND r.relkind IN ('r', 'p', 'f')"
          " JOIN pg_type t ON t.oid = a.atttypid"
-         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-         // Inherited columns belong to the parent (a partition's are its parent's).
-         " WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attislocal";
+         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum" +
+         Comment("ds", "pg_class", "a.attrelid", "a.attnum") +
+         " WHERE a.attnum > 0 AND NOT a.attisdropped";
 }
 
 std::string Constraints(const std::string& own) {
+  // Foreign keys are read as columns and actions (their attribute numbers are named from the
+  // columns query), the others as their definition.
   return Relations(own) +
-         "SELECT co.conrelid::text, co.conname, co.contype::text, pg_get_constraintdef(co.oid), " +
-         AttributeNames("co.conkey", "co.conrelid") +
-         ", coalesce((SELECT fn.nspname || chr(31) || fc.relname FROM pg_class fc"
-         "   JOIN pg_namespace fn ON fn.oid = fc.relnamespace WHERE fc.oid = co.confrelid), ''), " +
-         AttributeNames("co.confkey", "co.confrelid") +
-         ", co.confupdtype::text, co.confdeltype::text, co.confmatchtype::text,"
+         "SELECT co.conrelid::text, co.conname, co.contype::text,"
+         " CASE WHEN co.contype = 'f' THEN '' ELSE pg_get_constraintdef(co.oid) END,"
+         " co.conkey::text, co.confrelid::text, co.confkey::text,"
+         " co.confupdtype::text, co.confdeltype::text, co.confmatchtype::text,"
          " co.condeferrable, co.condeferred, co.convalidated,"
-         " coalesce(obj_description(co.oid, 'pg_constraint'), '')"
-         " FROM pg_constraint co JOIN rels r ON r.oid = co.conrelid"
+         " coalesce(ds.description, ''),"
+         // A parent outside `rels` (an extension's table): named here, rarely.
+         " CASE WHEN co.contype = 'f' AND co.confrelid NOT IN (SELECT oid FROM rels) THEN"
+         "   (SELECT fn.nspname || chr(31) || fc.relname || chr(30) || (SELECT"
+         "   string_agg(a.attname, chr(31) ORDER BY k.i) FROM unnest(co.confkey) WITH"
+         "   ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = co.confrelid"
+         "   AND a.attnum = k.n) FROM pg_class fc JOIN pg_namespace fn"
+         "   ON fn.oid = fc.relnamespace WHERE fc.oid = co.confrelid) ELSE '' END"
+         " FROM pg_constraint co JOIN rels r ON r.oid = co.conrelid" +
+         Comment("ds", "pg_constraint", "co.oid") +
          " WHERE co.contype IN ('p', 'u', 'c', 'x', 'f') AND co.conislocal"
          " AND co.conparentid = 0";
 }
@@ -116,9 +124,10 @@ std::string Indexes(const std::string& own) {
   return Relations(own) +
          "SELECT x.indrelid::text, ic.relname, x.indisunique, am.amname,"
          " pg_get_indexdef(x.indexrelid), x.indisvalid,"
-         " coalesce(obj_description(ic.oid, 'pg_class'), '')"
+         " coalesce(ds.description, '')"
          " FROM pg_index x JOIN rels r ON r.oid = x.indrelid"
-         " JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam"
+         " JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam" +
+         Comment("ds", "pg_class", "ic.oid") +
          // A partition's copy of its parent's index, and the index behind a primary key,
          // unique or exclusion constraint, are said by the parent and the constraint.
          " WHERE NOT ic.relispartition AND NOT EXISTS (SELECT 1 FROM pg_constraint co"
@@ -141,10 +150,11 @@ std::string Functions() {
          " coalesce(array_to_string(p.proconfig, ', '), ''),"
          " encode(sha256(convert_to(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc, ''),"
          "   'UTF8')), 'hex'),"
-         " coalesce(obj_description(p.oid, 'pg_proc'), '')"
+         " coalesce(ds.description, '')"
          " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-         " JOIN pg_language l ON l.oid = p.prolang WHERE " +
-         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_proc", "p.oid");
+         " JOIN pg_language l ON l.oid = p.prolang" +
+         Comment("ds", "pg_proc", "p.oid") + " WHERE " + std::string(kUserNamespace) + " AND " +
+         NotExtensionMember("pg_proc", "p.oid");
 }
 
 std::string Types() {
@@ -160,9 +170,9 @@ std::string Types() {
          "   || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
          "   FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0"
          "   AND NOT a.attisdropped), '') ELSE '' END,"
-         " coalesce(obj_description(t.oid, 'pg_type'), '')"
-         " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-         " WHERE t.typtype IN ('e', 'd', 'c') AND " +
+         " coalesce(ds.description, '')"
+         " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace" +
+         Comment("ds", "pg_type", "t.oid") + " WHERE t.typtype IN ('e', 'd', 'c') AND " +
          std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_type", "t.oid") +
          // A table's row type is the table.
          " AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c"

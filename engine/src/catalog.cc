@@ -1,9 +1,9 @@
 // Describe: a Catalog as CatalogObjects in canonical order. The text and JSON renderings of
 // those objects are catalog_text.cc.
+#include "migrate/catalog.h"
+
 #include <algorithm>
 #include <tuple>
-
-#include "migrate/catalog.h"
 
 namespace migrate {
 namespace {
@@ -28,9 +28,26 @@ std::string Qualified(const std::string& schema, const std::string& name) {
   return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
 }
 
+// Pointers to `items` ordered by `less`: sorted without copying what they point to.
+template <typename T, typename Less>
+std::vector<const T*> Sorted(const std::vector<T>& items, Less less) {
+  std::vector<const T*> out;
+  out.reserve(items.size());
+  for (const T& item : items) out.push_back(&item);
+  std::sort(out.begin(), out.end(), [&](const T* a, const T* b) { return less(*a, *b); });
+  return out;
+}
+
 template <typename T>
-void SortByName(std::vector<T>& items) {
-  std::sort(items.begin(), items.end(), [](const T& a, const T& b) { return a.name < b.name; });
+std::vector<const T*> ByName(const std::vector<T>& items) {
+  return Sorted(items, [](const T& a, const T& b) { return a.name < b.name; });
+}
+
+template <typename T>
+std::vector<const T*> ByQualifiedName(const std::vector<T>& items) {
+  return Sorted(items, [](const T& a, const T& b) {
+    return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
+  });
 }
 
 CatalogObject Column(const std::string& table, const CatalogColumn& c) {
@@ -87,12 +104,10 @@ CatalogObject Trigger(const std::string& owner, const CatalogTrigger& t) {
 }
 
 // The indexes and triggers of a table or materialized view, sorted by name.
-void AddParts(const std::string& owner, std::vector<CatalogIndex> indexes,
-              std::vector<CatalogTrigger> triggers, std::vector<CatalogObject>& out) {
-  SortByName(indexes);
-  SortByName(triggers);
-  for (const CatalogIndex& i : indexes) out.push_back(Index(owner, i));
-  for (const CatalogTrigger& t : triggers) out.push_back(Trigger(owner, t));
+void AddParts(const std::string& owner, const std::vector<CatalogIndex>& indexes,
+              const std::vector<CatalogTrigger>& triggers, std::vector<CatalogObject>& out) {
+  for (const CatalogIndex* i : ByName(indexes)) out.push_back(Index(owner, *i));
+  for (const CatalogTrigger* t : ByName(triggers)) out.push_back(Trigger(owner, *t));
 }
 
 void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
@@ -106,13 +121,11 @@ void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
   Flag(table.attributes, "strict", t.strict);
   Add(table.attributes, "comment", t.comment);
   out.push_back(std::move(table));
-  std::vector<CatalogColumn> columns = t.columns;
-  std::sort(columns.begin(), columns.end(),
-            [](const CatalogColumn& a, const CatalogColumn& b) { return a.position < b.position; });
-  for (const CatalogColumn& c : columns) out.push_back(Column(name, c));
-  std::vector<CatalogConstraint> constraints = t.constraints;
-  SortByName(constraints);
-  for (const CatalogConstraint& c : constraints) out.push_back(Constraint(name, c));
+  auto by_position = [](const CatalogColumn& a, const CatalogColumn& b) {
+    return a.position < b.position;
+  };
+  for (const CatalogColumn* c : Sorted(t.columns, by_position)) out.push_back(Column(name, *c));
+  for (const CatalogConstraint* c : ByName(t.constraints)) out.push_back(Constraint(name, *c));
   AddParts(name, t.indexes, t.triggers, out);
 }
 
@@ -165,41 +178,31 @@ CatalogObject Function(const CatalogFunction& f) {
 
 }  // namespace
 
-std::vector<CatalogObject> Describe(const Catalog& input) {
-  Catalog c = input;
-  SortByName(c.schemas);
-  SortByName(c.extensions);
-  auto by_qualified = [](const auto& a, const auto& b) {
-    return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
-  };
-  std::sort(c.types.begin(), c.types.end(), by_qualified);
-  std::sort(c.sequences.begin(), c.sequences.end(), by_qualified);
-  std::sort(c.tables.begin(), c.tables.end(), by_qualified);
-  std::sort(c.views.begin(), c.views.end(), by_qualified);
-  std::sort(c.functions.begin(), c.functions.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.schema, a.name, a.arguments) < std::tie(b.schema, b.name, b.arguments);
-  });
+std::vector<CatalogObject> Describe(const Catalog& c) {
   std::vector<CatalogObject> out;
-  for (const CatalogSchema& s : c.schemas) {
-    out.push_back({"schema", NamePart(s.name), {}});
-    Add(out.back().attributes, "comment", s.comment);
+  for (const CatalogSchema* s : ByName(c.schemas)) {
+    out.push_back({"schema", NamePart(s->name), {}});
+    Add(out.back().attributes, "comment", s->comment);
   }
-  for (const CatalogExtension& e : c.extensions) {
-    out.push_back({"extension", NamePart(e.name), {}});
-    Add(out.back().attributes, "version", e.version);
-    Add(out.back().attributes, "schema", e.schema);
+  for (const CatalogExtension* e : ByName(c.extensions)) {
+    out.push_back({"extension", NamePart(e->name), {}});
+    Add(out.back().attributes, "version", e->version);
+    Add(out.back().attributes, "schema", e->schema);
   }
-  for (const CatalogType& t : c.types) out.push_back(Type(t));
-  for (const CatalogSequence& s : c.sequences) out.push_back(Sequence(s));
-  for (const CatalogTable& t : c.tables) AddTable(t, out);
-  for (const CatalogView& v : c.views) {
-    std::string name = Qualified(v.schema, v.name);
-    out.push_back({v.materialized ? "materialized_view" : "view", name, {}});
-    Add(out.back().attributes, "definition", v.definition);
-    Add(out.back().attributes, "comment", v.comment);
-    AddParts(name, v.indexes, v.triggers, out);
+  for (const CatalogType* t : ByQualifiedName(c.types)) out.push_back(Type(*t));
+  for (const CatalogSequence* s : ByQualifiedName(c.sequences)) out.push_back(Sequence(*s));
+  for (const CatalogTable* t : ByQualifiedName(c.tables)) AddTable(*t, out);
+  for (const CatalogView* v : ByQualifiedName(c.views)) {
+    std::string name = Qualified(v->schema, v->name);
+    out.push_back({v->materialized ? "materialized_view" : "view", name, {}});
+    Add(out.back().attributes, "definition", v->definition);
+    Add(out.back().attributes, "comment", v->comment);
+    AddParts(name, v->indexes, v->triggers, out);
   }
-  for (const CatalogFunction& f : c.functions) out.push_back(Function(f));
+  auto by_signature = [](const CatalogFunction& a, const CatalogFunction& b) {
+    return std::tie(a.schema, a.name, a.arguments) < std::tie(b.schema, b.name, b.arguments);
+  };
+  for (const CatalogFunction* f : Sorted(c.functions, by_signature)) out.push_back(Function(*f));
   return out;
 }
 

@@ -7,11 +7,30 @@
 namespace migrate {
 namespace {
 
-// A token as it is when it is one plain word, else as a JSON string.
-std::string Token(const std::string& text) {
+// Appends `text` as it is when it is one plain word, else as a JSON string.
+void AppendToken(const std::string& text, std::string& out) {
   bool bare = !text.empty() && text[0] != '"';
   for (char ch : text) bare = bare && static_cast<unsigned char>(ch) > ' ' && ch != '\\';
-  return bare ? text : nlohmann::json(text).dump();
+  if (bare) {
+    out += text;
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
 }
 
 // Reads one token of `line` at `pos`: a JSON string, or a word ending at a space (or, when
@@ -67,9 +86,16 @@ CatalogObject ParseLine(std::string_view line, int number) {
 std::string RenderCanonical(const std::vector<CatalogObject>& objects) {
   std::string out;
   for (const CatalogObject& o : objects) {
-    out += Token(o.kind) + " " + Token(o.name);
-    for (const auto& [key, value] : o.attributes) out += " " + key + "=" + Token(value);
-    out += "\n";
+    AppendToken(o.kind, out);
+    out += ' ';
+    AppendToken(o.name, out);
+    for (const auto& [key, value] : o.attributes) {
+      out += ' ';
+      out += key;
+      out += '=';
+      AppendToken(value, out);
+    }
+    out += '\n';
   }
   return out;
 }

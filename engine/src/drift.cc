@@ -4,13 +4,14 @@
 
 namespace migrate {
 
-DriftReport CheckDrift(Driver& driver) {
+DriftReport CheckDrift(Driver& driver, LiveSchema live_schema) {
   DriftReport report;
   report.snapshot = driver.ReadSnapshot();
+  report.comparable = report.snapshot && report.snapshot->format == kCatalogFormat;
+  if (!report.comparable && live_schema == LiveSchema::kIfComparable) return report;
   std::vector<CatalogObject> live = Describe(driver.ReadCatalog());
   report.live_catalog = RenderCanonical(live);
   report.live_sha256 = Sha256Hex(report.live_catalog);
-  report.comparable = report.snapshot && report.snapshot->format == kCatalogFormat;
   if (report.comparable && report.snapshot->sha256 != report.live_sha256) {
     report.changes = DiffCatalogs(ParseCanonical(report.snapshot->catalog), live);
   }
@@ -30,8 +31,8 @@ Error DriftError(const DriftReport& report) {
   const SchemaSnapshot& s = *report.snapshot;
   return Error(ErrorCode::kDrift,
                "the live schema is not the one recorded after the last " + s.event +
-                   (s.version.empty() ? "" : " (version " + s.version + ")") + " at " +
-                   s.taken_at + " by " + s.actor + ":\n" + RenderDiff(report.changes) +
+                   (s.version.empty() ? "" : " (version " + s.version + ")") + " at " + s.taken_at +
+                   " by " + s.actor + ":\n" + RenderDiff(report.changes) +
                    "nothing was run. Undo the change by hand, or keep it: write it into a "
                    "migration and accept the live schema with 'migrate drift --accept', or set "
                    "schema_drift = \"warn\" for this environment");

@@ -52,8 +52,8 @@ void RunAccept(Driver& driver, const Bundle& bundle, const std::string& version,
                                        "database and the bundle; see 'migrate status'");
   }
   const ManifestFile* down = entry->Find(Direction::kDown, dialect);
-  RepairRequest request{row->version, RepairAction::kAccept, up->sha256,
-                        down ? down->sha256 : "", "", ""};
+  RepairRequest request{
+      row->version, RepairAction::kAccept, up->sha256, down ? down->sha256 : "", "", ""};
   if (auto fp = up->fingerprints.find(dialect); fp != up->fingerprints.end()) {
     request.fingerprint = fp->second;
   }
@@ -71,7 +71,7 @@ void RunAccept(Driver& driver, const Bundle& bundle, const std::string& version,
 DriftReport AcceptSchema(Driver& driver, const RunOptions& options) {
   driver.EnsureMetadata();
   LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait);
-  DriftReport report = CheckDrift(driver);
+  DriftReport report = CheckDrift(driver, LiveSchema::kAlways);
   SchemaSnapshot snapshot;
   snapshot.event = "accept";
   snapshot.version = NewestVersion(driver.ReadHistory());

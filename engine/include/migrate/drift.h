@@ -22,14 +22,18 @@ struct DriftReport {
   std::optional<SchemaSnapshot> snapshot;  // the newest; nullopt before the first one
   bool comparable = false;                 // a snapshot of this catalog format exists
   std::vector<CatalogChange> changes;      // from the snapshot to the live schema
-  std::string live_catalog;                // the live schema's canonical text
+  std::string live_catalog;                // the live schema's canonical text, when read
   std::string live_sha256;                 // its SHA-256
 
   bool Drifted() const { return comparable && !changes.empty(); }
 };
 
-// Compares the live schema with the newest snapshot. Never writes.
-DriftReport CheckDrift(Driver& driver);
+// Whether CheckDrift reads the live schema when there is no snapshot to compare it with.
+enum class LiveSchema { kAlways, kIfComparable };
+
+// Compares the live schema with the newest snapshot. Never writes. With kIfComparable and no
+// comparable snapshot, the live schema is not read (live_catalog stays empty).
+DriftReport CheckDrift(Driver& driver, LiveSchema live_schema = LiveSchema::kIfComparable);
 
 // The live schema as a snapshot for `event`, belonging to `version`.
 SchemaSnapshot SnapshotOf(Driver& driver, const std::string& event, const std::string& version);
