@@ -22,7 +22,7 @@ std::string Describe(const SchemaSnapshot& s) {
 
 json SnapshotJson(const std::optional<SchemaSnapshot>& s) {
   if (!s) return nullptr;
-  return {{"version", s->version}, {"event", s->event},   {"sha256", s->sha256},
+  return {{"version", s->version},   {"event", s->event}, {"sha256", s->sha256},
           {"taken_at", s->taken_at}, {"actor", s->actor}, {"format", s->format}};
 }
 
@@ -37,7 +37,11 @@ void PrintDriftJson(const DriftReport& report, bool accepted) {
             << "\n";
 }
 
-void Drift(const Context& ctx, bool accept) {
+// `drift` compares; `drift --accept` takes the live schema as the snapshot.
+enum class DriftMode { kCompare, kAccept };
+
+void Drift(const Context& ctx, DriftMode mode) {
+  bool accept = mode == DriftMode::kAccept;
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
   DriftReport report = accept ? AcceptSchema(*driver, ctx.MakeRunOptions()) : CheckDrift(*driver);
   if (ctx.options().json) {
@@ -50,8 +54,8 @@ void Drift(const Context& ctx, bool accept) {
   std::ostream& out = ctx.out();
   if (accept) {
     out << RenderDiff(report.changes) << "Accepted the live schema as the snapshot ("
-        << report.changes.size() << " change(s) since " << (report.snapshot ? Describe(*report.snapshot) : "none")
-        << ").\n";
+        << report.changes.size() << " change(s) since "
+        << (report.snapshot ? Describe(*report.snapshot) : "none") << ").\n";
     return;
   }
   if (!report.snapshot || !report.comparable) {
@@ -81,14 +85,21 @@ void Drift(const Context& ctx, bool accept) {
                                      "them: put them in a migration and 'migrate drift --accept'");
 }
 
-void Baseline(const Context& ctx, const std::string& version, bool check,
-              const std::string& dev_url) {
+// What the command line asked of `baseline`.
+struct BaselineRequest {
+  std::string version;
+  bool check = false;   // --check
+  std::string dev_url;  // --dev-url
+};
+
+void Baseline(const Context& ctx, const BaselineRequest& request) {
+  const std::string& version = request.version;
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
-  if (check) {
+  if (request.check) {
     std::vector<CatalogChange> changes;
     {
-      auto scratch = ctx.OpenScratch(dev_url);
+      auto scratch = ctx.OpenScratch(request.dev_url);
       changes = CompareWithMigrations(*driver, *scratch, bundle, version);
     }
     if (!changes.empty()) {
@@ -115,7 +126,8 @@ void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action&
   drift->add_flag("--accept", *accept,
                   "Take the live schema as the snapshot (after a reviewed change)");
   drift->callback([&globals, &action, accept] {
-    action = [&globals, accept] { Drift(Context(globals), *accept); };
+    DriftMode mode = *accept ? DriftMode::kAccept : DriftMode::kCompare;
+    action = [&globals, mode] { Drift(Context(globals), mode); };
   });
 
   auto* baseline = app.add_subcommand(
@@ -129,9 +141,8 @@ void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action&
   baseline->add_option("--dev-url", *dev_url,
                        "PostgreSQL server for the temporary database of --check");
   baseline->callback([&globals, &action, version, check, dev_url] {
-    action = [&globals, version, check, dev_url] {
-      Baseline(Context(globals), *version, *check, *dev_url);
-    };
+    BaselineRequest request{*version, *check, *dev_url};
+    action = [&globals, request] { Baseline(Context(globals), request); };
   });
 }
 

@@ -1,5 +1,5 @@
 // The catalog queries of PostgreSQL, as pure functions: one query per kind of object over
-// pg_catalog, never one per table (docs/design.md §12). `own` is an SQL array of the OIDs of
+// pg_catalog, never one per table (docs/design.md §11). `own` is an SQL array of the OIDs of
 // migrate's own tables ('{}' when none), which every query leaves out with their parts.
 // Names come back unquoted; lists of names are joined by chr(31).
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_CATALOG_QUERIES_H_

@@ -1,4 +1,4 @@
-// `migrate baseline V` (docs/design.md §12): adopt a database that was built without migrate
+// `migrate baseline V` (docs/design.md §11): adopt a database that was built without migrate
 // (by hand, by another tool, restored from a dump). Every migration up to V is recorded as
 // applied in state `baseline` — no SQL runs — and the schema snapshot is taken, so the next
 // `run` applies only what comes after V and drift is checked from then on. `--check` first

@@ -1,6 +1,6 @@
 // The catalog: a normalized description of the schema objects a migration set manages, read
 // from a live database by its driver (Driver::ReadCatalog) and compared by the engine
-// (catalog_diff.h). Plain data, no database code (docs/design.md §12):
+// (catalog_diff.h). Plain data, no database code (docs/design.md §11):
 //   - objects are identified by name, never by OID; functions by name and argument types;
 //   - every value is text as the database itself renders it (format_type, pg_get_expr,
 //     pg_get_constraintdef, SQLite's declared types), so that two databases built by the

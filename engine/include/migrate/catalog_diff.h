@@ -1,4 +1,4 @@
-// A structural diff of two catalogs (docs/design.md §12): the objects added, removed and
+// A structural diff of two catalogs (docs/design.md §11): the objects added, removed and
 // changed, matched by kind and name, with the attributes that changed. The parts of a table
 // or view that is added or removed as a whole (its columns, constraints, indexes, triggers)
 // are folded into it, so a dropped table is one line, not thirty.

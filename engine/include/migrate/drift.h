@@ -1,4 +1,4 @@
-// Live schema drift (docs/design.md §12): the schema a database really has against the
+// Live schema drift (docs/design.md §11): the schema a database really has against the
 // snapshot recorded after its last run. A column added by hand, an index dropped, a function
 // hot-patched: each is a change between the two catalogs. Snapshots are taken under the lock
 // after every run, down, baseline and repair that changed something, and by `drift --accept`.

@@ -128,7 +128,7 @@ inline constexpr int kCatalogFormat = 1;
 inline constexpr int kSnapshotsKept = 5;
 
 // One row of the schema table: the database's schema as canonical catalog text, taken after a
-// run, down, baseline, repair or an accepted drift (docs/design.md §12).
+// run, down, baseline, repair or an accepted drift (docs/design.md §11).
 struct SchemaSnapshot {
   std::string version;  // the newest applied version it belongs to; "" when none is
   std::string event;    // "run", "down", "baseline", "repair", "accept"
