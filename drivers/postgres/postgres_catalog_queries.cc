@@ -171,12 +171,12 @@ std::string Types() {
          "   FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0"
          "   AND NOT a.attisdropped), '') ELSE '' END,"
          " coalesce(ds.description, '')"
-         " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace" +
-         Comment("ds", "pg_type", "t.oid") + " WHERE t.typtype IN ('e', 'd', 'c') AND " +
-         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_type", "t.oid") +
-         // A table's row type is the table.
-         " AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c"
-         "   WHERE c.oid = t.typrelid) = 'c')";
+         " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+         " LEFT JOIN pg_class tc ON tc.oid = t.typrelid" +
+         Comment("ds", "pg_type", "t.oid") +
+         // A table's row type is the table: composite types of their own only.
+         " WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c')) AND " +
+         std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_type", "t.oid");
 }
 
 }  // namespace migrate::postgres::catalog_sql
