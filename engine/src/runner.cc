@@ -1,6 +1,7 @@
 #include "migrate/runner.h"
 
 #include <algorithm>
+#include <set>
 
 #include "migrate/lock.h"
 #include "run_support.h"
@@ -83,16 +84,18 @@ void GateSchema(Driver& driver, const RunOptions& options, RunObserver& observer
 
 // The newest applied version once the first `done` steps of `plan` ran on `history`.
 std::string NewestAfter(std::vector<HistoryRow> history, const Plan& plan, std::size_t done) {
+  std::set<std::string> reverted;
   for (std::size_t i = 0; i < done; ++i) {
     const PlannedStep& p = plan.steps[i];
-    if (p.direction == Direction::kUp) {
-      HistoryRow row;
-      row.version = p.entry->version;
-      history.push_back(std::move(row));
-    } else {
-      std::erase_if(history, [&](const HistoryRow& r) { return r.version == p.history->version; });
+    if (p.direction == Direction::kDown) {
+      reverted.insert(p.history->version);
+      continue;
     }
+    HistoryRow row;
+    row.version = p.entry->version;
+    history.push_back(std::move(row));
   }
+  std::erase_if(history, [&](const HistoryRow& r) { return reverted.count(r.version) > 0; });
   return NewestVersion(history);
 }
 
