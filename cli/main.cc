@@ -19,7 +19,7 @@ int Fail(const migrate::cli::GlobalOptions& globals, const migrate::Error& e,
                                  {{"code", migrate::ErrorCodeName(e.code())},
                                   {"exit", migrate::ExitCodeFor(e.code())},
                                   {"message", message}}}}
-                     .dump(2)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   }
   return migrate::ExitCodeFor(e.code());

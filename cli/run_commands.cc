@@ -46,6 +46,11 @@ class LineObserver final : public RunObserver {
               << RenderDiff(report.changes);
   }
 
+  void OnWarning(const std::string& message) override {
+    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "warning:") << " " << message
+              << "\n";
+  }
+
   void OnNotice(const Finding& f) override {
     std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "note:") << " " << f.message
               << "\n";
@@ -79,7 +84,7 @@ void Report(const Context& ctx, const RunResult& result, Direction direction, Dr
                       {"direction", DirectionName(direction)},
                       {"steps", StepsJson(result)},
                       {"duration_ms", ms}}
-                     .dump(2)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return;
   }
@@ -199,7 +204,7 @@ void Status(const Context& ctx) {
                                    {"acquired_at", report.lock->acquired_at},
                                    {"expires_at", report.lock->expires_at}}
                             : json(nullptr);
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   // Drift is a finding worth a non-zero exit, so scripts can gate on `status`.
   auto blocking = std::find_if(report.findings.begin(), report.findings.end(),
@@ -270,8 +275,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   run->add_flag("--allow-out-of-order", *out_of_order,
                 "Also apply pending migrations older than the newest applied one");
   run->callback([&globals, &action, to, dry, out_of_order] {
-    RunRequest request{to->empty() ? std::nullopt : std::optional<std::string>(*to),
-                       DryRunIf(*dry), *out_of_order};
+    RunRequest request{to->empty() ? std::nullopt : std::optional<std::string>(*to), DryRunIf(*dry),
+                       *out_of_order};
     action = [&globals, request] { Run(Context(globals), request); };
   });
 }

@@ -27,44 +27,57 @@ json SnapshotJson(const std::optional<SchemaSnapshot>& s) {
 }
 
 void PrintDriftJson(const DriftReport& report, bool accepted) {
-  std::cout << json{{"ok", !report.Drifted() || accepted},
+  bool compared = report.comparison == DriftReport::Comparison::kCompared;
+  std::cout << json{{"ok", accepted || (compared && !report.Drifted())},
                     {"drift", report.Drifted()},
+                    {"compared", compared},
+                    {"not_compared_because", report.WhyNotCompared()},
                     {"accepted", accepted},
                     {"snapshot", SnapshotJson(report.snapshot)},
                     {"live_sha256", report.live_sha256},
                     {"changes", json::parse(RenderDiffJson(report.changes))}}
-                   .dump(2)
+                   .dump(2, ' ', false, json::error_handler_t::replace)
             << "\n";
 }
 
 // `drift` compares; `drift --accept` takes the live schema as the snapshot.
 enum class DriftMode { kCompare, kAccept };
 
+void PrintAccepted(std::ostream& out, const DriftReport& report) {
+  if (report.comparison == DriftReport::Comparison::kCompared && report.changes.empty()) {
+    out << "Nothing to accept: the live schema is the one recorded after "
+        << Describe(*report.snapshot) << ".\n";
+    return;
+  }
+  out << RenderDiff(report.changes) << "Accepted the live schema as the snapshot (";
+  if (report.comparison == DriftReport::Comparison::kCompared) {
+    out << report.changes.size() << " change(s) since " << Describe(*report.snapshot);
+  } else {
+    out << "not compared: " << report.WhyNotCompared();
+  }
+  out << ").\n";
+}
+
 void Drift(const Context& ctx, DriftMode mode) {
   bool accept = mode == DriftMode::kAccept;
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
-  DriftReport report = accept ? AcceptSchema(*driver, ctx.MakeRunOptions()) : CheckDrift(*driver);
+  DriftReport report = accept ? AcceptSchema(*driver, ctx.MakeRunOptions())
+                              : CheckDrift(*driver, driver->ReadHistory());
+  bool compared = report.comparison == DriftReport::Comparison::kCompared;
   if (ctx.options().json) {
     PrintDriftJson(report, accept);
-    if (!accept && (!report.comparable || report.Drifted())) {
+    if (!accept && (!compared || report.Drifted())) {
       throw Reported(report.Drifted() ? ErrorCode::kDrift : ErrorCode::kUsage);
     }
     return;
   }
   std::ostream& out = ctx.out();
-  if (accept) {
-    out << RenderDiff(report.changes) << "Accepted the live schema as the snapshot ("
-        << report.changes.size() << " change(s) since "
-        << (report.snapshot ? Describe(*report.snapshot) : "none") << ").\n";
-    return;
-  }
-  if (!report.snapshot || !report.comparable) {
-    throw Error(ErrorCode::kUsage,
-                std::string(report.snapshot ? "the newest schema snapshot was taken by another "
-                                              "version of migrate"
-                                            : "no schema snapshot yet") +
-                    ": nothing to compare the live schema with. 'migrate run' takes one after it "
-                    "applies something; 'migrate drift --accept' takes one now");
+  if (accept) return PrintAccepted(out, report);
+  if (!compared) {
+    throw Error(ErrorCode::kUsage, report.WhyNotCompared() +
+                                       ": nothing to compare the live schema with. 'migrate "
+                                       "run' takes a snapshot after it applies something; "
+                                       "'migrate drift --accept' takes one now");
   }
   if (!report.Drifted()) {
     out << "No drift: the live schema is the one recorded after " << Describe(*report.snapshot)

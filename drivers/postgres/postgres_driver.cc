@@ -198,18 +198,21 @@ class PostgresDriver final : public Driver {
         return;
       }
       if (r.empty()) return;
-      snapshot =
-          SchemaSnapshot{r[0][0].c_str(), r[0][1].c_str(), r[0][2].as<int>(), r[0][3].c_str(),
-                         r[0][4].c_str(), r[0][5].c_str(), r[0][6].c_str(),   ""};
+      snapshot = SchemaSnapshot{r[0][0].c_str(), r[0][1].c_str(), r[0][2].as<int>(),
+                                r[0][3].c_str(), r[0][4].c_str(), r[0][5].c_str(),
+                                r[0][6].c_str(), r[0][7].c_str(), ""};
     });
     return snapshot;
   }
 
   void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override {
+    // In a transaction: when the lease was lost, the snapshot is not kept either.
     Guard("cannot store the schema snapshot", [&] {
-      if (session_.Exec(postgres::WriteSnapshot(tables_, snapshot, lease)).affected_rows() != 1) {
-        throw LockLostError();
-      }
+      InTransaction(session_, [&] {
+        if (session_.Exec(postgres::WriteSnapshot(tables_, snapshot, lease)).affected_rows() != 1) {
+          throw LockLostError();
+        }
+      });
     });
   }
 
@@ -224,9 +227,11 @@ class PostgresDriver final : public Driver {
 
   void Repair(const RepairRequest& request, const LockRequest& lease) override {
     Guard("cannot repair " + request.version, [&] {
-      if (session_.Exec(postgres::Repair(tables_, request, lease)).affected_rows() != 1) {
-        throw LockLostError();
-      }
+      InTransaction(session_, [&] {
+        if (session_.Exec(postgres::Repair(tables_, request, lease)).affected_rows() != 1) {
+          throw LockLostError();
+        }
+      });
     });
   }
 

@@ -88,7 +88,8 @@ std::vector<std::string> MetadataDdl(const TableNames& t) {
                 " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                 " taken_at timestamptz NOT NULL DEFAULT clock_timestamp(), version text NOT NULL,"
                 " event text NOT NULL, format integer NOT NULL, sha256 text NOT NULL,"
-                " catalog text NOT NULL, run_id text NOT NULL, actor text NOT NULL)");
+                " catalog text NOT NULL, run_id text NOT NULL, actor text NOT NULL,"
+                " history text NOT NULL DEFAULT '')");
   return out;
 }
 
@@ -100,8 +101,7 @@ SqlCommand MetadataCurrent(const TableNames& t) {
   SqlCommand c{"SELECT count(to_regclass(n)) = " + std::to_string(t.All().size()) +
                    " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1)"
                    " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE $" +
-                   std::to_string(t.All().size() + 1) + ") FROM unnest(ARRAY[" + names +
-                   "]) AS n",
+                   std::to_string(t.All().size() + 1) + ") FROM unnest(ARRAY[" + names + "]) AS n",
                {}};
   for (const QualifiedName* name : t.All()) c.params.push_back(name->Quoted());
   c.params.push_back("%'" + std::string(HistoryStateName(kHistoryStates.back())) + "'%");
@@ -110,11 +110,15 @@ SqlCommand MetadataCurrent(const TableNames& t) {
 
 std::vector<std::string> UpgradeHistory(const TableNames& t) {
   std::string table = t.history.Quoted();
-  return {"DO $$ DECLARE c text; BEGIN SELECT conname INTO c FROM pg_constraint WHERE"
-          " conrelid = '" + table + "'::regclass AND contype = 'c' AND"
+  return {
+      "DO $$ DECLARE c text; BEGIN SELECT conname INTO c FROM pg_constraint WHERE"
+      " conrelid = '" +
+          table +
+          "'::regclass AND contype = 'c' AND"
           " pg_get_constraintdef(oid) LIKE '%state%'; IF c IS NOT NULL THEN"
-          " EXECUTE format('ALTER TABLE " + table + " DROP CONSTRAINT %I', c); END IF; END $$",
-          "ALTER TABLE " + table + " ADD " + StateCheck(t)};
+          " EXECUTE format('ALTER TABLE " +
+          table + " DROP CONSTRAINT %I', c); END IF; END $$",
+      "ALTER TABLE " + table + " ADD " + StateCheck(t)};
 }
 
 SqlCommand SelectHistory(const TableNames& t) {
@@ -150,11 +154,11 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
                       long long ms) {
   // The data-modifying CTEs run whether or not the UPDATE reads them.
   if (step.direction == Direction::kUp) {
-    SqlCommand c{"WITH history AS (\n  " + InsertHistory(t) + "),\nlog AS (\n  " +
-                     InsertLog(t, "$10, $14, $1, $2, $3, $7, $8, $12") + ")\n" +
-                     LeaseUpdate(t, "$13", "$10"),
-                 HistoryValues(step, lease, step.record_as,
-                               static_cast<int>(step.statements.size()), ms)};
+    SqlCommand c{
+        "WITH history AS (\n  " + InsertHistory(t) + "),\nlog AS (\n  " +
+            InsertLog(t, "$10, $14, $1, $2, $3, $7, $8, $12") + ")\n" +
+            LeaseUpdate(t, "$13", "$10"),
+        HistoryValues(step, lease, step.record_as, static_cast<int>(step.statements.size()), ms)};
     c.params.push_back(step.LogDetail());
     c.params.push_back(LeaseSeconds(lease.lease));
     c.params.push_back(std::string(step.LogEvent()));
@@ -236,7 +240,7 @@ SqlCommand Repair(const TableNames& t, const RepairRequest& r, const LockRequest
 }
 
 SqlCommand SelectSnapshot(const TableNames& t) {
-  return {"SELECT version, event, format, sha256, catalog, " + IsoOf("taken_at") +
+  return {"SELECT version, event, format, history, sha256, catalog, " + IsoOf("taken_at") +
               ", actor FROM " + t.schema.Quoted() + " ORDER BY id DESC LIMIT 1",
           {}};
 }
@@ -246,14 +250,15 @@ SqlCommand WriteSnapshot(const TableNames& t, const SchemaSnapshot& s, const Loc
   // the new one makes kSnapshotsKept.
   std::string s_table = t.schema.Quoted();
   std::string sql = "WITH snapshot AS (\n  INSERT INTO " + s_table +
-                    " (version, event, format, sha256, catalog, run_id, actor)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7)),\npruned AS (\n  DELETE FROM " +
+                    " (version, event, format, sha256, catalog, run_id, actor, history)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $9)),\npruned AS (\n  DELETE FROM " +
                     s_table + " WHERE id NOT IN (SELECT id FROM " + s_table +
                     " ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept - 1) + "))";
-  SqlCommand c{"", {s.version, s.event, std::to_string(s.format), s.sha256, s.catalog,
-                    lease.run_id, lease.Holder(), LeaseSeconds(lease.lease)}};
+  SqlCommand c{"",
+               {s.version, s.event, std::to_string(s.format), s.sha256, s.catalog, lease.run_id,
+                lease.Holder(), LeaseSeconds(lease.lease), s.history}};
   if (!s.audit.empty()) {
-    sql += ",\nlog AS (\n  " + InsertLog(t, "$6, $2, $1, '', $4, 0, $7, $9") + ")";
+    sql += ",\nlog AS (\n  " + InsertLog(t, "$6, $2, $1, '', $4, 0, $7, $10") + ")";
     c.params.push_back(s.audit);
   }
   c.text = sql + "\n" + LeaseUpdate(t, "$8", "$6");

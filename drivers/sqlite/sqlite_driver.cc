@@ -128,10 +128,10 @@ class SqliteDriver final : public Driver {
     Guard(ErrorCode::kConnection, "cannot read the schema snapshot", [&] {
       if (!c_.TableExists(tables_.schema)) return;
       c_.Query(SelectSnapshot(tables_), [&](SQLite::Statement& q) {
-        snapshot = SchemaSnapshot{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                  q.getColumn(2).getInt(),    q.getColumn(3).getString(),
-                                  q.getColumn(4).getString(), q.getColumn(5).getString(),
-                                  q.getColumn(6).getString(), ""};
+        snapshot = SchemaSnapshot{
+            q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt(),
+            q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+            q.getColumn(6).getString(), q.getColumn(7).getString(), ""};
       });
     });
     return snapshot;

@@ -54,7 +54,8 @@ std::vector<std::string> MetadataDdl(const TableNames& t) {
       "CREATE TABLE IF NOT EXISTS " + t.schema.Quoted() +
           " (id INTEGER PRIMARY KEY, taken_at TEXT NOT NULL, version TEXT NOT NULL,"
           " event TEXT NOT NULL, format INTEGER NOT NULL, sha256 TEXT NOT NULL,"
-          " catalog TEXT NOT NULL, run_id TEXT NOT NULL, actor TEXT NOT NULL)",
+          " catalog TEXT NOT NULL, run_id TEXT NOT NULL, actor TEXT NOT NULL,"
+          " history TEXT NOT NULL DEFAULT '')",
   };
 }
 
@@ -69,8 +70,7 @@ SqlCommand MetadataCurrent(const TableNames& t) {
               "\".sqlite_master WHERE type = 'table' AND name IN (" + names +
               ")) = 4 AND (SELECT sql FROM \"" + schema +
               "\".sqlite_master WHERE type = 'table' AND name = ?1) LIKE ?2",
-          {t.history.table(),
-           "%'" + Name(HistoryStateName(kHistoryStates.back())) + "'%"}};
+          {t.history.table(), "%'" + Name(HistoryStateName(kHistoryStates.back())) + "'%"}};
 }
 
 std::vector<std::string> UpgradeHistory(const TableNames& t) {
@@ -184,23 +184,23 @@ SqlCommand LogRepair(const TableNames& t, const RepairRequest& r, const LockRequ
 }
 
 SqlCommand SelectSnapshot(const TableNames& t) {
-  return {"SELECT version, event, format, sha256, catalog, taken_at, actor FROM " +
+  return {"SELECT version, event, format, history, sha256, catalog, taken_at, actor FROM " +
               t.schema.Quoted() + " ORDER BY id DESC LIMIT 1",
           {}};
 }
 
 SqlCommand InsertSnapshot(const TableNames& t, const SchemaSnapshot& s, const LockRequest& lease) {
   return {"INSERT INTO " + t.schema.Quoted() +
-              " (taken_at, version, event, format, sha256, catalog, run_id, actor) VALUES (" +
-              kNow + ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+              " (taken_at, version, event, format, sha256, catalog, run_id, actor, history)"
+              " VALUES (" +
+              kNow + ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
           {s.version, s.event, std::to_string(s.format), s.sha256, s.catalog, lease.run_id,
-           lease.Holder()}};
+           lease.Holder(), s.history}};
 }
 
 SqlCommand PruneSnapshots(const TableNames& t) {
   return {"DELETE FROM " + t.schema.Quoted() + " WHERE id NOT IN (SELECT id FROM " +
-              t.schema.Quoted() + " ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept) +
-              ")",
+              t.schema.Quoted() + " ORDER BY id DESC LIMIT " + std::to_string(kSnapshotsKept) + ")",
           {}};
 }
 

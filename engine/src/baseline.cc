@@ -32,18 +32,18 @@ RunResult RunBaseline(Driver& driver, const Bundle& bundle, const std::string& v
   if (!steps.empty()) {
     StepSink& sink = driver.Steps();
     InTransaction(
-        sink, [&] {
+        sink,
+        [&] {
           for (const Step& step : steps) sink.RecordDone(step, lock.request(), 0);
         },
         steps.back());
   }
-  RecordSnapshot(driver, "baseline", steps.empty() ? "" : steps.back().version, lock.request());
+  RecordSnapshot(driver, "baseline", lock.request());
   return result;
 }
 
 std::vector<CatalogChange> CompareWithMigrations(Driver& target, Driver& scratch,
-                                                 const Bundle& bundle,
-                                                 const std::string& version) {
+                                                 const Bundle& bundle, const std::string& version) {
   RunOptions options;
   options.to = version;
   options.schema_drift = SchemaDriftPolicy::kOff;

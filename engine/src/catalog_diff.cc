@@ -128,7 +128,7 @@ std::string RenderDiffJson(const std::vector<CatalogChange>& changes) {
     }
     out.push_back(std::move(j));
   }
-  return out.dump(2);
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace migrate

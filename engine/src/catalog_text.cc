@@ -3,13 +3,17 @@
 
 #include "migrate/catalog.h"
 #include "migrate/error.h"
+#include "migrate/source_text.h"
 
 namespace migrate {
 namespace {
 
-// Appends `text` as it is when it is one plain word, else as a JSON string.
+// Appends `text` as it is when it is one plain word, else in double quotes with \" \\ \n \t
+// escaped, and \xHH for every other control byte and, when `text` is not valid UTF-8, every
+// byte above 0x7f: a value the database holds in any encoding round-trips exactly.
 void AppendToken(const std::string& text, std::string& out) {
-  bool bare = !text.empty() && text[0] != '"';
+  bool utf8 = FindInvalidUtf8(text) == std::string::npos;
+  bool bare = utf8 && !text.empty() && text[0] != '"';
   for (char ch : text) bare = bare && static_cast<unsigned char>(ch) > ' ' && ch != '\\';
   if (bare) {
     out += text;
@@ -22,8 +26,12 @@ void AppendToken(const std::string& text, std::string& out) {
     if (ch == '"' || ch == '\\') {
       out += '\\';
       out += ch;
-    } else if (u < 0x20) {
-      out += "\\u00";
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f || (u >= 0x80 && !utf8)) {
+      out += "\\x";
       out += kHex[u >> 4];
       out += kHex[u & 0xF];
     } else {
@@ -33,21 +41,49 @@ void AppendToken(const std::string& text, std::string& out) {
   out += '"';
 }
 
-// Reads one token of `line` at `pos`: a JSON string, or a word ending at a space (or, when
-// `stop_at_equals`, at '='). Advances `pos` past it. Returns false when malformed.
-bool ReadToken(std::string_view line, std::size_t& pos, bool stop_at_equals, std::string& out) {
-  if (pos < line.size() && line[pos] == '"') {
-    std::size_t end = pos + 1;
-    while (end < line.size() && line[end] != '"') end += line[end] == '\\' ? 2 : 1;
-    if (end >= line.size()) return false;
-    try {
-      out = nlohmann::json::parse(line.substr(pos, end + 1 - pos)).get<std::string>();
-    } catch (const nlohmann::json::exception&) {
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Reads a quoted token at `pos` (which holds '"'); false when malformed.
+bool ReadQuoted(std::string_view line, std::size_t& pos, std::string& out) {
+  out.clear();
+  for (std::size_t i = pos + 1; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"') {
+      pos = i + 1;
+      return true;
+    }
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (++i >= line.size()) return false;
+    char e = line[i];
+    if (e == '"' || e == '\\') {
+      out += e;
+    } else if (e == 'n') {
+      out += '\n';
+    } else if (e == 't') {
+      out += '\t';
+    } else if (e == 'x' && i + 2 < line.size() && HexDigit(line[i + 1]) >= 0 &&
+               HexDigit(line[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(line[i + 1]) * 16 + HexDigit(line[i + 2]));
+      i += 2;
+    } else {
       return false;
     }
-    pos = end + 1;
-    return true;
   }
+  return false;
+}
+
+// Reads one token of `line` at `pos`: a quoted one, or a word ending at a space (or, when
+// `stop_at_equals`, at '='). Advances `pos` past it. Returns false when malformed.
+bool ReadToken(std::string_view line, std::size_t& pos, bool stop_at_equals, std::string& out) {
+  if (pos < line.size() && line[pos] == '"') return ReadQuoted(line, pos, out);
   std::size_t end = pos;
   while (end < line.size() && line[end] != ' ' && !(stop_at_equals && line[end] == '=')) ++end;
   out = std::string(line.substr(pos, end - pos));
@@ -121,7 +157,8 @@ std::string RenderCatalogJson(const std::vector<CatalogObject>& objects) {
     for (const auto& [key, value] : o.attributes) attributes[key] = value;
     out.push_back({{"kind", o.kind}, {"name", o.name}, {"attributes", attributes}});
   }
-  return out.dump(2);
+  // A value the database holds in another encoding is shown with U+FFFD, not refused.
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace migrate

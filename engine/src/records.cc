@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "migrate/naming.h"
+#include "migrate/sha256.h"
 
 namespace migrate {
 namespace {
@@ -99,6 +100,25 @@ void SortByVersion(std::vector<HistoryRow>& rows) {
 }
 
 std::string LockRequest::Holder() const { return user + "@" + host + ":" + std::to_string(pid); }
+
+std::string HistoryDigest(std::vector<HistoryRow> history) {
+  SortByVersion(history);
+  std::string lines;
+  for (const HistoryRow& r : history) {
+    lines.append(r.version).append("\t").append(HistoryStateName(r.state)).append("\n");
+  }
+  return Sha256Hex(lines);
+}
+
+std::string NewestVersion(const std::vector<HistoryRow>& history) {
+  std::string newest;
+  for (const HistoryRow& row : history) {
+    if (IsApplied(row.state) && (newest.empty() || CompareVersions(row.version, newest) > 0)) {
+      newest = row.version;
+    }
+  }
+  return newest;
+}
 
 Error LockLostError() {
   return Error(ErrorCode::kLockLost,

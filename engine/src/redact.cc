@@ -6,8 +6,9 @@
 namespace migrate {
 namespace {
 
-// userinfo password: after "://user:" up to the last '@' before the host.
-const std::regex kUserInfo(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:)([^@/?#]*)@)");
+// userinfo password: after "://user:" up to the '@' before the host. libpq ends the userinfo
+// at the first '@' or '/' only, so a password may hold '?', '#' and ':'.
+const std::regex kUserInfo(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*:)([^@/]*)@)");
 const std::regex kParam(R"((^|[?&\s])(password)=([^&\s]*))", std::regex::icase);
 
 std::mutex registry_mutex;

@@ -33,7 +33,7 @@ void RunRepair(Driver& driver, const std::string& version, RepairAction action,
   bool applied = action == RepairAction::kMarkApplied;
   driver.Repair({row->version, action, "", "", "", applied ? "marked applied" : "row deleted"},
                 lock.request());
-  RecordSnapshot(driver, "repair", NewestVersion(driver.ReadHistory()), lock.request());
+  RecordSnapshot(driver, "repair", lock.request());
 }
 
 void RunAccept(Driver& driver, const Bundle& bundle, const std::string& version,
@@ -71,15 +71,22 @@ void RunAccept(Driver& driver, const Bundle& bundle, const std::string& version,
 DriftReport AcceptSchema(Driver& driver, const RunOptions& options) {
   driver.EnsureMetadata();
   LockGuard lock(driver, MakeLockRequest(options.lease), options.lock_wait);
-  DriftReport report = CheckDrift(driver, LiveSchema::kAlways);
+  std::vector<HistoryRow> history = driver.ReadHistory();
+  DriftReport report = CheckDrift(driver, history, LiveSchema::kAlways);
+  using C = DriftReport::Comparison;
+  if (report.comparison == C::kCompared && report.changes.empty()) return report;  // nothing new
   SchemaSnapshot snapshot;
   snapshot.event = "accept";
-  snapshot.version = NewestVersion(driver.ReadHistory());
+  snapshot.version = NewestVersion(history);
+  snapshot.history = report.live_history;
   snapshot.catalog = report.live_catalog;
   snapshot.sha256 = report.live_sha256;
+  std::string was = report.snapshot ? ", was " + Short(report.snapshot->sha256) : "";
+  std::string what = report.comparison == C::kCompared
+                         ? std::to_string(report.changes.size()) + " change(s)"
+                         : "not compared: " + report.WhyNotCompared();
   snapshot.audit = "accepted the live schema as the snapshot (sha256 " + Short(snapshot.sha256) +
-                   (report.snapshot ? ", was " + Short(report.snapshot->sha256) : "") + "), " +
-                   std::to_string(report.changes.size()) + " change(s)";
+                   was + "), " + what;
   driver.WriteSnapshot(snapshot, lock.request());
   return report;
 }

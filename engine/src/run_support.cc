@@ -18,19 +18,11 @@ void RefuseOnFindings(std::vector<Finding> findings) {
   throw Error(code, message);
 }
 
-std::string NewestVersion(const std::vector<HistoryRow>& history) {
-  std::string newest;
-  for (const HistoryRow& row : history) {
-    if (IsApplied(row.state) && (newest.empty() || CompareVersions(row.version, newest) > 0)) {
-      newest = row.version;
-    }
-  }
-  return newest;
-}
-
-void RecordSnapshot(Driver& driver, const std::string& event, const std::string& version,
-                    const LockRequest& lease) {
-  driver.WriteSnapshot(SnapshotOf(driver, event, version), lease);
+void RecordSnapshot(Driver& driver, const std::string& event, const LockRequest& lease,
+                    const std::string& audit) {
+  SchemaSnapshot snapshot = SnapshotOf(driver, event, driver.ReadHistory());
+  snapshot.audit = audit;
+  driver.WriteSnapshot(snapshot, lease);
 }
 
 }  // namespace migrate

@@ -15,13 +15,11 @@ namespace migrate {
 // run"); returns when there is none.
 void RefuseOnFindings(std::vector<Finding> findings);
 
-// The newest applied version of `history`, "" when none.
-std::string NewestVersion(const std::vector<HistoryRow>& history);
-
-// Stores the live schema as the snapshot of `event`, belonging to `version`.
-// REQUIRES: `lease` holds the lock.
-void RecordSnapshot(Driver& driver, const std::string& event, const std::string& version,
-                    const LockRequest& lease);
+// Stores the live schema as the snapshot of `event`, taken with the history as it is now
+// (read again: it belongs to the newest applied version). `audit`, when not empty, replaces
+// the log row's default text. REQUIRES: `lease` holds the lock.
+void RecordSnapshot(Driver& driver, const std::string& event, const LockRequest& lease,
+                    const std::string& audit = "");
 
 }  // namespace migrate
 

@@ -1,7 +1,6 @@
 #include "migrate/runner.h"
 
 #include <algorithm>
-#include <set>
 
 #include "migrate/lock.h"
 #include "run_support.h"
@@ -73,36 +72,41 @@ void AllowOutOfOrder(Plan& plan) {
   }
 }
 
-// Refuses (or warns about) a live schema that is not the newest snapshot's.
-void GateSchema(Driver& driver, const RunOptions& options, RunObserver& observer) {
-  if (options.schema_drift == SchemaDriftPolicy::kOff) return;
-  DriftReport report = CheckDrift(driver);
-  if (!report.Drifted()) return;
+// Refuses (or warns about) a live schema that is not the newest snapshot's, given the
+// `history` read under the lock. Returns the audit text of the snapshot this run will take:
+// with schema_drift = "warn", the drift it takes over.
+std::string GateSchema(Driver& driver, const std::vector<HistoryRow>& history,
+                       const RunOptions& options, RunObserver& observer) {
+  if (options.schema_drift == SchemaDriftPolicy::kOff) return "";
+  DriftReport report = CheckDrift(driver, history);
+  using C = DriftReport::Comparison;
+  if (report.comparison != C::kCompared && report.comparison != C::kNoSnapshot) {
+    observer.OnWarning("the live schema was not checked for drift: " + report.WhyNotCompared() +
+                       ". This run records a new snapshot; 'migrate drift' compares with it");
+  }
+  if (!report.Drifted()) return "";
   if (options.schema_drift == SchemaDriftPolicy::kFail) throw DriftError(report);
   observer.OnSchemaDrift(report);
+  return "took over " + std::to_string(report.changes.size()) +
+         " change(s) of the live schema made outside migrate (schema_drift = \"warn\")";
 }
 
-// The newest applied version once the first `done` steps of `plan` ran on `history`.
-std::string NewestAfter(std::vector<HistoryRow> history, const Plan& plan, std::size_t done) {
-  std::set<std::string> reverted;
-  for (std::size_t i = 0; i < done; ++i) {
-    const PlannedStep& p = plan.steps[i];
-    if (p.direction == Direction::kDown) {
-      reverted.insert(p.history->version);
-      continue;
-    }
-    HistoryRow row;
-    row.version = p.entry->version;
-    history.push_back(std::move(row));
+// Records the schema the run left. Its migrations are committed whatever happens here, so a
+// failure is a warning: the next run finds no snapshot of this history and says so.
+void RecordAfterRun(Driver& driver, const char* event, const LockRequest& lease,
+                    const std::string& audit, RunObserver& observer) {
+  try {
+    RecordSnapshot(driver, event, lease, audit);
+  } catch (const Error& e) {
+    observer.OnWarning(std::string("the schema snapshot after this ") + event +
+                       " was not recorded: " + e.what());
   }
-  std::erase_if(history, [&](const HistoryRow& r) { return reverted.count(r.version) > 0; });
-  return NewestVersion(history);
 }
 
 // Applies `plan` under `lease`, then records the schema it left (also when a step failed
 // after others committed: the next run's drift check compares with what is really there).
 RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& plan,
-                           const std::vector<HistoryRow>& history, const RunOptions& options,
+                           const std::string& audit, const RunOptions& options,
                            const LockRequest& lease, RunObserver& observer) {
   const char* event =
       !plan.steps.empty() && plan.steps[0].direction == Direction::kDown ? "down" : "run";
@@ -110,18 +114,10 @@ RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& pla
   try {
     Execute(driver, bundle, plan, options, lease, observer, result);
   } catch (...) {
-    if (!result.steps.empty()) {
-      try {
-        RecordSnapshot(driver, event, NewestAfter(history, plan, result.steps.size()), lease);
-      } catch (const Error&) {
-        // The step's own error is the one to report.
-      }
-    }
+    if (!result.steps.empty()) RecordAfterRun(driver, event, lease, audit, observer);
     throw;
   }
-  if (!result.steps.empty()) {
-    RecordSnapshot(driver, event, NewestAfter(history, plan, result.steps.size()), lease);
-  }
+  if (!result.steps.empty()) RecordAfterRun(driver, event, lease, audit, observer);
   return result;
 }
 
@@ -146,8 +142,8 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
   if (options.allow_out_of_order) AllowOutOfOrder(plan);
   RefuseOnFindings(plan.findings);
   for (const Finding& f : plan.findings) observer.OnNotice(f);
-  if (!plan.steps.empty()) GateSchema(driver, options, observer);
-  return ExecuteAndRecord(driver, bundle, plan, history, options, lock.request(), observer);
+  std::string audit = plan.steps.empty() ? "" : GateSchema(driver, history, options, observer);
+  return ExecuteAndRecord(driver, bundle, plan, audit, options, lock.request(), observer);
 }
 
 }  // namespace

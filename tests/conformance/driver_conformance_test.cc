@@ -246,6 +246,7 @@ TEMPLATE_TEST_CASE("conformance: snapshots are stored, the newest read, the olde
     s.sha256 = "sha" + std::to_string(i);
     s.catalog = "table t" + std::to_string(i) + "\n";
     s.audit = i == 1 ? "accepted by a test" : "";
+    s.history = "digest" + std::to_string(i);
     d->WriteSnapshot(s, me);
   }
   auto newest = factory.Open()->ReadSnapshot();
@@ -255,9 +256,13 @@ TEMPLATE_TEST_CASE("conformance: snapshots are stored, the newest read, the olde
   CHECK(newest->format == kCatalogFormat);
   CHECK(newest->actor == me.Holder());
   CHECK_FALSE(newest->taken_at.empty());
+  CHECK(newest->history == "digest" + std::to_string(kSnapshotsKept + 2));
   d->ReleaseLock(me);
   LockRequest gone = Request("run-gone");
-  CHECK_THROWS_AS(d->WriteSnapshot(SchemaSnapshot{}, gone), Error);  // not the holder
+  SchemaSnapshot lost;
+  lost.version = "lost";
+  CHECK_THROWS_AS(d->WriteSnapshot(lost, gone), Error);               // not the holder
+  CHECK(factory.Open()->ReadSnapshot()->version == newest->version);  // and nothing kept
 }
 
 TEMPLATE_TEST_CASE("conformance: baselined rows and accepted checksums are recorded",

@@ -120,6 +120,16 @@ TEST_CASE("example project: plan --format sql piped to psql applies it, migrate 
                  "'orders_customer_placed_idx'::regclass") == std::vector<std::string>{"true"});
   // Nothing is left to plan.
   CHECK_THAT(p.Run({"plan"}, env).out, Catch::Contains("0 pending"));
+
+  // The script moved the history past the snapshot of the last run: drift cannot tell the
+  // script's migrations from hand changes, says so, and the next down is not refused.
+  ProcessResult drift = p.Run({"drift"}, env);
+  CHECK(drift.exit_code == 2);
+  CHECK_THAT(drift.err, Catch::Contains("the history changed after the newest schema snapshot"));
+  ProcessResult down = p.Run({"down"}, env);
+  CHECK(down.exit_code == 0);
+  CHECK_THAT(down.err, Catch::Contains("not checked for drift"));
+  CHECK(p.Run({"drift"}, env).exit_code == 0);  // the down's snapshot is of this history
 }
 
 TEST_CASE("example project: plan on SQLite shows the statements, sql scripts are for psql",

@@ -104,6 +104,22 @@ TEST_CASE("canonical text parses back into the same objects, odd names and value
   CHECK(RenderCanonical(ParseCanonical(text)) == text);
 }
 
+TEST_CASE("canonical text keeps control bytes and text in a non-UTF-8 encoding byte for byte",
+          "[unit]") {
+  Catalog c = Shop();
+  c.tables[0].comment = "tab\there\x01 \x7f end";
+  c.tables[0].columns[1].default_value = "'caf\xe9'::text";  // LATIN1, not UTF-8
+  std::vector<CatalogObject> objects = Describe(c);
+  std::string text = RenderCanonical(objects);
+  CHECK_THAT(text, Catch::Contains("\"tab\\there\\x01 \\x7f end\"") &&
+                       Catch::Contains("\"'caf\\xe9'::text\""));
+  CHECK(ParseCanonical(text) == objects);
+  CHECK_NOTHROW(RenderCatalogJson(objects));  // shown with U+FFFD, not refused
+  for (const char* bad : {"table public.t a=\"\\q\"\n", "table public.t a=\"\\x4\"\n"}) {
+    CHECK_THROWS_AS(ParseCanonical(bad), Error);
+  }
+}
+
 TEST_CASE("a stored snapshot that is not canonical text is refused with its line", "[unit]") {
   for (const char* bad : {"table public.t\ncolumn\n", "table public.t x\n",
                           "table public.t a=\"unterminated\n", "table public.t =v\n"}) {

@@ -30,7 +30,9 @@ CatalogTable Table(const std::string& name) {
 struct Watcher : RunObserver {
   std::vector<DriftReport> drifts;
   std::vector<Step> started;
+  std::vector<std::string> warnings;
   void OnSchemaDrift(const DriftReport& r) override { drifts.push_back(r); }
+  void OnWarning(const std::string& m) override { warnings.push_back(m); }
   void OnStepStart(const Step& s) override { started.push_back(s); }
 };
 
@@ -70,10 +72,10 @@ TEST_CASE("a run records the schema it left, and a changed schema stops the next
   CHECK(f.db->snapshots[0].event == "run");
   CHECK(f.db->snapshots[0].version == "1");
   CHECK(f.db->snapshots[0].catalog == "table a\n");
-  CHECK_FALSE(CheckDrift(f.driver).Drifted());
+  CHECK_FALSE(CheckDrift(f.driver, f.driver.ReadHistory()).Drifted());
 
   f.db->catalog.tables.push_back(Table("hotfix"));  // made by hand
-  DriftReport report = CheckDrift(f.driver);
+  DriftReport report = CheckDrift(f.driver, f.driver.ReadHistory());
   REQUIRE(report.Drifted());
   CHECK(RenderDiff(report.changes) == "+ table hotfix\n");
   try {
@@ -92,7 +94,44 @@ TEST_CASE("a run records the schema it left, and a changed schema stops the next
   REQUIRE(f.watch.drifts.size() == 1);
   CHECK(f.watch.drifts[0].changes.size() == 1);
   CHECK(f.db->snapshots.back().version == "3");
-  CHECK_FALSE(CheckDrift(f.driver).Drifted());  // the new snapshot has the hand-made table
+  CHECK_FALSE(CheckDrift(f.driver, f.driver.ReadHistory())
+                  .Drifted());  // the new snapshot has the hand-made table
+}
+
+TEST_CASE("a snapshot older than the history is not compared: the run warns and goes on",
+          "[unit]") {
+  Fixture f;
+  f.Up({}, "1");
+  // Migration 2 applied by a run killed after its commit, before its snapshot (or by a psql
+  // script of 'plan --format sql'): the history moved, the snapshot did not.
+  f.Up({}, "2");
+  f.db->snapshots.pop_back();
+  f.db->catalog.tables.push_back(Table("b"));
+  DriftReport stale = CheckDrift(f.driver, f.driver.ReadHistory());
+  CHECK(stale.comparison == DriftReport::Comparison::kStale);
+  CHECK_FALSE(stale.Drifted());
+  CHECK_THAT(stale.WhyNotCompared(), Catch::Contains("history changed"));
+
+  CHECK(f.Up().steps.size() == 1);  // 3, not refused as drift
+  REQUIRE(f.watch.warnings.size() == 1);
+  CHECK_THAT(f.watch.warnings[0], Catch::Contains("not checked for drift"));
+  CHECK(f.db->snapshots.back().version == "3");
+  DriftReport after = CheckDrift(f.driver, f.driver.ReadHistory());
+  CHECK(after.comparison == DriftReport::Comparison::kCompared);
+  CHECK_FALSE(after.Drifted());
+}
+
+TEST_CASE("with schema_drift warn, the snapshot after the run logs the drift it took over",
+          "[unit]") {
+  Fixture f;
+  f.Up({}, "1");
+  f.db->catalog.tables.push_back(Table("hotfix"));
+  RunOptions warn;
+  warn.schema_drift = SchemaDriftPolicy::kWarn;
+  CHECK(f.Up(warn, "2").steps.size() == 1);
+  CHECK_THAT(f.db->snapshots.back().audit, Catch::Contains("took over 1 change(s)"));
+  CHECK(f.Up(warn).steps.size() == 1);  // no drift now: the snapshot has the hotfix
+  CHECK(f.db->snapshots.back().audit.empty());
 }
 
 TEST_CASE("schema_drift off skips the check, and a no-op run reads no schema", "[unit]") {
@@ -181,5 +220,8 @@ TEST_CASE("repair --accept records an edited applied file, drift --accept the li
   CHECK(accepted.changes.size() == 1);
   CHECK(f.db->snapshots.back().event == "accept");
   CHECK_THAT(f.db->snapshots.back().audit, Catch::Contains("1 change(s)"));
-  CHECK_FALSE(CheckDrift(f.driver).Drifted());
+  CHECK_FALSE(CheckDrift(f.driver, f.driver.ReadHistory()).Drifted());
+  std::size_t taken = f.db->snapshots.size();
+  CHECK(AcceptSchema(f.driver, options).changes.empty());  // nothing new: nothing written
+  CHECK(f.db->snapshots.size() == taken);
 }

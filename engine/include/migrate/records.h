@@ -121,6 +121,13 @@ struct LockHolder {
 // The error every driver throws when a step finds that the lock row is no longer its own.
 Error LockLostError();
 
+// SHA-256 over every row's version and state, in version order: two histories with the same
+// digest have the same migrations applied (an accepted edit of a file does not change it).
+std::string HistoryDigest(std::vector<HistoryRow> history);
+
+// The newest applied (or baselined) version of `history`, "" when none.
+std::string NewestVersion(const std::vector<HistoryRow>& history);
+
 // The format of the canonical catalog text a snapshot holds; a snapshot of another format
 // (an older migrate) is not compared, only replaced.
 inline constexpr int kCatalogFormat = 1;
@@ -133,8 +140,9 @@ struct SchemaSnapshot {
   std::string version;  // the newest applied version it belongs to; "" when none is
   std::string event;    // "run", "down", "baseline", "repair", "accept"
   int format = kCatalogFormat;
-  std::string sha256;   // of `catalog`
-  std::string catalog;  // RenderCanonical(Describe(...))
+  std::string history;   // HistoryDigest of the history it was taken with
+  std::string sha256;    // of `catalog`
+  std::string catalog;   // RenderCanonical(Describe(...))
   std::string taken_at;  // database clock, ISO 8601 UTC; read only
   std::string actor;     // user@host:pid; read only
   std::string audit;     // when set, WriteSnapshot also writes a log row with this detail

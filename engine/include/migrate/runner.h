@@ -32,6 +32,9 @@ class RunObserver {
   virtual void OnNotice(const Finding& /*finding*/) {}
   // The live schema drifted and the policy is to warn; the run goes on.
   virtual void OnSchemaDrift(const DriftReport& /*report*/) {}
+  // Something the user should know that does not stop the run (a drift check that could not
+  // compare, a snapshot that could not be recorded after migrations committed).
+  virtual void OnWarning(const std::string& /*message*/) {}
 };
 
 struct RunOptions {
