@@ -78,6 +78,13 @@ std::unique_ptr<Driver> Context::OpenScratch(const std::string& dev_url_flag) co
     dev_url = ExpandVariables(env->dev_url, env->url_where, GetEnvironmentVariable);
   }
   RegisterSecretsOf(dev_url);
+  if (!dev_url.empty() && (DialectOfUrl(dev_url) != kDialectPostgres ||
+                           DialectOfUrl(DatabaseUrl()) != kDialectPostgres)) {
+    throw Error(ErrorCode::kUsage,
+                "the dev URL '" + RedactUrl(dev_url) +
+                    "' is for PostgreSQL: a postgres:// server where migrate may create a "
+                    "temporary database, for a PostgreSQL target. SQLite rehearses in memory");
+  }
   DriverOptions options;
   options.tables = config_.tables;
   return OpenScratchLike(DatabaseUrl(), dev_url, options);

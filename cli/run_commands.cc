@@ -142,12 +142,13 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
   std::ostream& out = ctx.out();
   out << "Database: " << RedactUrl(ctx.DatabaseUrl()) << " (" << report.capabilities.name << " "
       << report.capabilities.server_version << ")\n";
-  int counts[4] = {0, 0, 0, 0};
+  int counts[5] = {0, 0, 0, 0, 0};  // by StatusEntry::State
   for (const StatusEntry& e : report.entries) {
     ++counts[static_cast<int>(e.state)];
     std::string word(StatusStateName(e.state));
     word.resize(9, ' ');
-    Tone tone = e.state == StatusEntry::State::kApplied   ? Tone::kGood
+    bool done = e.state == StatusEntry::State::kApplied || e.state == StatusEntry::State::kBaseline;
+    Tone tone = done                                      ? Tone::kGood
                 : e.state == StatusEntry::State::kPending ? Tone::kWarning
                                                           : Tone::kError;
     out << "  " << Paint(out, tone, word) << e.version << "  " << e.slug;
@@ -166,6 +167,7 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
   out << counts[0] << " applied, " << counts[1] << " pending";
   if (counts[2]) out << ", " << counts[2] << " interrupted";
   if (counts[3]) out << ", " << counts[3] << " missing from the bundle";
+  if (counts[4]) out << ", " << counts[4] << " baselined";
   out << " (" << ms << " ms).\n";
 }
 
@@ -315,10 +317,13 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& globals, Action& action)
   auto forget = std::make_shared<bool>(false);
   auto accept = std::make_shared<bool>(false);
   repair->add_option("VERSION", *version, "The interrupted migration (none: list them)");
-  repair->add_flag("--applied", *applied, "You finished it by hand: record it as applied");
-  repair->add_flag("--forget", *forget, "You undid it by hand: remove its history row");
-  repair->add_flag("--accept", *accept,
-                   "Its applied file was changed on purpose: record the new checksums");
+  auto* a =
+      repair->add_flag("--applied", *applied, "You finished it by hand: record it as applied");
+  auto* f = repair->add_flag("--forget", *forget, "You undid it by hand: remove its history row");
+  auto* c = repair->add_flag("--accept", *accept,
+                             "Its applied file was changed on purpose: record the new checksums");
+  a->excludes(f)->excludes(c);
+  f->excludes(c);
   repair->callback([&globals, &action, version, applied, forget, accept] {
     std::optional<RepairAction> what;
     if (*applied + *forget + *accept == 1) {

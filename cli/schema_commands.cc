@@ -8,6 +8,7 @@
 #include "migrate/bundle.h"
 #include "migrate/drift.h"
 #include "migrate/redact.h"
+#include "signals.h"
 #include "style.h"
 
 namespace migrate::cli {
@@ -108,12 +109,16 @@ struct BaselineRequest {
 void Baseline(const Context& ctx, const BaselineRequest& request) {
   const std::string& version = request.version;
   Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+  if (!bundle.manifest().Find(version)) {  // before a scratch database is made for --check
+    throw Error(ErrorCode::kUsage,
+                "baseline " + version + ": no migration with that version in the bundle");
+  }
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
   if (request.check) {
     std::vector<CatalogChange> changes;
     {
       auto scratch = ctx.OpenScratch(request.dev_url);
-      changes = CompareWithMigrations(*driver, *scratch, bundle, version);
+      changes = CompareWithMigrations(*driver, *scratch, bundle, version, InstallStopSignals());
     }
     if (!changes.empty()) {
       std::cerr << "The database is not the schema the migrations up to " << version

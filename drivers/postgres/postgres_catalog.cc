@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "migrate/error.h"
 #include "migrate/sql_text.h"
 #include "postgres/postgres_catalog_queries.h"
 
@@ -56,7 +57,13 @@ char Code(const pqxx::field& f) { return f.is_null() || f.size() == 0 ? ' ' : f.
 // Splits pg_get_indexdef's "CREATE [UNIQUE] INDEX n ON t USING m (keys) [INCLUDE (...)]
 // [NULLS NOT DISTINCT] [WITH (...)] [WHERE pred]" into its parts.
 void SplitIndexDefinition(const std::string& def, CatalogIndex& index) {
-  std::size_t using_at = def.find(" USING ");
+  // The first " USING " outside the double quotes of the index and table names.
+  std::size_t using_at = std::string::npos;
+  bool quoted = false;
+  for (std::size_t i = 0; i < def.size() && using_at == std::string::npos; ++i) {
+    if (def[i] == '"') quoted = !quoted;
+    if (!quoted && def.compare(i, 7, " USING ") == 0) using_at = i;
+  }
   std::size_t open = using_at == std::string::npos ? using_at : def.find('(', using_at);
   std::size_t close = open == std::string::npos ? open : MatchingParen(def, open);
   if (close == std::string::npos) {
@@ -82,15 +89,16 @@ class Reader {
  public:
   explicit Reader(pqxx::transaction_base& tx, std::string own) : tx_(tx), own_(std::move(own)) {}
 
-  Catalog Read() {
+  Catalog Read(const std::string& own_schemas) {
     pqxx::pipeline p(tx_);  // every query in one round trip
-    auto schemas = p.insert(catalog_sql::Schemas());
+    auto schemas = p.insert(catalog_sql::Schemas(own_schemas));
     auto extensions = p.insert(catalog_sql::Extensions());
     auto relations = p.insert(catalog_sql::RelationRows(own_));
     auto columns = p.insert(catalog_sql::Columns(own_));
     auto constraints = p.insert(catalog_sql::Constraints(own_));
     auto indexes = p.insert(catalog_sql::Indexes(own_));
     auto triggers = p.insert(catalog_sql::Triggers(own_));
+    auto policies = p.insert(catalog_sql::Policies(own_));
     auto functions = p.insert(catalog_sql::Functions());
     auto types = p.insert(catalog_sql::Types());
     for (const auto& r : p.retrieve(schemas)) out_.schemas.push_back({Text(r[0]), Text(r[1])});
@@ -102,6 +110,7 @@ class Reader {
     Constraints(p.retrieve(constraints));
     Indexes(p.retrieve(indexes));
     Triggers(p.retrieve(triggers));
+    Policies(p.retrieve(policies));
     Functions(p.retrieve(functions));
     Types(p.retrieve(types));
     for (auto& [oid, table] : tables_) {
@@ -126,7 +135,9 @@ class Reader {
       if (kind == 'v' || kind == 'm') {
         std::string definition = Text(r[9]);  // pg_get_viewdef starts with a space
         definition.erase(0, definition.find_first_not_of(" \n"));
-        views_[oid] = CatalogView{schema, name, kind == 'm', definition, Text(r[8]), {}, {}};
+        views_[oid] =
+            CatalogView{schema,           name,       kind == 'm', definition, Text(r[18]),
+                        r[23].as<bool>(), Text(r[8]), {},          {}};
       } else if (kind == 'S') {
         out_.sequences.push_back({schema, name, Text(r[10]), Text(r[11]), Text(r[12]), Text(r[13]),
                                   Text(r[14]), Text(r[15]), r[16].as<bool>(),
@@ -143,9 +154,22 @@ class Reader {
         t.partition_of = ObjectName(Text(r[6]));
         t.partition_bound = Text(r[7]);
         t.comment = Text(r[8]);
+        TableOptions(r, t);
         tables_[oid] = std::move(t);
       }
     }
+  }
+
+  // Storage parameters, row security, replica identity and INHERITS parents.
+  static void TableOptions(const pqxx::row& r, CatalogTable& t) {
+    t.options = Text(r[18]);
+    if (r[19].as<bool>()) t.row_security = r[20].as<bool>() ? "forced" : "enabled";
+    static const std::map<char, const char*> kIdentity = {
+        {'f', "full"}, {'n', "nothing"}, {'i', "index"}};
+    if (auto it = kIdentity.find(Code(r[21])); it != kIdentity.end()) {
+      t.replica_identity = it->second;
+    }
+    t.inherits = Split(Text(r[22]));
   }
 
   void Columns(const pqxx::result& rows) {
@@ -166,6 +190,7 @@ class Reader {
       if (Code(r[6]) == 'd') c.identity = "by default";
       c.collation = Text(r[8]);
       c.comment = Text(r[9]);
+      c.identity_options = Text(r[11]);
       t->second.columns.push_back(std::move(c));
     }
   }
@@ -250,12 +275,27 @@ class Reader {
 
   void Triggers(const pqxx::result& rows) {
     for (const auto& r : rows) {
-      CatalogTrigger trigger{Text(r[1]), Text(r[2]), r[3].as<bool>()};
+      static const std::map<char, const char*> kFires = {
+          {'D', "disabled"}, {'R', "replica"}, {'A', "always"}};
+      auto fires = kFires.find(Code(r[3]));
+      CatalogTrigger trigger{Text(r[1]), Text(r[2]), fires == kFires.end() ? "" : fires->second};
       if (auto t = tables_.find(Text(r[0])); t != tables_.end()) {
         t->second.triggers.push_back(std::move(trigger));
       } else if (auto v = views_.find(Text(r[0])); v != views_.end()) {
         v->second.triggers.push_back(std::move(trigger));
       }
+    }
+  }
+
+  void Policies(const pqxx::result& rows) {
+    static const std::map<char, const char*> kCommands = {
+        {'*', "all"}, {'r', "select"}, {'a', "insert"}, {'w', "update"}, {'d', "delete"}};
+    for (const auto& r : rows) {
+      auto t = tables_.find(Text(r[0]));
+      if (t == tables_.end()) continue;
+      auto command = kCommands.find(Code(r[2]));
+      t->second.policies.push_back({Text(r[1]), command == kCommands.end() ? "" : command->second,
+                                    r[3].as<bool>(), Text(r[4]), Text(r[5]), Text(r[6])});
     }
   }
 
@@ -276,8 +316,12 @@ class Reader {
       f.strict = r[7].as<bool>();
       f.security_definer = r[8].as<bool>();
       f.config = Text(r[9]);
-      f.body_hash = Text(r[10]);
-      f.comment = Text(r[11]);
+      char parallel = Code(r[10]);
+      f.parallel = parallel == 's' ? "safe" : parallel == 'r' ? "restricted" : "";
+      f.cost = Text(r[11]);
+      f.rows = Text(r[12]);
+      f.body_hash = Text(r[13]);
+      f.comment = Text(r[14]);
       out_.functions.push_back(std::move(f));
     }
   }
@@ -288,7 +332,7 @@ class Reader {
       t.schema = Text(r[0]);
       t.name = Text(r[1]);
       char kind = Code(r[2]);
-      t.kind = kind == 'e' ? "enum" : kind == 'd' ? "domain" : "composite";
+      t.kind = kind == 'e' ? "enum" : kind == 'd' ? "domain" : kind == 'r' ? "range" : "composite";
       t.values = Split(Text(r[3]));
       t.base_type = Text(r[4]);
       t.not_null = r[5].as<bool>();
@@ -296,6 +340,7 @@ class Reader {
       t.checks = Split(Text(r[7]));
       t.definition = Text(r[8]);
       t.comment = Text(r[9]);
+      if (kind == 'r') t.base_type = Text(r[10]);
       out_.types.push_back(std::move(t));
     }
   }
@@ -311,6 +356,13 @@ class Reader {
 }  // namespace
 
 Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own) {
+  if (conn.server_version() < 140000) {
+    throw Error(ErrorCode::kUsage,
+                "reading the schema (drift, baseline, snapshots) needs PostgreSQL 14 or later; "
+                "this server is " +
+                    std::to_string(conn.server_version() / 10000) +
+                    ". Set schema_drift = \"off\" for this environment");
+  }
   // One snapshot for every query, as pg_dump reads; nothing written.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
   std::vector<std::string> names;
@@ -321,7 +373,19 @@ Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own) {
   // Every name the server renders (types, defaults, views) comes back schema-qualified, the
   // same whatever the connection's search_path.
   tx.exec("SET LOCAL search_path = ''");
-  Catalog catalog = Reader(tx, "'{" + oids + "}'::oid[]").Read();
+  // Defaults and view texts with dates, intervals and floats read alike whatever the
+  // session's (or PGTZ's, PGDATESTYLE's) settings.
+  tx.exec(
+      "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; "
+      "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1");
+  // A schema configured for migrate's tables is migrate's too (the objects in it are not).
+  std::string own_schemas;
+  for (const QualifiedName* t : own.All()) {
+    if (!t->schema().empty())
+      own_schemas += (own_schemas.empty() ? "" : ", ") + tx.quote(t->schema());
+  }
+  own_schemas = "ARRAY[" + own_schemas + "]::text[]";
+  Catalog catalog = Reader(tx, "'{" + oids + "}'::oid[]").Read(own_schemas);
   tx.commit();
   return catalog;
 }

@@ -40,10 +40,11 @@ std::string OwnTables(std::size_t count) {
          list + "]) AS t WHERE to_regclass(t) IS NOT NULL";
 }
 
-std::string Schemas() {
+std::string Schemas(const std::string& own_schemas) {
   return "SELECT n.nspname, coalesce(ds.description, '') FROM pg_namespace n" +
          Comment("ds", "pg_namespace", "n.oid") + " WHERE " + std::string(kUserNamespace) +
-         " AND " + NotExtensionMember("pg_namespace", "n.oid");
+         " AND n.nspname <> ALL (" + own_schemas + ") AND " +
+         NotExtensionMember("pg_namespace", "n.oid");
 }
 
 std::string Extensions() {
@@ -69,7 +70,14 @@ std::string RelationRows(const std::string& own) {
          "   JOIN pg_namespace dn ON dn.oid = dc.relnamespace JOIN pg_attribute a"
          "   ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
          "   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
-         "   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'), '')"
+         "   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'), ''),"
+         " coalesce(array_to_string(c.reloptions, ', '), ''), c.relrowsecurity,"
+         " c.relforcerowsecurity, c.relreplident::text,"
+         " coalesce((SELECT string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname),"
+         "   chr(31) ORDER BY i.inhseqno) FROM pg_inherits i JOIN pg_class pc"
+         "   ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
+         "   WHERE i.inhrelid = c.oid AND NOT c.relispartition), ''),"
+         " c.relispopulated"
          " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
          " LEFT JOIN pg_sequence s ON s.seqrelid = c.oid" +
          Comment("ds", "pg_class", "c.oid") +
@@ -89,7 +97,15 @@ std::string Columns(const std::string& own) {
          " coalesce((SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)"
          "   FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace"
          "   WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), ''),"
-         " coalesce(ds.description, ''), a.attislocal"
+         " coalesce(ds.description, ''), a.attislocal,"
+         // An identity column's sequence options, from the sequence it owns internally.
+         " CASE WHEN a.attidentity <> '' THEN (SELECT 'start=' || s.seqstart || ' increment='"
+         "   || s.seqincrement || ' min=' || s.seqmin || ' max=' || s.seqmax || ' cache='"
+         "   || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END"
+         "   FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid"
+         "   WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid"
+         "   AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass"
+         "   AND d.deptype = 'i') ELSE '' END"
          " FROM pg_attribute a JOIN rels r ON r.oid = a.attrelid AND r.relkind IN ('r', 'p', 'f')"
          " JOIN pg_type t ON t.oid = a.atttypid"
          " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum" +
@@ -137,9 +153,20 @@ std::string Indexes(const std::string& own) {
 
 std::string Triggers(const std::string& own) {
   return Relations(own) +
-         "SELECT t.tgrelid::text, t.tgname, pg_get_triggerdef(t.oid, false), t.tgenabled <> 'D'"
+         "SELECT t.tgrelid::text, t.tgname, pg_get_triggerdef(t.oid, false), t.tgenabled::text"
          " FROM pg_trigger t JOIN rels r ON r.oid = t.tgrelid"
          " WHERE NOT t.tgisinternal AND t.tgparentid = 0";
+}
+
+std::string Policies(const std::string& own) {
+  return Relations(own) +
+         "SELECT p.polrelid::text, p.polname, p.polcmd::text, p.polpermissive,"
+         " CASE WHEN p.polroles = '{0}' THEN 'public' ELSE (SELECT string_agg(quote_ident("
+         "   r.rolname), ', ' ORDER BY r.rolname) FROM pg_roles r WHERE r.oid = ANY (p.polroles))"
+         "   END,"
+         " coalesce(pg_get_expr(p.polqual, p.polrelid), ''),"
+         " coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')"
+         " FROM pg_policy p JOIN rels r ON r.oid = p.polrelid";
 }
 
 std::string Functions() {
@@ -148,13 +175,20 @@ std::string Functions() {
          " CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) ELSE '' END,"
          " l.lanname, p.provolatile::text, p.proisstrict, p.prosecdef,"
          " coalesce(array_to_string(p.proconfig, ', '), ''),"
+         " p.proparallel::text,"
+         " CASE WHEN p.procost = CASE WHEN l.lanname IN ('c', 'internal') THEN 1 ELSE 100 END"
+         "   THEN '' ELSE p.procost::text END,"
+         " CASE WHEN p.proretset AND p.prorows <> 1000 THEN p.prorows::text ELSE '' END,"
          " encode(sha256(convert_to(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc, ''),"
          "   'UTF8')), 'hex'),"
          " coalesce(ds.description, '')"
          " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
          " JOIN pg_language l ON l.oid = p.prolang" +
          Comment("ds", "pg_proc", "p.oid") + " WHERE " + std::string(kUserNamespace) + " AND " +
-         NotExtensionMember("pg_proc", "p.oid");
+         NotExtensionMember("pg_proc", "p.oid") +
+         // A range type's constructors come with it (an internal dependency).
+         " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
+         " AND i.objid = p.oid AND i.deptype = 'i')";
 }
 
 std::string Types() {
@@ -170,12 +204,14 @@ std::string Types() {
          "   || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
          "   FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0"
          "   AND NOT a.attisdropped), '') ELSE '' END,"
-         " coalesce(ds.description, '')"
+         " coalesce(ds.description, ''),"
+         " coalesce(format_type(rg.rngsubtype, NULL), '')"
          " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-         " LEFT JOIN pg_class tc ON tc.oid = t.typrelid" +
+         " LEFT JOIN pg_class tc ON tc.oid = t.typrelid"
+         " LEFT JOIN pg_range rg ON rg.rngtypid = t.oid" +
          Comment("ds", "pg_type", "t.oid") +
          // A table's row type is the table: composite types of their own only.
-         " WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c')) AND " +
+         " WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c')) AND " +
          std::string(kUserNamespace) + " AND " + NotExtensionMember("pg_type", "t.oid");
 }
 

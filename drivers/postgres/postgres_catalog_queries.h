@@ -14,7 +14,8 @@ namespace migrate::postgres::catalog_sql {
 // search_path), comma-separated; missing tables left out.
 std::string OwnTables(std::size_t count);
 
-std::string Schemas();
+// `own_schemas`: an SQL array of the schemas migrate's tables were configured in.
+std::string Schemas(const std::string& own_schemas);
 std::string Extensions();
 // Tables, views, materialized views and sequences (not those of identity columns).
 std::string RelationRows(const std::string& own);
@@ -22,6 +23,7 @@ std::string Columns(const std::string& own);
 std::string Constraints(const std::string& own);
 std::string Indexes(const std::string& own);
 std::string Triggers(const std::string& own);
+std::string Policies(const std::string& own);
 std::string Functions();
 std::string Types();
 

@@ -300,10 +300,13 @@ std::unique_ptr<Driver> OpenTemporaryPostgres(const std::string& server_url,
   try {
     OnServer(server_url, "CREATE DATABASE " + name);
   } catch (const Error& e) {
+    bool denied = e.sqlstate() == "42501";  // insufficient_privilege
     throw Error(ErrorCode::kConnection,
                 "cannot create a temporary database on " + RedactUrl(server_url) + " (" + e.what() +
-                    "); the role needs CREATEDB, or name a server where it has it with "
-                    "--dev-url or the environment's dev_url",
+                    ")" +
+                    (denied ? "; the role needs CREATEDB, or name a server where it has it with "
+                              "--dev-url or the environment's dev_url"
+                            : ""),
                 {}, e.sqlstate());
   }
   auto drop = [server_url, name] {

@@ -1,8 +1,11 @@
 #include "sqlite/sqlite_catalog.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <tuple>
 
 #include "migrate/sql_text.h"
 
@@ -58,6 +61,23 @@ void SplitIndexSql(const std::string& sql, CatalogIndex& index) {
   if (Upper(rest.substr(0, 6)) == "WHERE ") index.predicate = rest.substr(6);
 }
 
+// The names made for unnamed constraints can meet (two foreign keys of one column): as
+// PostgreSQL does, the later ones get 1, 2... in the order of what they say.
+void NameApart(std::vector<CatalogConstraint>& constraints) {
+  auto says = [](const CatalogConstraint& c) {
+    return std::tie(c.name, c.type, c.references, c.ref_columns, c.on_update, c.on_delete, c.match);
+  };
+  std::sort(
+      constraints.begin(), constraints.end(),
+      [&](const CatalogConstraint& a, const CatalogConstraint& b) { return says(a) < says(b); });
+  for (std::size_t i = 0; i < constraints.size();) {
+    std::size_t j = i + 1;
+    while (j < constraints.size() && constraints[j].name == constraints[i].name) ++j;
+    for (std::size_t k = i + 1; k < j; ++k) constraints[k].name += std::to_string(k - i);
+    i = j;
+  }
+}
+
 class Reader {
  public:
   Reader(Connection& c, const TableNames& own) : c_(c) {
@@ -71,7 +91,10 @@ class Reader {
     Indexes();
     ForeignKeys();
     Catalog out;
-    for (auto& [name, table] : tables_) out.tables.push_back(std::move(table));
+    for (auto& [name, table] : tables_) {
+      NameApart(table.constraints);
+      out.tables.push_back(std::move(table));
+    }
     out.views = std::move(views_);
     return out;
   }
@@ -84,9 +107,10 @@ class Reader {
 
   // Tables, views and triggers from sqlite_schema; the SQL of indexes is kept for Indexes.
   void Objects() {
-    SqlCommand q{"SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name"
-                 " NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-                 {}};
+    SqlCommand q{
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name"
+        " NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        {}};
     std::vector<std::pair<std::string, CatalogTrigger>> triggers;
     c_.Query(q, [&](SQLite::Statement& r) {
       std::string type = Text(r, 0), name = Text(r, 1), owner = Text(r, 2), sql = Text(r, 3);
@@ -96,8 +120,11 @@ class Reader {
         t.name = name;
         t.kind = "table";
       }
-      if (type == "view") views_.push_back({"", name, false, CollapseSpaces(sql), "", {}, {}});
-      if (type == "trigger") triggers.push_back({owner, {name, CollapseSpaces(sql), true}});
+      if (type == "view") {
+        views_.push_back({"", name, false, CollapseSpaces(sql), "", true, "", {}, {}});
+      }
+      if (type == "trigger") triggers.push_back({owner, {name, CollapseSpaces(sql), ""}});
+      if (type == "table") table_sql_[Lower(name)] = sql;
       if (type == "index") index_sql_[Lower(name)] = sql;
     });
     for (auto& [owner, trigger] : triggers) {
@@ -108,23 +135,52 @@ class Reader {
     }
   }
 
+  // WITHOUT ROWID, STRICT and virtual tables; the shadow tables of a virtual one (an FTS
+  // index's data) belong to it and are left out.
   void Tables() {
-    c_.Query({"SELECT name, wr, strict FROM pragma_table_list WHERE schema = 'main'", {}},
+    std::vector<std::string> shadows;
+    c_.Query({"SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'", {}},
              [&](SQLite::Statement& r) {
-               if (CatalogTable* t = Table(Text(r, 0))) {
-                 t->without_rowid = r.getColumn(1).getInt() != 0;
-                 t->strict = r.getColumn(2).getInt() != 0;
-               }
+               CatalogTable* t = Table(Text(r, 0));
+               if (!t) return;
+               std::string type = Text(r, 1);
+               if (type == "shadow") shadows.push_back(Lower(t->name));
+               if (type == "virtual") t->virtual_module = VirtualModule(table_sql_[Lower(t->name)]);
+               t->without_rowid = r.getColumn(2).getInt() != 0;
+               t->strict = r.getColumn(3).getInt() != 0;
              });
+    for (const std::string& name : shadows) tables_.erase(name);
+  }
+
+  // "fts5(body, title)" of "CREATE VIRTUAL TABLE t USING fts5(body, title)".
+  static std::string VirtualModule(const std::string& sql) {
+    std::string upper = Upper(sql);
+    std::size_t at = upper.find(" USING ");
+    return at == std::string::npos ? CollapseSpaces(sql) : CollapseSpaces(sql.substr(at + 7));
+  }
+
+  // A column's collation (when not BINARY) and AUTOINCREMENT, which no pragma tells.
+  void ColumnMetadata(const std::string& table, CatalogColumn& col) {
+    const char* type = nullptr;
+    const char* collation = nullptr;
+    int not_null = 0, primary_key = 0, autoincrement = 0;
+    if (sqlite3_table_column_metadata(c_.db().getHandle(), "main", table.c_str(), col.name.c_str(),
+                                      &type, &collation, &not_null, &primary_key,
+                                      &autoincrement) != SQLITE_OK) {
+      return;
+    }
+    if (collation && Upper(collation) != "BINARY") col.collation = Upper(collation);
+    col.autoincrement = autoincrement != 0;
   }
 
   // Columns and the primary key, from pragma_table_xinfo.
   void Columns() {
     std::map<std::string, std::map<int, std::string>> keys;  // table → pk position → column
-    SqlCommand q{"SELECT m.name, x.cid, x.name, x.type, x.\"notnull\", x.dflt_value, x.pk,"
-                 " x.hidden" +
-                     FromUserTables("pragma_table_xinfo(m.name) x"),
-                 {}};
+    SqlCommand q{
+        "SELECT m.name, x.cid, x.name, x.type, x.\"notnull\", x.dflt_value, x.pk,"
+        " x.hidden" +
+            FromUserTables("pragma_table_xinfo(m.name) x"),
+        {}};
     c_.Query(q, [&](SQLite::Statement& r) {
       CatalogTable* t = Table(Text(r, 0));
       if (!t) return;
@@ -137,6 +193,7 @@ class Reader {
       int hidden = r.getColumn(7).getInt();
       if (hidden == 2 || hidden == 3) col.generated = hidden == 3 ? "stored" : "virtual";
       if (int pk = r.getColumn(6).getInt(); pk > 0) keys[Lower(t->name)][pk] = col.name;
+      if (hidden != 1) ColumnMetadata(t->name, col);
       t->columns.push_back(std::move(col));
     });
     for (auto& [table, by_position] : keys) {
@@ -187,11 +244,12 @@ class Reader {
 
   void ForeignKeys() {
     std::map<std::pair<std::string, int>, CatalogConstraint> keys;  // (table, id) → key
-    SqlCommand q{"SELECT m.name, fk.id, fk.\"table\", fk.\"from\", fk.\"to\", fk.on_update,"
-                 " fk.on_delete, fk.\"match\"" +
-                     FromUserTables("pragma_foreign_key_list(m.name) fk") +
-                     " ORDER BY m.name, fk.id, fk.seq",
-                 {}};
+    SqlCommand q{
+        "SELECT m.name, fk.id, fk.\"table\", fk.\"from\", fk.\"to\", fk.on_update,"
+        " fk.on_delete, fk.\"match\"" +
+            FromUserTables("pragma_foreign_key_list(m.name) fk") +
+            " ORDER BY m.name, fk.id, fk.seq",
+        {}};
     c_.Query(q, [&](SQLite::Statement& r) {
       CatalogConstraint& fk = keys[{Text(r, 0), r.getColumn(1).getInt()}];
       fk.type = "foreign key";
@@ -215,6 +273,7 @@ class Reader {
   std::map<std::string, CatalogTable> tables_;  // by lower-case name
   std::vector<CatalogView> views_;
   std::map<std::string, std::string> index_sql_;  // lower-case index name → CREATE INDEX
+  std::map<std::string, std::string> table_sql_;  // lower-case table name → CREATE TABLE
 };
 
 }  // namespace

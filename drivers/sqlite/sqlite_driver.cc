@@ -38,12 +38,20 @@ class SqliteDriver final : public Driver {
       if (current) return;
       InTransaction(c_, [&] {
         // A history table of an older migrate lacks a state word in its CHECK: rebuilt.
-        if (c_.TableExists(tables_.history)) {
+        if (c_.TableExists(tables_.history) && !HistoryIsCurrent()) {
           for (const std::string& sql : UpgradeHistory(tables_)) c_.db().exec(sql);
         }
         for (const std::string& ddl : MetadataDdl(tables_)) c_.db().exec(ddl);
       });
     });
+  }
+
+  bool HistoryIsCurrent() {
+    SqlCommand check = HistoryCurrent(tables_);
+    check.text = "SELECT " + check.text;
+    bool current = false;
+    c_.Query(check, [&](SQLite::Statement& q) { current = q.getColumn(0).getInt() != 0; });
+    return current;
   }
 
   std::vector<HistoryRow> ReadHistory() override {

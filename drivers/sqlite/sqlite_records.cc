@@ -67,9 +67,15 @@ SqlCommand MetadataCurrent(const TableNames& t) {
   }
   // Each table may live in its own schema; all of migrate's do in practice. Counted by name.
   return {"SELECT 1 WHERE (SELECT count(*) FROM \"" + schema +
-              "\".sqlite_master WHERE type = 'table' AND name IN (" + names +
-              ")) = 4 AND (SELECT sql FROM \"" + schema +
-              "\".sqlite_master WHERE type = 'table' AND name = ?1) LIKE ?2",
+              "\".sqlite_master WHERE type = 'table' AND name IN (" + names + ")) = 4 AND " +
+              HistoryCurrent(t).text,
+          HistoryCurrent(t).params};
+}
+
+SqlCommand HistoryCurrent(const TableNames& t) {
+  std::string schema = t.history.schema().empty() ? "main" : t.history.schema();
+  return {"EXISTS (SELECT 1 FROM \"" + schema +
+              "\".sqlite_master WHERE type = 'table' AND name = ?1 AND sql LIKE ?2)",
           {t.history.table(), "%'" + Name(HistoryStateName(kHistoryStates.back())) + "'%"}};
 }
 
@@ -77,9 +83,14 @@ std::vector<std::string> UpgradeHistory(const TableNames& t) {
   std::string old = "\"" + t.history.table() + "_old\"";
   std::string qualified_old =
       t.history.schema().empty() ? old : "\"" + t.history.schema() + "\"." + old;
-  return {"ALTER TABLE " + t.history.Quoted() + " RENAME TO " + old, HistoryDdl(t.history.Quoted()),
+  // legacy_alter_table: the rename checks and rewrites no view or trigger (a user's view that
+  // no longer compiles would stop it), and one of migrate's history is rebuilt by its name.
+  return {"PRAGMA legacy_alter_table = ON",
+          "ALTER TABLE " + t.history.Quoted() + " RENAME TO " + old,
+          HistoryDdl(t.history.Quoted()),
           "INSERT INTO " + t.history.Quoted() + " SELECT * FROM " + qualified_old,
-          "DROP TABLE " + qualified_old};
+          "DROP TABLE " + qualified_old,
+          "PRAGMA legacy_alter_table = OFF"};
 }
 
 SqlCommand SelectHistory(const TableNames& t) {

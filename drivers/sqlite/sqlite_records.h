@@ -19,6 +19,8 @@ std::vector<std::string> MetadataDdl(const TableNames& t);
 // One row when every table of migrate exists and the history table takes every state word of
 // this migrate (kHistoryStates): nothing to create or upgrade.
 SqlCommand MetadataCurrent(const TableNames& t);
+// An SQL condition: the history table's CHECK knows every state (an older one lacks some).
+SqlCommand HistoryCurrent(const TableNames& t);
 // Statements that rebuild a history table created by an older migrate (whose state CHECK
 // lacks a word) with the current DDL, keeping its rows. Run inside a transaction.
 std::vector<std::string> UpgradeHistory(const TableNames& t);
@@ -36,8 +38,7 @@ SqlCommand MarkDownStarted(const TableNames& t, const Step& step);
 // `done` statements of a non-transactional step are complete.
 SqlCommand SetProgress(const TableNames& t, const Step& step, int done);
 // The audit row of a finished step (Step::LogEvent, Step::LogDetail).
-SqlCommand InsertLog(const TableNames& t, const Step& step, const LockRequest& lease,
-                     long long ms);
+SqlCommand InsertLog(const TableNames& t, const Step& step, const LockRequest& lease, long long ms);
 
 // Takes the lock row when it is free, expired, or already `request`'s; changes one row then.
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request);

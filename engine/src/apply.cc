@@ -21,7 +21,6 @@ std::string_view Step::LogEvent() const {
   return record_as == HistoryState::kBaseline ? "baseline" : "up";
 }
 
-
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) {
   auto t0 = std::chrono::steady_clock::now();
   long long ms = 0;

@@ -43,9 +43,11 @@ RunResult RunBaseline(Driver& driver, const Bundle& bundle, const std::string& v
 }
 
 std::vector<CatalogChange> CompareWithMigrations(Driver& target, Driver& scratch,
-                                                 const Bundle& bundle, const std::string& version) {
+                                                 const Bundle& bundle, const std::string& version,
+                                                 const std::atomic<bool>* stop) {
   RunOptions options;
   options.to = version;
+  options.stop = stop;
   options.schema_drift = SchemaDriftPolicy::kOff;
   RunObserver quiet;
   RunUp(scratch, bundle, options, quiet);

@@ -24,6 +24,13 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+// `value` as an SQL string literal: in single quotes, inner ones doubled.
+std::string QuoteLiteral(const std::string& value) {
+  std::string out = "'";
+  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
 std::string Qualified(const std::string& schema, const std::string& name) {
   return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
 }
@@ -59,6 +66,8 @@ CatalogObject Column(const std::string& table, const CatalogColumn& c) {
   Add(o.attributes, "identity", c.identity);
   Add(o.attributes, "generated", c.generated);
   Add(o.attributes, "collation", c.collation);
+  Add(o.attributes, "identity_options", c.identity_options);
+  Flag(o.attributes, "autoincrement", c.autoincrement);
   Add(o.attributes, "comment", c.comment);
   return o;
 }
@@ -99,7 +108,17 @@ CatalogObject Index(const std::string& owner, const CatalogIndex& i) {
 CatalogObject Trigger(const std::string& owner, const CatalogTrigger& t) {
   CatalogObject o{"trigger", owner + "." + NamePart(t.name), {}};
   Add(o.attributes, "definition", t.definition);
-  Flag(o.attributes, "disabled", !t.enabled);
+  Add(o.attributes, "fires", t.fires);
+  return o;
+}
+
+CatalogObject Policy(const std::string& owner, const CatalogPolicy& p) {
+  CatalogObject o{"policy", owner + "." + NamePart(p.name), {}};
+  Add(o.attributes, "command", p.command);
+  Flag(o.attributes, "restrictive", !p.permissive);
+  Add(o.attributes, "roles", p.roles);
+  Add(o.attributes, "using", p.using_expression);
+  Add(o.attributes, "check", p.check_expression);
   return o;
 }
 
@@ -117,8 +136,13 @@ void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
   Add(table.attributes, "partition_key", t.partition_key);
   Add(table.attributes, "partition_of", t.partition_of);
   Add(table.attributes, "partition_bound", t.partition_bound);
+  if (!t.inherits.empty()) table.attributes.emplace_back("inherits", "(" + Join(t.inherits) + ")");
+  Add(table.attributes, "options", t.options);
+  Add(table.attributes, "row_security", t.row_security);
+  Add(table.attributes, "replica_identity", t.replica_identity);
   Flag(table.attributes, "without_rowid", t.without_rowid);
   Flag(table.attributes, "strict", t.strict);
+  Add(table.attributes, "virtual", t.virtual_module);
   Add(table.attributes, "comment", t.comment);
   out.push_back(std::move(table));
   auto by_position = [](const CatalogColumn& a, const CatalogColumn& b) {
@@ -127,6 +151,7 @@ void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
   for (const CatalogColumn* c : Sorted(t.columns, by_position)) out.push_back(Column(name, *c));
   for (const CatalogConstraint* c : ByName(t.constraints)) out.push_back(Constraint(name, *c));
   AddParts(name, t.indexes, t.triggers, out);
+  for (const CatalogPolicy* p : ByName(t.policies)) out.push_back(Policy(name, *p));
 }
 
 CatalogObject Type(const CatalogType& t) {
@@ -134,7 +159,7 @@ CatalogObject Type(const CatalogType& t) {
   Add(o.attributes, "kind", t.kind);
   if (!t.values.empty()) {
     std::string values;
-    for (const std::string& v : t.values) values += (values.empty() ? "'" : ", '") + v + "'";
+    for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + QuoteLiteral(v);
     o.attributes.emplace_back("values", "(" + values + ")");
   }
   Add(o.attributes, "base_type", t.base_type);
@@ -171,6 +196,9 @@ CatalogObject Function(const CatalogFunction& f) {
   Flag(o.attributes, "strict", f.strict);
   Flag(o.attributes, "security_definer", f.security_definer);
   Add(o.attributes, "config", f.config);
+  Add(o.attributes, "parallel", f.parallel);
+  Add(o.attributes, "cost", f.cost);
+  Add(o.attributes, "rows", f.rows);
   Add(o.attributes, "body", f.body_hash);
   Add(o.attributes, "comment", f.comment);
   return o;
@@ -196,6 +224,8 @@ std::vector<CatalogObject> Describe(const Catalog& c) {
     std::string name = Qualified(v->schema, v->name);
     out.push_back({v->materialized ? "materialized_view" : "view", name, {}});
     Add(out.back().attributes, "definition", v->definition);
+    Add(out.back().attributes, "options", v->options);
+    Flag(out.back().attributes, "not_populated", v->materialized && !v->populated);
     Add(out.back().attributes, "comment", v->comment);
     AddParts(name, v->indexes, v->triggers, out);
   }
@@ -214,7 +244,8 @@ const std::string* CatalogObject::Find(std::string_view attribute) const {
 }
 
 bool CatalogObject::IsPartOf(const CatalogObject& owner) const {
-  bool part = kind == "column" || kind == "constraint" || kind == "index" || kind == "trigger";
+  bool part = kind == "column" || kind == "constraint" || kind == "index" || kind == "trigger" ||
+              kind == "policy";
   bool owns = owner.kind == "table" || owner.kind == "view" || owner.kind == "materialized_view";
   return part && owns && name.size() > owner.name.size() + 1 && name.starts_with(owner.name) &&
          name[owner.name.size()] == '.';

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace migrate {
 namespace {
@@ -21,13 +22,16 @@ std::vector<AttributeChange> Compare(const CatalogObject& from, const CatalogObj
   return out;
 }
 
-// Removes the parts of added or removed tables and views, counting them on their owner.
+// Removes the parts of added or removed tables and views, counting them on their owner. The
+// changes are sorted by name, so an owner's parts follow it among the names it prefixes.
 void Fold(std::vector<CatalogChange>& changes) {
   std::vector<bool> gone(changes.size(), false);
   for (std::size_t i = 0; i < changes.size(); ++i) {
-    if (changes[i].kind == CatalogChange::Kind::kChanged) continue;
-    for (std::size_t j = i + 1; j < changes.size(); ++j) {
-      if (changes[j].kind == changes[i].kind && changes[j].object.IsPartOf(changes[i].object)) {
+    if (changes[i].kind == CatalogChange::Kind::kChanged || gone[i]) continue;
+    const CatalogObject& owner = changes[i].object;
+    for (std::size_t j = i + 1;
+         j < changes.size() && changes[j].object.name.starts_with(owner.name); ++j) {
+      if (changes[j].kind == changes[i].kind && changes[j].object.IsPartOf(owner)) {
         gone[j] = true;
         ++changes[i].folded[changes[j].object.kind];
       }
@@ -42,7 +46,53 @@ void Fold(std::vector<CatalogChange>& changes) {
   changes.resize(k);
 }
 
-std::string Shown(const std::string& value) { return value.empty() ? "(none)" : value; }
+// The columns of each table or view of `objects`, in position order (Describe puts them right
+// after their owner).
+std::map<std::string, std::vector<std::string>> ColumnOrder(
+    const std::vector<CatalogObject>& objects) {
+  std::map<std::string, std::vector<std::string>> out;
+  const CatalogObject* owner = nullptr;
+  for (const CatalogObject& o : objects) {
+    if (o.kind != "column") {
+      if (o.kind == "table" || o.kind == "view" || o.kind == "materialized_view") owner = &o;
+      continue;
+    }
+    if (owner && o.IsPartOf(*owner)) out[owner->name].push_back(o.name);
+  }
+  return out;
+}
+
+// The columns whose position changed only because others came or went: the columns both
+// sides have are in the same order. Their position is no difference.
+std::set<std::string> ShiftedOnly(const std::vector<CatalogObject>& from,
+                                  const std::vector<CatalogObject>& to) {
+  std::map<std::string, std::vector<std::string>> before = ColumnOrder(from),
+                                                  after = ColumnOrder(to);
+  std::set<std::string> out;
+  for (const auto& [table, old_columns] : before) {
+    auto it = after.find(table);
+    if (it == after.end()) continue;
+    std::set<std::string> old_set(old_columns.begin(), old_columns.end());
+    std::set<std::string> new_set(it->second.begin(), it->second.end());
+    std::vector<std::string> kept_old, kept_new;
+    for (const std::string& c : old_columns)
+      if (new_set.count(c)) kept_old.push_back(c);
+    for (const std::string& c : it->second)
+      if (old_set.count(c)) kept_new.push_back(c);
+    if (kept_old == kept_new) out.insert(kept_old.begin(), kept_old.end());
+  }
+  return out;
+}
+
+// A value on one line: "(none)" when empty, in double quotes with \\n for newlines when it has
+// any (a view or function body), as it is otherwise.
+std::string Shown(const std::string& value) {
+  if (value.empty()) return "(none)";
+  if (value.find_first_of("\n\t") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char ch : value) out += ch == '\n' ? "\\n" : ch == '\t' ? "\\t" : std::string(1, ch);
+  return out + "\"";
+}
 
 }  // namespace
 
@@ -51,14 +101,20 @@ std::vector<CatalogChange> DiffCatalogs(const std::vector<CatalogObject>& from,
   std::map<Key, const CatalogObject*> before, after;
   for (const CatalogObject& o : from) before[{o.name, o.kind}] = &o;
   for (const CatalogObject& o : to) after[{o.name, o.kind}] = &o;
+  std::set<std::string> shifted = ShiftedOnly(from, to);
   std::vector<CatalogChange> out;
   for (const auto& [key, o] : after) {
     auto it = before.find(key);
     if (it == before.end()) {
       out.push_back({CatalogChange::Kind::kAdded, *o, {}, {}});
-    } else if (!(*it->second == *o)) {
-      out.push_back({CatalogChange::Kind::kChanged, *o, Compare(*it->second, *o), {}});
+      continue;
     }
+    if (*it->second == *o) continue;
+    std::vector<AttributeChange> changes = Compare(*it->second, *o);
+    if (o->kind == "column" && shifted.count(o->name)) {
+      std::erase_if(changes, [](const AttributeChange& a) { return a.attribute == "position"; });
+    }
+    if (!changes.empty()) out.push_back({CatalogChange::Kind::kChanged, *o, changes, {}});
   }
   for (const auto& [key, o] : before) {
     if (!after.count(key)) out.push_back({CatalogChange::Kind::kRemoved, *o, {}, {}});
@@ -81,7 +137,7 @@ std::string RenderDiff(const std::vector<CatalogChange>& changes) {
         out += std::string(added ? "+ " : "- ") + o.kind + " " + o.name;
         if (added) {
           for (const auto& [key, value] : o.attributes) {
-            out += " " + key + (value == "true" ? "" : "=" + value);
+            out += " " + key + (value == "true" ? "" : "=" + Shown(value));
           }
         }
         if (!c.folded.empty()) {

@@ -77,6 +77,16 @@ struct Reader {
     if (auto* n = t.get("lock_table")) c.tables.lock = Table(*n, "lock_table");
     if (auto* n = t.get("schema_table")) c.tables.schema = Table(*n, "schema_table");
     if (auto* n = t.get("log_table")) c.tables.log = Table(*n, "log_table");
+    auto all = c.tables.All();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      for (std::size_t j = i + 1; j < all.size(); ++j) {
+        if (all[i]->Quoted() == all[j]->Quoted()) {
+          Fail(t.source(), "two of migrate's tables are both named '" + all[i]->ToString() +
+                               "': history_table, lock_table, log_table and schema_table must "
+                               "differ");
+        }
+      }
+    }
     if (auto* n = t.get("default_env")) c.default_env = String(*n, "default_env");
     if (auto* n = t.get("dialects")) {
       c.dialects = StringList(*n, "dialects");

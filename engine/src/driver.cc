@@ -1,6 +1,5 @@
 #include "migrate/driver.h"
 
-
 namespace migrate {
 
 long long Driver::Apply(const Step& step, const LockRequest& lease) {

@@ -90,8 +90,7 @@ class Rehearsal {
 
   // After the downs, the schema must be what it was before the first reverted up. Each
   // difference is blamed on the down of the newest migration whose up names that object.
-  bool CheckRoundTrip(const Objects& start, const std::vector<std::size_t>& ups,
-                      std::size_t from) {
+  bool CheckRoundTrip(const Objects& start, const std::vector<std::size_t>& ups, std::size_t from) {
     std::vector<CatalogChange> changes = DiffCatalogs(start, Snapshot());
     if (changes.empty()) return true;
     std::map<std::size_t, std::vector<CatalogChange>> blame;  // index into ups → changes

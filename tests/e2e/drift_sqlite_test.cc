@@ -165,6 +165,9 @@ TEST_CASE("e2e: repair --accept and --allow-out-of-order take a reviewed change,
   CHECK_THAT(audit[0],
              Catch::Contains("checksum ") && Catch::Contains(" -> ") && Catch::Contains(" by "));
   CHECK(p.Run({"repair", "1", "--accept"}).exit_code == 2);  // nothing left to accept
+  ProcessResult both = p.Run({"repair", "1", "--accept", "--forget"});
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("excludes"));
 
   // A migration older than the newest applied one, merged late.
   p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n");
@@ -210,4 +213,29 @@ TEST_CASE("e2e: drift without a snapshot to compare with says how to get one", "
   CHECK(p.Run({"drift"}).exit_code == 0);
   CHECK(p.Query("SELECT count(*) FROM migrate_log WHERE event = 'accept'") ==
         std::vector<std::string>{"1"});
+}
+
+TEST_CASE("e2e: the SQLite catalog names virtual tables, collations, AUTOINCREMENT, twin keys",
+          "[e2e][sqlite]") {
+  TempDir dir;
+  std::string path = (dir / "c.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT COLLATE NOCASE);\n"
+        "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"
+        // Two unnamed foreign keys of one column: one made-up name each.
+        "CREATE TABLE c (x INTEGER REFERENCES a (id), FOREIGN KEY (x) REFERENCES b (id));\n"
+        "CREATE VIRTUAL TABLE notes USING fts5(body, title);\n");
+  }
+  auto d = migrate::sqlite::OpenSqlite({path, {}, false, std::chrono::seconds(5)});
+  std::string text = migrate::RenderCanonical(migrate::Describe(d->ReadCatalog()));
+  CHECK_THAT(text, Catch::Contains("column a.id position=1 type=INTEGER autoincrement"));
+  CHECK_THAT(text, Catch::Contains("column a.name position=2 type=TEXT collation=NOCASE"));
+  CHECK_THAT(text, Catch::Contains("constraint c.c_x_fkey type=\"foreign key\" columns=(x) "
+                                   "references=a(id)"));
+  CHECK_THAT(text, Catch::Contains("constraint c.c_x_fkey1 type=\"foreign key\" columns=(x) "
+                                   "references=b(id)"));
+  CHECK_THAT(text, Catch::Contains("table notes virtual=\"fts5(body, title)\""));
+  CHECK_THAT(text, !Catch::Contains("notes_data") && !Catch::Contains("notes_config"));
 }

@@ -168,7 +168,8 @@ TEST_CASE("example project: a database built by hand with sqlite3 is baselined, 
                           Catch::Contains("20991231000000  add_coupons"));
   ProcessResult status = p.Run({"status"});
   CHECK_THAT(status.out, Catch::Contains("baseline 20240105090000  create_products") &&
-                             Catch::Contains("applied  20991231000000  add_coupons"));
+                             Catch::Contains("applied  20991231000000  add_coupons") &&
+                             Catch::Contains("1 applied, 0 pending, 7 baselined"));
   CHECK(p.Run({"drift"}).exit_code == 0);
   CHECK(p.Run({"baseline", kNewest}).exit_code == 2);  // the database has history now
 }
@@ -184,6 +185,12 @@ TEST_CASE("example project: baseline --check refuses a database missing an index
   CHECK(check.exit_code == 4);
   CHECK_THAT(check.err, Catch::Contains("- index orders.orders_customer_placed_idx") &&
                             Catch::Contains("baseline refused"));
+  ProcessResult unknown = p.Run({"baseline", "--check", "19990101000000"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("no migration with that version in the bundle"));
+  ProcessResult dev_url = p.Run({"baseline", "--check", "--dev-url", "sqlite:x.db", kNewest});
+  CHECK(dev_url.exit_code == 2);
+  CHECK_THAT(dev_url.err, Catch::Contains("is for PostgreSQL"));
   SQLite::Database db((p / "dev.db").string());
   CHECK_FALSE(db.tableExists("migrate_history"));  // nothing was written
 }

@@ -217,7 +217,11 @@ TEST_CASE("sqlite: a history table of an older migrate is upgraded in place, row
         " duration_ms INTEGER NOT NULL DEFAULT 0, applied_by TEXT NOT NULL, tool_version TEXT"
         " NOT NULL, run_id TEXT NOT NULL, fingerprint TEXT) WITHOUT ROWID;"
         "INSERT INTO migrate_history VALUES ('1', 'a', 'sum', NULL, 'applied', 1, 'then', 3,"
-        " 'me@h:1', 'migrate 0.0.9', 'r', NULL);");
+        " 'me@h:1', 'migrate 0.0.9', 'r', NULL);"
+        // A user's view that no longer compiles would stop a checked rename; one of the
+        // history stays pointed at it by name.
+        "CREATE TABLE gone (x); CREATE VIEW broken AS SELECT x FROM gone; DROP TABLE gone;"
+        "CREATE VIEW applied AS SELECT version FROM migrate_history;");
   }
   auto d = Open(dir);
   d->EnsureMetadata();
@@ -236,4 +240,6 @@ TEST_CASE("sqlite: a history table of an older migrate is upgraded in place, row
   CHECK(h[1].state == HistoryState::kBaseline);
   SQLite::Database db((dir / "test.db").string());
   CHECK_FALSE(db.tableExists("migrate_history_old"));
+  CHECK(db.execAndGet("SELECT count(*) FROM applied").getInt() == 2);
+  CHECK(db.execAndGet("PRAGMA legacy_alter_table").getInt() == 0);
 }

@@ -59,7 +59,7 @@ Catalog Shop() {
   customers.kind = "table";
   customers.columns = {Column("id", 1, "bigint")};
   c.tables = {Orders(), customers};
-  c.views = {{"public", "big_orders", false, "SELECT id FROM public.orders", "", {}, {}}};
+  c.views = {{"public", "big_orders", false, "SELECT id FROM public.orders", "", true, "", {}, {}}};
   return c;
 }
 
@@ -156,4 +156,39 @@ TEST_CASE("the diff names what was added, removed and changed, folding a dropped
   CHECK(json[4]["changes"]["keys"]["from"] == "(total)");
   CHECK(json[4]["changes"]["keys"]["to"] == "(total, id)");
   CHECK(DiffCatalogs(Describe(before), Describe(Shop())).empty());
+}
+
+TEST_CASE("a dropped column moves the later ones without naming them, a reorder names them",
+          "[unit]") {
+  Catalog before = Shop();
+  before.tables[0].columns.push_back(Column("note", 3, "text"));
+  Catalog dropped = before;
+  dropped.tables[0].columns.erase(dropped.tables[0].columns.begin() + 1);  // total
+  dropped.tables[0].columns[1].position = 2;                               // note: 3 -> 2
+  CHECK(RenderDiff(DiffCatalogs(Describe(before), Describe(dropped))) ==
+        "- column public.orders.total\n");
+  Catalog swapped = before;
+  swapped.tables[0].columns[1].position = 3;  // total after note
+  swapped.tables[0].columns[2].position = 2;
+  CHECK(RenderDiff(DiffCatalogs(Describe(before), Describe(swapped))) ==
+        "~ column public.orders.note: position 3 -> 2\n"
+        "~ column public.orders.total: position 2 -> 3\n");
+}
+
+TEST_CASE("a dropped table folds its parts, not those of a table whose name it begins", "[unit]") {
+  Catalog before = Shop();
+  before.tables[0].name = "Orders";
+  CatalogTable twin = before.tables[0];
+  // public."Orders""x" begins with public."Orders" and sorts between it and its parts.
+  twin.name = "Orders\"x";
+  before.tables.push_back(twin);
+  Catalog after = before;
+  after.tables.erase(after.tables.begin());  // Orders
+  CHECK(RenderDiff(DiffCatalogs(Describe(before), Describe(after))) ==
+        "- table public.\"Orders\" (with 2 columns, 2 constraints, 2 indexes)\n");
+  std::string long_value = "line one\nline\ttwo";
+  Catalog viewed = before;
+  viewed.views.push_back({"public", "v", false, long_value, "", true, "", {}, {}});
+  CHECK(RenderDiff(DiffCatalogs(Describe(before), Describe(viewed))) ==
+        "+ view public.v definition=\"line one\\nline\\ttwo\"\n");
 }

@@ -84,6 +84,10 @@ TEST_CASE("config errors carry file:line:column", "[unit]") {
   Error order = LoadError("[environments.x]\nout_of_order = \"sometimes\"\n");
   CHECK(order.where().line == 2);
   CHECK_THAT(order.what(), Catch::Contains("\"allow\" or \"refuse\""));
+
+  Error same = LoadError("[project]\nhistory_table = \"ops.t\"\nlog_table = \"ops.t\"\n");
+  CHECK(same.code() == ErrorCode::kConfig);
+  CHECK_THAT(same.what(), Catch::Contains("both named 'ops.t'"));
 }
 
 TEST_CASE("${VAR} expands from the environment, and a missing one says where", "[unit]") {

@@ -6,6 +6,7 @@
 #ifndef MIGRATE_BASELINE_H_
 #define MIGRATE_BASELINE_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,11 @@ RunResult RunBaseline(Driver& driver, const Bundle& bundle, const std::string& v
 // How the live schema of `target` differs from the schema the bundle's migrations up to
 // `version` build on `scratch` (an empty database of the same kind, used by nobody else):
 // "+" objects the target has beyond them, "-" objects it lacks, "~" objects that differ.
-// Empty when the target is exactly that schema.
+// Empty when the target is exactly that schema. `stop`, when set by a signal, stops between
+// migrations with Error(kInterrupted), so that the scratch database is dropped.
 std::vector<CatalogChange> CompareWithMigrations(Driver& target, Driver& scratch,
-                                                 const Bundle& bundle, const std::string& version);
+                                                 const Bundle& bundle, const std::string& version,
+                                                 const std::atomic<bool>* stop = nullptr);
 
 }  // namespace migrate
 

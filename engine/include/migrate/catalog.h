@@ -23,10 +23,12 @@ struct CatalogColumn {
   int position = 0;  // 1-based among the table's live columns: column order counts
   std::string type;  // as the database formats it
   bool not_null = false;
-  std::string default_value;  // expression text; empty when none
-  std::string identity;       // PostgreSQL: "always" or "by default"
-  std::string generated;      // generation expression (SQLite: prefixed "stored " or "virtual ")
-  std::string collation;      // only when not the type's default
+  std::string default_value;     // expression text; empty when none
+  std::string identity;          // PostgreSQL: "always" or "by default"
+  std::string generated;         // generation expression (SQLite: prefixed "stored " or "virtual ")
+  std::string collation;         // only when not the type's default
+  std::string identity_options;  // PostgreSQL identity sequence: "start=1 increment=1 ..."
+  bool autoincrement = false;    // SQLite INTEGER PRIMARY KEY AUTOINCREMENT
   std::string comment;
 };
 
@@ -62,7 +64,17 @@ struct CatalogIndex {
 struct CatalogTrigger {
   std::string name;
   std::string definition;  // the database's CREATE TRIGGER text
-  bool enabled = true;
+  std::string fires;       // "" (enabled), "disabled", "replica" or "always" (ENABLE ...)
+};
+
+// A row-level security policy (PostgreSQL).
+struct CatalogPolicy {
+  std::string name;
+  std::string command;  // "all", "select", "insert", "update", "delete"
+  bool permissive = true;
+  std::string roles;  // "public" or role names, sorted
+  std::string using_expression;
+  std::string check_expression;
 };
 
 struct CatalogTable {
@@ -72,13 +84,19 @@ struct CatalogTable {
   std::string partition_key;
   std::string partition_of;  // parent table of a partition
   std::string partition_bound;
-  bool without_rowid = false;  // SQLite
-  bool strict = false;         // SQLite
+  std::vector<std::string> inherits;  // INHERITS parents (not a partition's), in order
+  std::string options;                // storage parameters: "fillfactor=70, ..."
+  std::string row_security;           // "", "enabled" or "forced"
+  std::string replica_identity;       // "" (default), "full", "nothing" or "index"
+  bool without_rowid = false;         // SQLite
+  bool strict = false;                // SQLite
+  std::string virtual_module;         // SQLite virtual table: "fts5(...)" as declared
   std::string comment;
   std::vector<CatalogColumn> columns;  // by position
   std::vector<CatalogConstraint> constraints;
   std::vector<CatalogIndex> indexes;
   std::vector<CatalogTrigger> triggers;
+  std::vector<CatalogPolicy> policies;
 };
 
 struct CatalogView {
@@ -86,6 +104,8 @@ struct CatalogView {
   std::string name;
   bool materialized = false;
   std::string definition;
+  std::string options;    // "security_invoker=true, check_option=local"
+  bool populated = true;  // materialized views: false after WITH NO DATA
   std::string comment;
   std::vector<CatalogIndex> indexes;  // materialized views
   std::vector<CatalogTrigger> triggers;
@@ -112,6 +132,9 @@ struct CatalogFunction {
   bool strict = false;
   bool security_definer = false;
   std::string config;     // SET clauses
+  std::string parallel;   // "safe" or "restricted"; "" for unsafe, the default
+  std::string cost;       // when not the language's default (1 for C, 100 otherwise)
+  std::string rows;       // set-returning functions, when not 1000
   std::string body_hash;  // SHA-256 of the body as stored
   std::string comment;
 };
@@ -119,9 +142,9 @@ struct CatalogFunction {
 struct CatalogType {
   std::string schema;
   std::string name;
-  std::string kind;                 // "enum", "domain", "composite"
+  std::string kind;                 // "enum", "domain", "composite", "range"
   std::vector<std::string> values;  // enum labels, in order
-  std::string base_type;            // domain
+  std::string base_type;            // domain; range: its subtype
   bool not_null = false;            // domain
   std::string default_value;        // domain
   std::vector<std::string> checks;  // domain CHECK definitions, sorted
@@ -161,7 +184,8 @@ struct CatalogObject {
   std::vector<std::pair<std::string, std::string>> attributes;
 
   const std::string* Find(std::string_view attribute) const;
-  // Whether this is a column, constraint, index or trigger of `owner` (a table or a view).
+  // Whether this is a column, constraint, index, trigger or policy of `owner` (a table or a
+  // view).
   bool IsPartOf(const CatalogObject& owner) const;
   bool operator==(const CatalogObject&) const = default;
 };
@@ -171,7 +195,8 @@ struct CatalogObject {
 std::string NamePart(std::string_view part);
 
 // Every object of `catalog` in canonical order: schemas, extensions, types, sequences, each
-// table followed by its columns (by position), constraints, indexes and triggers (by name),
+// table followed by its columns (by position), constraints, indexes, triggers and policies
+// (by name),
 // views, functions; objects of one kind sorted by name.
 std::vector<CatalogObject> Describe(const Catalog& catalog);
 
