@@ -355,7 +355,8 @@ class Reader {
 
 }  // namespace
 
-Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own) {
+Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own,
+                            const TableNames& configured) {
   if (conn.server_version() < 140000) {
     throw Error(ErrorCode::kUsage,
                 "reading the schema (drift, baseline, snapshots) needs PostgreSQL 14 or later; "
@@ -380,7 +381,7 @@ Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own) {
       "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1");
   // A schema configured for migrate's tables is migrate's too (the objects in it are not).
   std::string own_schemas;
-  for (const QualifiedName* t : own.All()) {
+  for (const QualifiedName* t : configured.All()) {
     if (!t->schema().empty())
       own_schemas += (own_schemas.empty() ? "" : ", ") + tx.quote(t->schema());
   }

@@ -12,10 +12,12 @@
 
 namespace migrate::postgres {
 
-// The user schema; the tables of `own` (migrate's) are left out. Never writes. Throws
+// The user schema; the tables of `own` (migrate's) are left out, and the schemas that
+// `configured` (the same tables as the configuration names them) names. Never writes. Throws
 // libpqxx's exceptions (the driver translates them).
 // REQUIRES: no transaction is open on `conn`.
-Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own);
+Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own,
+                            const TableNames& configured);
 
 }  // namespace migrate::postgres
 

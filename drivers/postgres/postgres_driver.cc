@@ -72,6 +72,7 @@ class PostgresDriver final : public Driver {
                  std::function<void()> on_close = {})
       : on_close_{std::move(on_close)},
         tables_(options.tables),
+        configured_(options.tables),
         session_(std::move(conn)),
         notices_(session_.connection()),
         steps_(session_, tables_),
@@ -90,7 +91,11 @@ class PostgresDriver final : public Driver {
 
   void EnsureMetadata() override {
     Guard("cannot create migrate's tables", [&] {
-      if (session_.Exec(MetadataCurrent(tables_))[0][0].as<bool>()) return;
+      pqxx::result current = session_.Exec(MetadataCurrent(tables_));
+      // From here on (migrations run next), the names no longer follow search_path: a
+      // migration with pg_dump's set_config('search_path', '', false) keeps its history row.
+      if (!current[0][1].is_null()) tables_ = tables_.QualifiedIn(current[0][1].c_str());
+      if (current[0][0].as<bool>()) return;
       InTransaction(session_, [&] {
         // Serialises creation among runners that start at once; held for this short
         // transaction only.
@@ -184,7 +189,7 @@ class PostgresDriver final : public Driver {
   Catalog ReadCatalog() override {
     Catalog catalog;
     Guard("cannot read the schema",
-          [&] { catalog = ReadPostgresCatalog(session_.connection(), tables_); });
+          [&] { catalog = ReadPostgresCatalog(session_.connection(), tables_, configured_); });
     return catalog;
   }
 
@@ -219,7 +224,11 @@ class PostgresDriver final : public Driver {
   std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) override {
     std::string script;
     Guard("cannot render the script", [&] {
-      script = postgres::RenderScript(tables_, steps, actor,
+      // Qualified as a run would: the script's own migrations may change search_path.
+      pqxx::result schema = session_.Exec("SELECT current_schema()");
+      TableNames tables =
+          schema[0][0].is_null() ? tables_ : tables_.QualifiedIn(schema[0][0].c_str());
+      script = postgres::RenderScript(tables, steps, actor,
                                       [&](const std::string& s) { return session_.Quote(s); });
     });
     return script;
@@ -247,7 +256,8 @@ class PostgresDriver final : public Driver {
   }
 
   OnClose on_close_;
-  TableNames tables_;
+  TableNames tables_;      // qualified in the connection's schema once EnsureMetadata ran
+  TableNames configured_;  // as the configuration named them
   Session session_;
   Notices notices_;
   LiveSteps steps_;

@@ -101,7 +101,8 @@ SqlCommand MetadataCurrent(const TableNames& t) {
   SqlCommand c{"SELECT count(to_regclass(n)) = " + std::to_string(t.All().size()) +
                    " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1)"
                    " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE $" +
-                   std::to_string(t.All().size() + 1) + ") FROM unnest(ARRAY[" + names + "]) AS n",
+                   std::to_string(t.All().size() + 1) + "), current_schema() FROM unnest(ARRAY[" +
+                   names + "]) AS n",
                {}};
   for (const QualifiedName* name : t.All()) c.params.push_back(name->Quoted());
   c.params.push_back("%'" + std::string(HistoryStateName(kHistoryStates.back())) + "'%");

@@ -28,6 +28,23 @@ void LiveSteps::Commit(const Step& step) {
   });
 }
 
+// Whether a statement of a non-transactional file opened a transaction block (its own BEGIN)
+// that is still open, failed or not; when so, it is rolled back, so that nothing after it
+// (the progress row, the lock's release) runs inside it.
+bool LiveSteps::RollBackOpenBlock() {
+  bool open = true;
+  try {
+    // In a block, now() is when it began; outside, each statement is its own transaction
+    // and now() is the statement's start. In a failed block, this fails (25P02).
+    open = s_.Exec("SELECT now() <> statement_timestamp()")[0][0].as<bool>();
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const pqxx::sql_error&) {
+  }
+  if (open) s_.Exec("ROLLBACK");
+  return open;
+}
+
 void LiveSteps::Run(const Step& step, std::size_t index) {
   Guard(step.file, [&] {
     try {
@@ -35,6 +52,7 @@ void LiveSteps::Run(const Step& step, std::size_t index) {
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const pqxx::sql_error& e) {
+      if (!step.transactional) RollBackOpenBlock();
       throw StatementError(e, step, index);
     }
   });
@@ -59,9 +77,18 @@ void LiveSteps::RecordProgress(const Step& step, int done) {
 }
 
 void LiveSteps::EndStatements(const Step& step) {
+  bool open = false;
   Guard(step.file, [&] {
+    open = RollBackOpenBlock();  // before the resets, which its rollback would undo
     for (const std::string& reset : ResetTimeouts(step)) s_.Exec(reset);
   });
+  if (open) {
+    throw Error(ErrorCode::kMigrationFailed,
+                step.file +
+                    ": the file leaves a transaction open; end it with COMMIT (what "
+                    "ran after its BEGIN was rolled back)",
+                SourceLocation{step.file});
+  }
 }
 
 void LiveSteps::RecordDone(const Step& step, const LockRequest& lease, long long ms) {

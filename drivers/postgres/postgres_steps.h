@@ -26,6 +26,8 @@ class LiveSteps final : public StepSink {
   void RecordDone(const Step& step, const LockRequest& lease, long long ms) override;
 
  private:
+  bool RollBackOpenBlock();
+
   Session& s_;
   const TableNames& tables_;
 };

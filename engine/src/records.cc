@@ -44,6 +44,15 @@ QualifiedName::QualifiedName(std::string_view text) {
   table_ = table;
 }
 
+TableNames TableNames::QualifiedIn(const std::string& in) const {
+  if (!IsIdentifier(in)) return *this;
+  TableNames out = *this;
+  for (QualifiedName* name : {&out.history, &out.lock, &out.log, &out.schema}) {
+    if (name->schema().empty()) *name = QualifiedName(in + "." + name->table());
+  }
+  return out;
+}
+
 std::string QualifiedName::ToString() const {
   return schema_.empty() ? table_ : schema_ + "." + table_;
 }

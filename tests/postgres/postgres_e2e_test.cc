@@ -297,3 +297,58 @@ TEST_CASE("postgres: baseline --check without CREATEDB says so, and changes noth
                         !Catch::Contains("not-a-secret-42"));
   CHECK(db.Query("SELECT to_regclass('migrate_history')::text") == std::vector<std::string>{""});
 }
+
+TEST_CASE("postgres: a migration that empties search_path (as pg_dump's do) keeps its history",
+          "[postgres][e2e]") {
+  PgProject p;
+  p.project.Add("1_dump.up.sql",
+                "SELECT pg_catalog.set_config('search_path', '', false);\n"
+                "CREATE TABLE public.t (x int);\n");
+  p.project.Add("1_dump.down.sql", "DROP TABLE public.t;\n");
+  p.project.Add("2_next.up.sql", "CREATE TABLE public.u (x int);\n");
+  p.project.Add("2_next.down.sql", "DROP TABLE public.u;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult run = p.Run({"run"});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(p.History() == std::vector<std::string>{"1", "2"});
+  CHECK(p.Run({"drift"}).exit_code == 0);  // migrate's own tables stay out of the snapshot
+  CHECK(p.Run({"down", "--all"}).exit_code == 0);
+
+  // The psql script of plan --format sql does the same.
+  ProcessResult sql = p.Run({"plan", "--format", "sql"});
+  REQUIRE(sql.exit_code == 0);
+  WriteFile(p.project / "plan.sql", sql.out);
+  std::string psql = "/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -d '" + p.db.url() +
+                     "' -f " + (p.project / "plan.sql").string() + " > /dev/null 2>&1";
+  CHECK(std::system(psql.c_str()) == 0);
+  CHECK(p.History() == std::vector<std::string>{"1", "2"});
+}
+
+TEST_CASE("postgres: a no-transaction file's own BEGIN that fails or stays open is rolled back",
+          "[postgres][e2e]") {
+  PgProject p;
+  p.project.Add("1_a.up.sql",
+                "-- migrate:no-transaction\nCREATE TABLE a (x int);\nBEGIN;\n"
+                "CREATE TABLE b (x int);\nSELECT 1/0;\nCOMMIT;\n");
+  p.project.Add("1_a.down.sql", "DROP TABLE a;\n");
+  p.project.Add("2_c.up.sql",
+                "-- migrate:no-transaction\nCREATE TABLE c (x int);\nBEGIN;\n"
+                "CREATE TABLE d (x int);\n");
+  p.project.Add("2_c.down.sql", "DROP TABLE c;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult failed = p.Run({"run"});
+  CHECK(failed.exit_code == 1);
+  CHECK_THAT(failed.err, Catch::Contains("division by zero"));
+  // The failed block did not swallow the lock's release.
+  CHECK(p.db.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+  CHECK(p.db.Query("SELECT state || ' ' || progress FROM migrate_history") ==
+        std::vector<std::string>{"started 1"});
+  REQUIRE(p.Run({"repair", "1", "--applied"}).exit_code == 0);
+  ProcessResult open = p.Run({"run"});
+  CHECK(open.exit_code == 1);
+  CHECK_THAT(open.err, Catch::Contains("2_c.up.sql: the file leaves a transaction open"));
+  CHECK(p.db.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
+  CHECK(p.db.Query("SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE "
+                   "relname IN ('a', 'b', 'c', 'd')") == std::vector<std::string>{"a,c"});
+}

@@ -76,3 +76,12 @@ TEST_CASE("the psql script inlines each parameter as a literal, NULL for none", 
   auto quote = [](const std::string& s) { return "'" + s + "'"; };
   CHECK(postgres::Inline(c, quote) == "SELECT 'v1', NULL, 'v10', 'v1'");
 }
+
+TEST_CASE("table names without a schema are qualified in the connection's", "[unit]") {
+  TableNames names;
+  names.log = QualifiedName("ops.log");
+  TableNames q = names.QualifiedIn("app");
+  CHECK(q.history.Quoted() == "\"app\".\"migrate_history\"");
+  CHECK(q.log.Quoted() == "\"ops\".\"log\"");  // configured: kept
+  CHECK(names.QualifiedIn("not a name").history.Quoted() == "\"migrate_history\"");
+}

@@ -53,6 +53,11 @@ struct TableNames {
 
   // Every one of them, for leaving migrate's own tables out of a user schema.
   std::array<const QualifiedName*, 4> All() const { return {&history, &lock, &log, &schema}; }
+
+  // These names, those without a schema put in `schema` (the one the connection resolved them
+  // in), so that a migration that changes search_path moves none of them. A `schema` that is
+  // not a plain identifier leaves them as they are.
+  TableNames QualifiedIn(const std::string& schema) const;
 };
 
 // The state of a history row: applied; started and not finished (an interrupted
