@@ -12,6 +12,7 @@
 #include "postgres/postgres_catalog.h"
 #include "postgres/postgres_errors.h"
 #include "postgres/postgres_records.h"
+#include "postgres/postgres_rehearsal.h"
 #include "postgres/postgres_script.h"
 #include "postgres/postgres_session.h"
 #include "postgres/postgres_steps.h"
@@ -232,6 +233,12 @@ class PostgresDriver final : public Driver {
                                       [&](const std::string& s) { return session_.Quote(s); });
     });
     return script;
+  }
+
+  std::unique_ptr<Rehearsal> BeginRehearsal() override {
+    std::unique_ptr<Rehearsal> rehearsal;
+    Guard("cannot begin the rehearsal", [&] { rehearsal = BeginPostgresRehearsal(session_, steps_); });
+    return rehearsal;
   }
 
   void Repair(const RepairRequest& request, const LockRequest& lease) override {

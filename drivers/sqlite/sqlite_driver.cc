@@ -8,6 +8,7 @@
 #include "sqlite/sqlite_catalog.h"
 #include "sqlite/sqlite_connection.h"
 #include "sqlite/sqlite_records.h"
+#include "sqlite/sqlite_rehearsal.h"
 #include "sqlite/sqlite_steps.h"
 
 namespace migrate::sqlite {
@@ -160,6 +161,10 @@ class SqliteDriver final : public Driver {
     throw Error(ErrorCode::kUsage,
                 "plan --format sql writes psql scripts for PostgreSQL; on SQLite use 'migrate "
                 "run' (try it on a copy of the file first)");
+  }
+
+  std::unique_ptr<Rehearsal> BeginRehearsal() override {
+    return BeginSqliteRehearsal(c_.db(), tables_);
   }
 
   void Repair(const RepairRequest& request, const LockRequest& lease) override {

@@ -12,9 +12,9 @@ namespace {
 
 using Objects = std::vector<CatalogObject>;
 
-class Rehearsal {
+class BuildRehearsal {
  public:
-  Rehearsal(Driver& d, const MigrationSet& set)
+  BuildRehearsal(Driver& d, const MigrationSet& set)
       : d_(d), set_(set), dialect_(d.GetDialect().Name()) {}
 
   Diagnostics Run() {
@@ -133,7 +133,7 @@ class Rehearsal {
 }  // namespace
 
 Diagnostics RehearseChain(Driver& scratch, const MigrationSet& set) {
-  return Rehearsal(scratch, set).Run();
+  return BuildRehearsal(scratch, set).Run();
 }
 
 std::string DescribeChanges(const std::vector<CatalogChange>& changes) {

@@ -18,6 +18,36 @@ void RefuseOnFindings(std::vector<Finding> findings) {
   throw Error(code, message);
 }
 
+Step StepOf(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
+            const RunOptions& options, std::string* sql) {
+  return MakeStep(planned, sql ? std::move(*sql) : bundle.Read(*planned.file), driver.GetDialect(),
+                  {options.lock_timeout, options.statement_timeout});
+}
+
+std::vector<std::string> CheckFiles(const Bundle& bundle, const Plan& plan) {
+  constexpr long long kKeptBytes = 8LL << 20;
+  long long total = 0;
+  for (const PlannedStep& p : plan.steps) total += p.file->bytes;
+  std::vector<std::string> kept;
+  if (total <= kKeptBytes) {
+    for (const PlannedStep& p : plan.steps) kept.push_back(bundle.Read(*p.file));
+  } else {
+    std::vector<const ManifestFile*> files;
+    for (const PlannedStep& p : plan.steps) files.push_back(p.file);
+    bundle.VerifyFiles(files);
+  }
+  return kept;
+}
+
+void StopIfAsked(const RunOptions& options, const PlannedStep& planned, std::size_t done) {
+  if (!options.stop || !options.stop->load()) return;
+  std::string name =
+      planned.entry ? planned.entry->version + "_" + planned.entry->slug : planned.history->version;
+  throw Error(ErrorCode::kInterrupted,
+              "interrupted: stopped before " + name + " with " + std::to_string(done) +
+                  " migration(s) done; the lock is released. Run again to continue");
+}
+
 void RecordSnapshot(Driver& driver, const std::string& event, const LockRequest& lease,
                     const std::string& audit) {
   SchemaSnapshot snapshot = SnapshotOf(driver, event, driver.ReadHistory());

@@ -8,54 +8,18 @@
 namespace migrate {
 namespace {
 
-// The Step of `planned`; `sql`: the file's bytes when already read and checked, else they are
-// read (and checked) here.
-Step StepOf(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
-            const RunOptions& options, std::string* sql = nullptr) {
-  return MakeStep(planned, sql ? std::move(*sql) : bundle.Read(*planned.file), driver.GetDialect(),
-                  {options.lock_timeout, options.statement_timeout});
-}
-
-// Every file that will run, checked against the manifest before the first one runs. The bytes
-// checked are the bytes run when they fit in kKeptBytes (returned); beyond, memory stays
-// bounded by one file and each is read and checked again when it runs (nothing returned).
-std::vector<std::string> CheckFiles(const Bundle& bundle, const Plan& plan) {
-  constexpr long long kKeptBytes = 8LL << 20;
-  long long total = 0;
-  for (const PlannedStep& p : plan.steps) total += p.file->bytes;
-  std::vector<std::string> kept;
-  if (total <= kKeptBytes) {
-    for (const PlannedStep& p : plan.steps) kept.push_back(bundle.Read(*p.file));
-  } else {
-    std::vector<const ManifestFile*> files;
-    for (const PlannedStep& p : plan.steps) files.push_back(p.file);
-    bundle.VerifyFiles(files);
-  }
-  return kept;
-}
-
 // Runs the steps of `plan` in order, adding each to `result` once it committed.
 void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
              const LockRequest& lease, RunObserver& observer, RunResult& result) {
   std::vector<std::string> kept = CheckFiles(bundle, plan);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const PlannedStep& planned = plan.steps[i];
-    if (options.stop && options.stop->load()) {
-      std::string name = planned.entry ? planned.entry->version + "_" + planned.entry->slug
-                                       : planned.history->version;
-      throw Error(ErrorCode::kInterrupted,
-                  "interrupted: stopped before " + name + " with " +
-                      std::to_string(result.steps.size()) +
-                      " migration(s) done; the lock is released. Run again to continue");
-    }
+    StopIfAsked(options, planned, result.steps.size());
     Step step = StepOf(bundle, driver, planned, options, kept.empty() ? nullptr : &kept[i]);
-    StepSummary summary{step.version, step.slug, step.direction, 0};
-    if (!options.dry_run) {
-      observer.OnStepStart(step);
-      summary.duration_ms = driver.Apply(step, lease);
-      observer.OnStepDone(step, summary.duration_ms);
-    }
-    result.steps.push_back(summary);
+    observer.OnStepStart(step);
+    long long ms = driver.Apply(step, lease);
+    observer.OnStepDone(step, ms);
+    result.steps.push_back({step.version, step.slug, step.direction, ms});
   }
 }
 
@@ -129,9 +93,8 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
     Plan plan = make_plan(driver.ReadHistory());
     if (options.allow_out_of_order) AllowOutOfOrder(plan);
     RefuseOnFindings(plan.findings);
-    RunResult result;
-    Execute(driver, bundle, plan, options, LockRequest{}, observer, result);
-    return result;
+    for (const Finding& f : plan.findings) observer.OnNotice(f);
+    return RehearsePlan(driver, bundle, plan, options, observer);
   }
   driver.EnsureMetadata();
   LockGuard lock(

@@ -64,6 +64,31 @@ void FakeSteps::CheckLease(const LockRequest& lease) const {
 
 const Dialect& FakeDriver::GetDialect() const { return sqlite::SqliteDialect(); }
 
+namespace {
+
+class FakeRehearsal final : public Rehearsal {
+ public:
+  explicit FakeRehearsal(std::shared_ptr<FakeDatabase> db) : steps_(std::move(db)) {
+    steps_.Begin();
+  }
+  ~FakeRehearsal() override { steps_.Rollback(); }
+  bool CanRehearse(const Step& step) const override { return step.transactional; }
+  long long Rehearse(const Step& step) override {
+    for (std::size_t i = 0; i < step.statements.size(); ++i) steps_.Run(step, i);
+    return 0;
+  }
+
+ private:
+  FakeSteps steps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rehearsal> FakeDriver::BeginRehearsal() {
+  ++db_->rehearsals;
+  return std::make_unique<FakeRehearsal>(db_);
+}
+
 std::vector<HistoryRow> FakeDriver::ReadHistory() {
   std::vector<HistoryRow> rows = db_->history;
   SortByVersion(rows);

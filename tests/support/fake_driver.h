@@ -28,6 +28,7 @@ struct FakeDatabase {
   Catalog catalog;  // what ReadCatalog returns
   int catalog_reads = 0;
   std::vector<SchemaSnapshot> snapshots;  // oldest first
+  int rehearsals = 0;                     // BeginRehearsal calls
 
   void Advance(long long ms) { now_ms += ms; }
 };
@@ -82,6 +83,9 @@ class FakeDriver final : public Driver {
   void WriteSnapshot(const SchemaSnapshot& snapshot, const LockRequest& lease) override;
   std::string RenderScript(const std::vector<Step>&, const LockRequest&) override { return ""; }
   void Repair(const RepairRequest& request, const LockRequest& lease) override;
+  // One transaction over the fake database, rolled back at the end; non-transactional steps
+  // cannot be rehearsed (as on PostgreSQL).
+  std::unique_ptr<Rehearsal> BeginRehearsal() override;
 
  private:
   std::shared_ptr<FakeDatabase> db_;

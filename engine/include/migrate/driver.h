@@ -18,6 +18,7 @@
 #define MIGRATE_DRIVER_H_
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,23 @@ struct RepairRequest {
   std::string down_checksum;
   std::string fingerprint;
   std::string detail;  // the log row's detail: what was done, and for kAccept old -> new
+};
+
+// A dry run that really runs (docs/design.md §13): steps execute against the target's real
+// schema and data, each after the ones before it, and nothing of them remains. PostgreSQL:
+// one transaction, rolled back when the rehearsal ends (DDL locks are held until then).
+// SQLite: a copy of the database made with the online backup API, deleted at the end.
+// Neither writes migrate's tables of the target nor takes its lock.
+class Rehearsal {
+ public:
+  // Undoes everything: rolls the transaction back, or deletes the copy. Never throws.
+  virtual ~Rehearsal() = default;
+  // Whether `step` can be rehearsed here (on PostgreSQL a non-transactional step cannot: its
+  // statements refuse a transaction block).
+  virtual bool CanRehearse(const Step& step) const = 0;
+  // Runs `step` as Apply would; returns its duration in milliseconds. Throws
+  // Error(kMigrationFailed) at the failing statement; the rehearsal can go no further then.
+  virtual long long Rehearse(const Step& step) = 0;
 };
 
 class Driver {
@@ -107,6 +125,10 @@ class Driver {
   // would, with `actor` as the holder: for `migrate plan --format sql`. Never writes.
   // Throws Error(kUsage) when this database has no such client workflow.
   virtual std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) = 0;
+
+  // Starts a rehearsal of steps on this database (see Rehearsal). Throws Error(kConnection)
+  // when it cannot (SQLite: no room for the copy).
+  virtual std::unique_ptr<Rehearsal> BeginRehearsal() = 0;
 
   // Records what `request` says of one history row, with a log row.
   // REQUIRES: `lease` holds the lock; the row exists (started for kMarkApplied and kForget).

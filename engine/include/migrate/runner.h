@@ -43,7 +43,7 @@ struct RunOptions {
   std::chrono::milliseconds lease{std::chrono::seconds(60)};
   std::optional<std::chrono::milliseconds> lock_timeout;       // default for each migration
   std::optional<std::chrono::milliseconds> statement_timeout;  // default for each migration
-  bool dry_run = false;                                        // plan and report, change nothing
+  bool dry_run = false;  // rehearse on the target (Driver::BeginRehearsal), change nothing
   SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;   // when the live schema drifted
   bool allow_out_of_order = false;  // apply pending migrations older than the newest applied
   // When set (by a signal handler), the run stops after the migration in progress and throws
@@ -59,7 +59,10 @@ struct StepSummary {
 };
 
 struct RunResult {
-  std::vector<StepSummary> steps;  // done (or, on a dry run, planned)
+  std::vector<StepSummary> steps;  // done (on a dry run: rehearsed, then undone)
+  // A dry run stopped before this step: it cannot be rehearsed (a non-transactional step on
+  // PostgreSQL), and the ones after it may depend on it.
+  std::optional<StepSummary> not_rehearsed;
 };
 
 // Applies pending migrations; without `to`, a complete database returns no steps before

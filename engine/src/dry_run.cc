@@ -1,0 +1,37 @@
+// `run --dry-run` and `down --dry-run`: the pending steps really run on the target, through
+// a Rehearsal (driver.h) that leaves nothing behind (docs/design.md §13).
+#include "run_support.h"
+
+namespace migrate {
+
+RunResult RehearsePlan(Driver& driver, const Bundle& bundle, const Plan& plan,
+                       const RunOptions& options, RunObserver& observer) {
+  std::vector<std::string> kept = CheckFiles(bundle, plan);
+  RunResult result;
+  if (plan.steps.empty()) return result;
+  std::unique_ptr<Rehearsal> rehearsal = driver.BeginRehearsal();
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    StopIfAsked(options, plan.steps[i], result.steps.size());
+    Step step =
+        StepOf(bundle, driver, plan.steps[i], options, kept.empty() ? nullptr : &kept[i]);
+    if (!rehearsal->CanRehearse(step)) {
+      result.not_rehearsed = StepSummary{step.version, step.slug, step.direction, 0};
+      break;
+    }
+    observer.OnStepStart(step);
+    long long ms = 0;
+    try {
+      ms = rehearsal->Rehearse(step);
+    } catch (const Error& e) {
+      throw Error(e.code(),
+                  std::string(e.what()) + "\n(dry run: " + std::to_string(result.steps.size()) +
+                      " migration(s) before it rehearsed; all undone, nothing changed)",
+                  e.where(), e.sqlstate());
+    }
+    observer.OnStepDone(step, ms);
+    result.steps.push_back({step.version, step.slug, step.direction, ms});
+  }
+  return result;
+}
+
+}  // namespace migrate
