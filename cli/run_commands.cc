@@ -1,5 +1,7 @@
 // `migrate run`, `down`, `status` and `unlock`.
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "migrate/bundle.h"
 #include "migrate/redact.h"
 #include "migrate/runner.h"
+#include "run_output.h"
 #include "signals.h"
 #include "style.h"
 
@@ -16,94 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// Prints one line per migration as it completes.
-class LineObserver final : public RunObserver {
- public:
-  explicit LineObserver(const Context& ctx) : ctx_(ctx) {}
-
-  void OnLockWait(const LockHolder& h) override {
-    if (!ctx_.options().json) {
-      ctx_.out() << "Waiting for the migration lock held by " << h.holder << " since "
-                 << h.acquired_at << "...\n"
-                 << std::flush;
-    }
-  }
-
-  void OnStepDone(const Step& step, long long ms) override {
-    if (ctx_.options().json) return;
-    std::ostream& out = ctx_.out();
-    out << "  "
-        << Paint(out, Tone::kGood, step.direction == Direction::kUp ? "applied  " : "reverted ")
-        << step.version << "  " << step.slug << "  (" << (ms == 0 ? "<1" : std::to_string(ms))
-        << " ms)\n"
-        << std::flush;
-  }
-
-  void OnSchemaDrift(const DriftReport& report) override {
-    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "warning:")
-              << " the live schema is not the one recorded after the last "
-              << report.snapshot->event << " (schema_drift = \"warn\", going on):\n"
-              << RenderDiff(report.changes);
-  }
-
-  void OnWarning(const std::string& message) override {
-    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "warning:") << " " << message
-              << "\n";
-  }
-
-  void OnNotice(const Finding& f) override {
-    std::cerr << "migrate: " << Paint(std::cerr, Tone::kWarning, "note:") << " " << f.message
-              << "\n";
-  }
-
- private:
-  const Context& ctx_;
-};
-
-json StepsJson(const RunResult& result) {
-  json steps = json::array();
-  for (const StepSummary& s : result.steps) {
-    steps.push_back({{"version", s.version},
-                     {"slug", s.slug},
-                     {"direction", DirectionName(s.direction)},
-                     {"duration_ms", s.duration_ms}});
-  }
-  return steps;
-}
-
-// Whether run or down only shows what it would do.
-enum class DryRun { kNo, kYes };
-
-void Report(const Context& ctx, const RunResult& result, Direction direction, DryRun dry,
-            long long ms) {
-  bool dry_run = dry == DryRun::kYes;
-  const char* verb = direction == Direction::kUp ? "Applied" : "Reverted";
-  if (ctx.options().json) {
-    std::cout << json{{"ok", true},
-                      {"dry_run", dry_run},
-                      {"direction", DirectionName(direction)},
-                      {"steps", StepsJson(result)},
-                      {"duration_ms", ms}}
-                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-    return;
-  }
-  if (dry_run) {
-    for (const StepSummary& s : result.steps) {
-      ctx.out() << "  would " << (direction == Direction::kUp ? "apply  " : "revert ") << s.version
-                << "  " << s.slug << "\n";
-    }
-    ctx.out() << "Dry run: " << result.steps.size() << " migration(s) would be "
-              << (direction == Direction::kUp ? "applied" : "reverted") << "; nothing changed.\n";
-    return;
-  }
-  if (result.steps.empty()) {
-    ctx.out() << "Nothing to do: the database is up to date (" << ms << " ms).\n";
-  } else {
-    ctx.out() << verb << " " << result.steps.size() << " migration(s) in " << ms << " ms.\n";
-  }
-}
-
 // What the command line asked of `run`.
 struct RunRequest {
   std::optional<std::string> to;
@@ -111,31 +26,53 @@ struct RunRequest {
   bool allow_out_of_order = false;  // --allow-out-of-order
 };
 
-void Run(const Context& ctx, const RunRequest& request) {
+// Opens the database for run or down. A dry run on a SQLite file that does not exist yet
+// rehearses on an empty database in memory and creates no file.
+std::unique_ptr<Driver> OpenForRun(const Context& ctx, DryRun dry, CreateFile create,
+                                   bool& empty_database) {
+  std::string path = SqlitePathOfUrl(ctx.DatabaseUrl());
+  empty_database =
+      dry == DryRun::kYes && !path.empty() && path != ":memory:" && !std::filesystem::exists(path);
+  if (empty_database) {
+    DriverOptions options;
+    options.tables = ctx.config().tables;
+    return OpenDriver("sqlite::memory:", options);
+  }
+  return ctx.OpenDatabase(dry == DryRun::kYes ? CreateFile::kNo : create);
+}
+
+void RunOrDown(
+    const Context& ctx, Direction direction, DryRun dry,
+    const std::function<RunResult(Driver&, const Bundle&, const RunOptions&, RunObserver&)>& go,
+    RunOptions options) {
   auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle =
-      Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);  // verified before connecting
-  auto driver = ctx.OpenDatabase(CreateFile::kYes);
-  RunOptions options = ctx.MakeRunOptions();
+  // Verified before connecting.
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+  bool empty_database = false;
+  auto driver = OpenForRun(
+      ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo, empty_database);
   options.stop = InstallStopSignals();
+  options.dry_run = dry == DryRun::kYes;
+  LineObserver observer(ctx, dry);
+  RunResult result = go(*driver, bundle, options, observer);
+  ReportRun(ctx, {result, direction, dry, std::string(driver->GetDialect().Name()), empty_database,
+                  MillisSince(t0)});
+}
+
+void Run(const Context& ctx, const RunRequest& request) {
+  RunOptions options = ctx.MakeRunOptions();
   options.to = request.to;
-  options.dry_run = request.dry == DryRun::kYes;
   options.allow_out_of_order |= request.allow_out_of_order;
-  LineObserver observer(ctx);
-  RunResult result = RunUp(*driver, bundle, options, observer);
-  Report(ctx, result, Direction::kUp, request.dry, MillisSince(t0));
+  RunOrDown(ctx, Direction::kUp, request.dry, RunUp, options);
 }
 
 void Down(const Context& ctx, const DownTarget& target, DryRun dry) {
-  auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  auto driver = ctx.OpenDatabase(CreateFile::kNo);
-  RunOptions options = ctx.MakeRunOptions();
-  options.stop = InstallStopSignals();
-  options.dry_run = dry == DryRun::kYes;
-  LineObserver observer(ctx);
-  RunResult result = RunDown(*driver, bundle, target, options, observer);
-  Report(ctx, result, Direction::kDown, dry, MillisSince(t0));
+  RunOrDown(
+      ctx, Direction::kDown, dry,
+      [&](Driver& d, const Bundle& b, const RunOptions& o, RunObserver& obs) {
+        return RunDown(d, b, target, o, obs);
+      },
+      ctx.MakeRunOptions());
 }
 
 void PrintStatusText(const Context& ctx, const StatusReport& report, long long ms) {
@@ -273,7 +210,9 @@ void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto dry = std::make_shared<bool>(false);
   auto out_of_order = std::make_shared<bool>(false);
   run->add_option("--to", *to, "Apply up to and including this version");
-  run->add_flag("--dry-run", *dry, "Show what would run; change nothing");
+  run->add_flag("--dry-run", *dry,
+                "Rehearse the pending migrations on the database, then undo them: change "
+                "nothing");
   run->add_flag("--allow-out-of-order", *out_of_order,
                 "Also apply pending migrations older than the newest applied one");
   run->callback([&globals, &action, to, dry, out_of_order] {
@@ -295,7 +234,7 @@ void RegisterDown(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto* all_flag = down->add_flag("--all", *all, "Revert every applied migration");
   n->excludes(to_opt)->excludes(all_flag);
   to_opt->excludes(all_flag);
-  down->add_flag("--dry-run", *dry, "Show what would be reverted; change nothing");
+  down->add_flag("--dry-run", *dry, "Rehearse the reverts on the database, then undo them");
   down->callback([&globals, &action, count, down_to, all, dry] {
     DownTarget target;
     if (*all) {

@@ -37,7 +37,7 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
       throw Error(ErrorCode::kUsage, "'" + url + "' names no file: write sqlite:path/to/file.db");
     }
     return sqlite::OpenSqlite(
-        {path, options.tables, options.create == CreateFile::kYes, options.busy_timeout});
+        {path, options.tables, options.create == CreateFile::kYes, options.busy_timeout, false});
   }
   if (dialect == kDialectPostgres) {
     return postgres::OpenPostgres({url, options.tables});

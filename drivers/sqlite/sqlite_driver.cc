@@ -194,6 +194,7 @@ std::unique_ptr<Driver> OpenSqlite(const SqliteOptions& options) {
     int flags = SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
     SQLite::Database db(options.path, flags, static_cast<int>(options.busy_timeout.count()));
     db.exec("PRAGMA foreign_keys = OFF");
+    if (options.throwaway) db.exec("PRAGMA synchronous = OFF");
     return std::make_unique<SqliteDriver>(options, std::move(db));
   } catch (const SQLite::Exception& e) {
     throw Error(ErrorCode::kConnection,

@@ -20,6 +20,7 @@ struct SqliteOptions {
   TableNames tables;
   bool create = true;  // create the file when missing
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  bool throwaway = false;  // a copy deleted afterwards: commits skip fsync (synchronous = OFF)
 };
 
 // Opens the database. Throws Error(kConnection) when the file cannot be opened.

@@ -18,9 +18,10 @@ std::string TemporaryFile() {
   std::string path = (fs::temp_directory_path() / "migrate-rehearsal-XXXXXX").string();
   int fd = ::mkstemp(path.data());
   if (fd < 0) {
-    throw Error(ErrorCode::kConnection,
-                "cannot create a file in " + fs::temp_directory_path().string() +
-                    " for the dry run's copy of the database (set TMPDIR to a directory with room)");
+    throw Error(
+        ErrorCode::kConnection,
+        "cannot create a file in " + fs::temp_directory_path().string() +
+            " for the dry run's copy of the database (set TMPDIR to a directory with room)");
   }
   ::close(fd);
   return path;
@@ -38,7 +39,7 @@ class SqliteRehearsal final : public Rehearsal {
       throw Error(ErrorCode::kConnection,
                   std::string("cannot copy the database for the dry run: ") + e.what());
     }
-    driver_ = OpenSqlite({path_, tables, false, std::chrono::seconds(5)});
+    driver_ = OpenSqlite({path_, tables, false, std::chrono::seconds(5), true});
     driver_->EnsureMetadata();
     lease_ = MakeLockRequest(std::chrono::hours(24));
     driver_->ForceUnlock();  // a copy of a lock another run holds on the original

@@ -15,8 +15,7 @@ namespace migrate::sqlite {
 
 // Copies `source` into a file in the temporary directory. Throws Error(kConnection) when it
 // cannot (no room, an unreadable database).
-std::unique_ptr<Rehearsal> BeginSqliteRehearsal(SQLite::Database& source,
-                                                const TableNames& tables);
+std::unique_ptr<Rehearsal> BeginSqliteRehearsal(SQLite::Database& source, const TableNames& tables);
 
 }  // namespace migrate::sqlite
 

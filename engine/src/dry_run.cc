@@ -10,26 +10,27 @@ RunResult RehearsePlan(Driver& driver, const Bundle& bundle, const Plan& plan,
   RunResult result;
   if (plan.steps.empty()) return result;
   std::unique_ptr<Rehearsal> rehearsal = driver.BeginRehearsal();
-  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-    StopIfAsked(options, plan.steps[i], result.steps.size());
-    Step step =
-        StepOf(bundle, driver, plan.steps[i], options, kept.empty() ? nullptr : &kept[i]);
-    if (!rehearsal->CanRehearse(step)) {
-      result.not_rehearsed = StepSummary{step.version, step.slug, step.direction, 0};
-      break;
+  try {
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+      StopIfAsked(options, plan.steps[i], result.steps.size());
+      Step step = StepOf(bundle, driver, plan.steps[i], options, kept.empty() ? nullptr : &kept[i]);
+      if (!rehearsal->CanRehearse(step)) {
+        result.not_rehearsed = StepSummary{step.version, step.slug, step.direction, 0};
+        result.not_reached = plan.steps.size() - i - 1;
+        break;
+      }
+      observer.OnStepStart(step);
+      long long ms = rehearsal->Rehearse(step);
+      observer.OnStepDone(step, ms);
+      result.steps.push_back({step.version, step.slug, step.direction, ms});
     }
-    observer.OnStepStart(step);
-    long long ms = 0;
-    try {
-      ms = rehearsal->Rehearse(step);
-    } catch (const Error& e) {
-      throw Error(e.code(),
-                  std::string(e.what()) + "\n(dry run: " + std::to_string(result.steps.size()) +
-                      " migration(s) before it rehearsed; all undone, nothing changed)",
-                  e.where(), e.sqlstate());
-    }
-    observer.OnStepDone(step, ms);
-    result.steps.push_back({step.version, step.slug, step.direction, ms});
+  } catch (const Error& e) {
+    std::string what = e.what();
+    if (e.code() == ErrorCode::kInterrupted) what = what.substr(0, what.find(" with "));
+    throw Error(e.code(),
+                what + "\n(dry run: " + std::to_string(result.steps.size()) +
+                    " migration(s) before it rehearsed; all undone, nothing changed)",
+                e.where(), e.sqlstate());
   }
   return result;
 }

@@ -50,7 +50,8 @@ TEST_CASE("e2e: run --to and --dry-run", "[e2e]") {
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult dry = p.Run({"run", "--dry-run"});
   CHECK(dry.exit_code == 0);
-  CHECK_THAT(dry.out, Catch::Contains("would apply  3  c"));
+  CHECK_THAT(dry.out, Catch::Contains("rehearsed 3  c"));
+  CHECK(!fs::exists(p / "test.db"));  // rehearsed on an empty database, no file created
   CHECK(p.Run({"run", "--to", "2"}).exit_code == 0);
   CHECK(History(p) == std::vector<std::string>{"1", "2"});
   CHECK(p.Run({"run", "--to", "7"}).exit_code == 2);
@@ -124,7 +125,7 @@ TEST_CASE("e2e: down, down N, down --to V and down --all", "[e2e]") {
   CHECK(History(p) == std::vector<std::string>{"1", "2"});
   CHECK(p.Run({"down", "--all"}).exit_code == 0);
   CHECK(History(p).empty());
-  CHECK(p.Tables().empty());
+  CHECK(!fs::exists(p / "test.db"));  // rehearsed on an empty database, no file created
   CHECK(p.Query("SELECT event FROM migrate_log ORDER BY id DESC LIMIT 1") ==
         std::vector<std::string>{"down"});
   CHECK(p.Run({"down", "2", "--all"}).exit_code == 2);

@@ -117,14 +117,16 @@ TEST_CASE("drift and interrupted migrations stop a run before anything runs", "[
   CHECK(db->executed.empty());
 }
 
-TEST_CASE("dry run plans without locking or applying", "[unit]") {
+TEST_CASE("dry run rehearses without locking or recording", "[unit]") {
   Fixture f;
   auto& [dir, bundle, db, driver, rec] = f;
   RunOptions options;
   options.dry_run = true;
   CHECK(RunUp(driver, bundle, options, rec).steps.size() == 3);
+  CHECK(db->rehearsals == 1);
   CHECK(db->history.empty());
   CHECK(db->lock_attempts == 0);
+  CHECK(db->executed.empty());  // rolled back
 }
 
 TEST_CASE("status lists applied, pending and missing migrations", "[unit]") {

@@ -63,6 +63,7 @@ struct RunResult {
   // A dry run stopped before this step: it cannot be rehearsed (a non-transactional step on
   // PostgreSQL), and the ones after it may depend on it.
   std::optional<StepSummary> not_rehearsed;
+  std::size_t not_reached = 0;  // with not_rehearsed: the planned steps after it
 };
 
 // Applies pending migrations; without `to`, a complete database returns no steps before
