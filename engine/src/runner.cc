@@ -89,11 +89,13 @@ template <typename MakePlan>
 RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& options,
                     RunObserver& observer, MakePlan make_plan) {
   bundle.manifest();  // parsed and checked against the header before anything is written
-  if (options.dry_run) {
-    Plan plan = make_plan(driver.ReadHistory());
+  if (options.dry_run) {  // as a run would, up to the schema check; then a rehearsal
+    std::vector<HistoryRow> history = driver.ReadHistory();
+    Plan plan = make_plan(history);
     if (options.allow_out_of_order) AllowOutOfOrder(plan);
     RefuseOnFindings(plan.findings);
     for (const Finding& f : plan.findings) observer.OnNotice(f);
+    if (!plan.steps.empty()) GateSchema(driver, history, options, observer);
     return RehearsePlan(driver, bundle, plan, options, observer);
   }
   driver.EnsureMetadata();

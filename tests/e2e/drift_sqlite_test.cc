@@ -94,6 +94,9 @@ TEST_CASE("e2e: drift on SQLite names each hand change, stops run, warns, and cl
                                        "column accounts.balance",
                                        "constraint accounts.accounts_parent_id_fkey"});
 
+  ProcessResult dry = p.Run({"run", "--dry-run"});  // predicts the run's refusal
+  CHECK(dry.exit_code == 4);
+  CHECK_THAT(dry.err, Catch::Contains("+ column child.hotfix"));
   ProcessResult run = p.Run({"run"});
   CHECK(run.exit_code == 4);
   CHECK_THAT(run.err,
