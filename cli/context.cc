@@ -94,10 +94,11 @@ void Context::RegisterSecretsOf(const std::string& url) {
   for (const std::string& s : SecretsOfUrl(url)) RegisterSecret(s);
 }
 
-std::unique_ptr<Driver> Context::OpenDatabase(CreateFile create) const {
+std::unique_ptr<Driver> Context::OpenDatabase(CreateFile create, bool read_only) const {
   DriverOptions driver_options;
   driver_options.tables = config_.tables;
   driver_options.create = create;
+  driver_options.read_only = read_only;
   return OpenDriver(DatabaseUrl(), driver_options);
 }
 

@@ -44,8 +44,9 @@ class Context {
   // Throws Error(kConfig) for an unset ${VAR}.
   std::string DatabaseUrl() const;
 
-  // Opens the driver for DatabaseUrl(); `create` says whether SQLite may create the file.
-  std::unique_ptr<Driver> OpenDatabase(CreateFile create) const;
+  // Opens the driver for DatabaseUrl(); `create` says whether SQLite may create the file,
+  // `read_only` whether it opens it read-only (a dry run's source).
+  std::unique_ptr<Driver> OpenDatabase(CreateFile create, bool read_only = false) const;
 
   // An empty database of the same kind as DatabaseUrl()'s, for baseline --check: SQLite in
   // memory; PostgreSQL a temporary database (dropped when the driver goes) on the server of

@@ -38,7 +38,8 @@ std::unique_ptr<Driver> OpenForRun(const Context& ctx, DryRun dry, CreateFile cr
     options.tables = ctx.config().tables;
     return OpenDriver("sqlite::memory:", options);
   }
-  return ctx.OpenDatabase(dry == DryRun::kYes ? CreateFile::kNo : create);
+  if (dry == DryRun::kYes) return ctx.OpenDatabase(CreateFile::kNo, /*read_only=*/true);
+  return ctx.OpenDatabase(create);
 }
 
 void RunOrDown(

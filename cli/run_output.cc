@@ -27,8 +27,17 @@ void PrintJson(const RunOutcome& o) {
          {"steps", steps},
          {"duration_ms", o.ms}};
   if (o.dry == DryRun::kYes) {
-    j["rehearsed_on"] = o.dialect == "postgres" ? "a transaction, rolled back" : "a copy, deleted";
-    j["not_rehearsed"] = o.result.not_rehearsed ? SummaryJson(*o.result.not_rehearsed) : json();
+    j["rehearsed_on"] = o.dialect == "postgres" ? "a transaction, rolled back"
+                        : o.empty_database      ? "an empty database in memory"
+                                                : "a copy, deleted";
+    json not_rehearsed;
+    if (const auto& s = o.result.not_rehearsed) {
+      not_rehearsed = {{"version", s->version},
+                       {"slug", s->slug},
+                       {"direction", DirectionName(s->direction)},
+                       {"why", o.result.not_rehearsed_why}};
+    }
+    j["not_rehearsed"] = not_rehearsed;
     j["not_reached"] = o.result.not_reached;
   }
   std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
@@ -41,8 +50,7 @@ void PrintDryRun(const Context& ctx, const RunOutcome& o) {
   if (r.not_rehearsed) {
     const StepSummary& s = *r.not_rehearsed;
     out << "  " << Paint(out, Tone::kWarning, "not rehearsed ") << s.version << "  " << s.slug
-        << ": it is '-- migrate:no-transaction', and a dry run on PostgreSQL runs everything in "
-           "one transaction; it was not executed.\n";
+        << ": " << r.not_rehearsed_why << "; nothing of it remains.\n";
     out << "Stopped there: " << (r.not_reached ? std::to_string(r.not_reached) : "no")
         << " later migration(s) not rehearsed (they may depend on it).\n";
   }
@@ -57,12 +65,13 @@ void PrintDryRun(const Context& ctx, const RunOutcome& o) {
   if (o.dialect == "postgres") {
     out << "inside one transaction, then rolled back: nothing changed, migrate's tables "
            "included. DDL locks were held on what they touched until the rollback.\n";
+  } else if (o.empty_database) {
+    out << "on an empty database in memory: the database file does not exist yet, and was not "
+           "created.\n";
   } else {
     out << "on a copy of the database made with SQLite's backup API, then deleted: the "
            "database is unchanged.\n";
   }
-  if (o.empty_database)
-    out << "(The database file does not exist yet: rehearsed on an empty one.)\n";
 }
 
 }  // namespace

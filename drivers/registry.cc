@@ -36,8 +36,8 @@ std::unique_ptr<Driver> OpenDriver(const std::string& url, const DriverOptions& 
     if (path.empty()) {
       throw Error(ErrorCode::kUsage, "'" + url + "' names no file: write sqlite:path/to/file.db");
     }
-    return sqlite::OpenSqlite(
-        {path, options.tables, options.create == CreateFile::kYes, options.busy_timeout, false});
+    return sqlite::OpenSqlite({path, options.tables, options.create == CreateFile::kYes,
+                               options.busy_timeout, options.read_only, false});
   }
   if (dialect == kDialectPostgres) {
     return postgres::OpenPostgres({url, options.tables});

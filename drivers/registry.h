@@ -23,6 +23,7 @@ struct DriverOptions {
   TableNames tables;
   CreateFile create = CreateFile::kYes;  // SQLite: create the database file when missing
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  bool read_only = false;  // SQLite: open the file read-only (a dry run's source)
 };
 
 // Opens `url`. Throws Error(kUsage) for an unknown scheme, Error(kConnection) when the

@@ -150,7 +150,7 @@ class PostgresDriver final : public Driver {
           attempt.acquired = session_.Exec(TakeLock(tables_, request)).affected_rows() == 1;
         });
       } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() != "55P03") throw;  // lock_not_available: someone is on the row
+        if (SqlStateOf(e) != "55P03") throw;  // lock_not_available: someone is on the row
       }
       if (!attempt.acquired) advisory_held_ = !Advisory("pg_advisory_unlock");
     });
@@ -237,7 +237,8 @@ class PostgresDriver final : public Driver {
 
   std::unique_ptr<Rehearsal> BeginRehearsal() override {
     std::unique_ptr<Rehearsal> rehearsal;
-    Guard("cannot begin the rehearsal", [&] { rehearsal = BeginPostgresRehearsal(session_, steps_); });
+    Guard("cannot begin the rehearsal",
+          [&] { rehearsal = BeginPostgresRehearsal(session_, steps_); });
     return rehearsal;
   }
 

@@ -63,6 +63,11 @@ std::optional<std::size_t> PositionFromMessage(const std::string& what,
   return line_start + at + std::min(col, text.size() - at);
 }
 
+template <typename T>
+bool Is(const pqxx::sql_error& e) {
+  return dynamic_cast<const T*>(&e) != nullptr;
+}
+
 }  // namespace
 
 Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown_url) {
@@ -83,6 +88,25 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
                                            message);
 }
 
+std::string SqlStateOf(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (Is<pqxx::insufficient_privilege>(e)) return "42501";
+  if (Is<pqxx::undefined_column>(e)) return "42703";
+  if (Is<pqxx::undefined_function>(e)) return "42883";
+  if (Is<pqxx::undefined_table>(e)) return "42P01";
+  if (Is<pqxx::deadlock_detected>(e)) return "40P01";
+  if (Is<pqxx::serialization_failure>(e)) return "40001";
+  if (Is<pqxx::disk_full>(e)) return "53100";
+  if (Is<pqxx::out_of_memory>(e)) return "53200";
+  if (Is<pqxx::feature_not_supported>(e)) return "0A000";
+  if (Is<pqxx::invalid_cursor_name>(e)) return "34000";
+  if (Is<pqxx::invalid_sql_statement_name>(e)) return "26000";
+  if (Is<pqxx::plpgsql_raise>(e)) return "P0001";
+  if (Is<pqxx::plpgsql_no_data_found>(e)) return "P0002";
+  if (Is<pqxx::plpgsql_too_many_rows>(e)) return "P0003";
+  return "";
+}
+
 Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t index) {
   std::size_t offset = 0;
   if (index < step.statements.size()) {
@@ -101,11 +125,13 @@ Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t ind
     statement = Excerpt(std::string_view(step.sql).substr(step.statements[index].offset,
                                                           step.statements[index].length));
   }
+  std::string state = SqlStateOf(e);
   return Error(ErrorCode::kMigrationFailed,
                where.ToString() + ": statement " + std::to_string(index + 1) + " of " +
-                   std::to_string(step.statements.size()) + " failed (SQLSTATE " + e.sqlstate() +
-                   "): " + CleanServerMessage(e.what()) + "\n  " + statement,
-               where, e.sqlstate());
+                   std::to_string(step.statements.size()) + " failed" +
+                   (state.empty() ? "" : " (SQLSTATE " + state + ")") + ": " +
+                   CleanServerMessage(e.what()) + "\n  " + statement,
+               where, state);
 }
 
 }  // namespace migrate::postgres

@@ -19,6 +19,10 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
 
 // An error for statement `index` of `step` that failed with `e`, located at the server's
 // error position when it gave one.
+// The SQLSTATE of `e`: libpqxx 6.4 throws some of its typed exceptions (insufficient_privilege
+// among them) without the code, which is then recovered from the type; "" when unknown.
+std::string SqlStateOf(const pqxx::sql_error& e);
+
 Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t index);
 
 }  // namespace migrate::postgres

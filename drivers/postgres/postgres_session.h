@@ -52,7 +52,7 @@ void Guard(const std::string& what, Body&& body) {
                 what + ": lost the connection to PostgreSQL: " + CleanServerMessage(e.what()));
   } catch (const pqxx::sql_error& e) {
     throw Error(ErrorCode::kMigrationFailed, what + ": " + CleanServerMessage(e.what()), {},
-                e.sqlstate());
+                SqlStateOf(e));
   } catch (const pqxx::failure& e) {
     throw Error(ErrorCode::kConnection, what + ": " + CleanServerMessage(e.what()));
   }

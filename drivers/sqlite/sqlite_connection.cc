@@ -9,6 +9,18 @@ Connection::Connection(SQLite::Database db, std::chrono::milliseconds busy_timeo
 
 Connection::~Connection() { Rollback(); }
 
+void Connection::DenyAttachingFiles() {
+  deny_attaching_files_ = true;
+  sqlite3_set_authorizer(db_.getHandle(), RefuseAttachingFiles, nullptr);
+}
+
+int RefuseAttachingFiles(void*, int action, const char* file, const char*, const char*,
+                         const char*) {
+  if (action != SQLITE_ATTACH || !file) return SQLITE_OK;
+  std::string_view name(file);
+  return name.empty() || name == ":memory:" ? SQLITE_OK : SQLITE_DENY;
+}
+
 void Connection::Rollback() noexcept {
   if (!sqlite3_get_autocommit(db_.getHandle())) db_.tryExec("ROLLBACK");
 }

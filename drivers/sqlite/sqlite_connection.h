@@ -43,6 +43,11 @@ class Connection {
   void SetBusyTimeout(std::chrono::milliseconds wait);
   void RestoreBusyTimeout() { SetBusyTimeout(busy_timeout_); }
 
+  // A dry run's copy: ATTACH and VACUUM INTO of a file, which would write outside it, are
+  // refused ("not authorized"), also while a ForeignKeyWatch holds the authorizer.
+  void DenyAttachingFiles();
+  bool denies_attaching_files() const { return deny_attaching_files_; }
+
  private:
   // A prepared statement kept for the life of the connection, reset and unbound: the
   // statements that run for every migration are parsed once, not once per migration.
@@ -50,8 +55,14 @@ class Connection {
 
   SQLite::Database db_;
   std::chrono::milliseconds busy_timeout_;
+  bool deny_attaching_files_ = false;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;  // dies before db_
 };
+
+// An authorizer (sqlite3_set_authorizer) that refuses attaching a database file: SQLITE_DENY
+// for SQLITE_ATTACH of a name other than "" (VACUUM's own) and ":memory:", else SQLITE_OK.
+int RefuseAttachingFiles(void*, int action, const char* file, const char*, const char*,
+                         const char*);
 
 // Error(`code`) for `e`: the message starts with `what`; the extended result code is its
 // SQLSTATE.

@@ -26,7 +26,9 @@ std::optional<LockHolder> HolderOf(Connection& c, const TableNames& t) {
 class SqliteDriver final : public Driver {
  public:
   SqliteDriver(const SqliteOptions& options, SQLite::Database db)
-      : tables_(options.tables), c_(std::move(db), options.busy_timeout), steps_(c_, tables_) {}
+      : tables_(options.tables), c_(std::move(db), options.busy_timeout), steps_(c_, tables_) {
+    if (options.rehearsal) c_.DenyAttachingFiles();
+  }
 
   Capabilities GetCapabilities() override { return {"sqlite", sqlite3_libversion()}; }
 
@@ -191,10 +193,12 @@ std::unique_ptr<Driver> OpenSqlite(const SqliteOptions& options) {
                 "no SQLite database at " + options.path + " (run 'migrate run' to create it)");
   }
   try {
-    int flags = SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
+    int flags = options.read_only
+                    ? SQLite::OPEN_READONLY
+                    : SQLite::OPEN_READWRITE | (options.create ? SQLite::OPEN_CREATE : 0);
     SQLite::Database db(options.path, flags, static_cast<int>(options.busy_timeout.count()));
     db.exec("PRAGMA foreign_keys = OFF");
-    if (options.throwaway) db.exec("PRAGMA synchronous = OFF");
+    if (options.rehearsal) db.exec("PRAGMA synchronous = OFF");
     return std::make_unique<SqliteDriver>(options, std::move(db));
   } catch (const SQLite::Exception& e) {
     throw Error(ErrorCode::kConnection,

@@ -20,7 +20,10 @@ struct SqliteOptions {
   TableNames tables;
   bool create = true;  // create the file when missing
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
-  bool throwaway = false;  // a copy deleted afterwards: commits skip fsync (synchronous = OFF)
+  bool read_only = false;  // opened read-only (a dry run's source: no journal or WAL replayed)
+  // A dry run's copy, deleted afterwards: commits skip fsync (synchronous = OFF), and
+  // attaching another database file (ATTACH, VACUUM INTO) is refused: "not authorized".
+  bool rehearsal = false;
 };
 
 // Opens the database. Throws Error(kConnection) when the file cannot be opened.

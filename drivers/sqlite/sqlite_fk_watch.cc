@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sqlite/sqlite_connection.h"
+
 namespace migrate::sqlite {
 namespace {
 
@@ -16,18 +18,32 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-ForeignKeyWatch::ForeignKeyWatch(SQLite::Database& db, std::set<std::string> ignored)
-    : db_(db), ignored_(std::move(ignored)) {
+ForeignKeyWatch::ForeignKeyWatch(SQLite::Database& db, std::set<std::string> ignored,
+                                 bool deny_attaching_files)
+    : db_(db), ignored_(std::move(ignored)), deny_attaching_files_(deny_attaching_files) {
   sqlite3_set_authorizer(db_.getHandle(), &ForeignKeyWatch::Authorize, this);
 }
 
 ForeignKeyWatch::~ForeignKeyWatch() {
-  if (active_) sqlite3_set_authorizer(db_.getHandle(), nullptr, nullptr);
+  if (active_) StopWatching();
+}
+
+void ForeignKeyWatch::StopWatching() noexcept {
+  if (deny_attaching_files_) {
+    sqlite3_set_authorizer(db_.getHandle(), RefuseAttachingFiles, nullptr);
+  } else {
+    sqlite3_set_authorizer(db_.getHandle(), nullptr, nullptr);
+  }
+  active_ = false;
 }
 
 int ForeignKeyWatch::Authorize(void* self, int action, const char* a1, const char* a2,
                                const char* /*db*/, const char* trigger) {
   auto* w = static_cast<ForeignKeyWatch*>(self);
+  if (w->deny_attaching_files_ &&
+      RefuseAttachingFiles(nullptr, action, a1, a2, nullptr, trigger) == SQLITE_DENY) {
+    return SQLITE_DENY;
+  }
   // For ALTER TABLE the table is the second argument; for the others, the first.
   const char* table = action == SQLITE_ALTER_TABLE ? a2 : a1;
   if (!table || trigger) return SQLITE_OK;  // a trigger's own writes come from its table's
@@ -53,8 +69,7 @@ int ForeignKeyWatch::Authorize(void* self, int action, const char* a1, const cha
 }
 
 std::string ForeignKeyWatch::Check() {
-  sqlite3_set_authorizer(db_.getHandle(), nullptr, nullptr);
-  active_ = false;
+  StopWatching();
   std::set<std::string> check = children_;
   if (!parents_.empty()) {
     // Tables whose definition mentions a parent's name: a cheap superset of its children.

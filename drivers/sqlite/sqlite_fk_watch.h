@@ -17,8 +17,9 @@ namespace migrate::sqlite {
 class ForeignKeyWatch {
  public:
   // Starts watching statements prepared on `db`. Tables whose names start with sqlite_ or
-  // are in `ignored` (migrate's own) are not recorded.
-  ForeignKeyWatch(SQLite::Database& db, std::set<std::string> ignored);
+  // are in `ignored` (migrate's own) are not recorded. With `deny_attaching_files`, the
+  // watch refuses them as RefuseAttachingFiles does, and hands the authorizer back to it.
+  ForeignKeyWatch(SQLite::Database& db, std::set<std::string> ignored, bool deny_attaching_files);
   // Stops watching. Never throws.
   ~ForeignKeyWatch();
   ForeignKeyWatch(const ForeignKeyWatch&) = delete;
@@ -29,6 +30,7 @@ class ForeignKeyWatch {
   std::string Check();
 
  private:
+  void StopWatching() noexcept;
   static int Authorize(void* self, int action, const char* a1, const char* a2, const char* db,
                        const char* trigger);
 
@@ -36,6 +38,7 @@ class ForeignKeyWatch {
   std::set<std::string> ignored_;
   std::set<std::string> children_;  // tables written: their own foreign keys may now fail
   std::set<std::string> parents_;   // tables that lost rows or changed: who references them?
+  bool deny_attaching_files_;
   bool active_ = true;
 };
 

@@ -31,7 +31,7 @@ void SqliteSteps::Run(const Step& step, std::size_t index) {
   // The first statement of a transactional step starts the watch on what its statements
   // write.
   if (own_transaction_ && !watch_) {
-    watch_ = std::make_unique<ForeignKeyWatch>(c_.db(), OwnTables());
+    watch_ = std::make_unique<ForeignKeyWatch>(c_.db(), OwnTables(), c_.denies_attaching_files());
   }
   std::string_view text = step.StatementText(index);
   sqlite3* db = c_.db().getHandle();

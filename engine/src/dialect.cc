@@ -38,6 +38,9 @@ StatementKind ClassifyStatement(std::string_view statement) {
                                                      : StatementKind::kOther;
   }
   if (first == "COMMIT" || first == "END") return StatementKind::kCommit;
+  if (first == "PREPARE" && NextWord(statement, pos) == "TRANSACTION") {
+    return StatementKind::kPrepareTransaction;  // ends the transaction, its work held
+  }
   if (first == "ROLLBACK" || first == "ABORT") {
     std::string second = NextWord(statement, pos);
     if (second == "TRANSACTION" || second == "WORK") second = NextWord(statement, pos);

@@ -14,15 +14,19 @@ RunResult RehearsePlan(Driver& driver, const Bundle& bundle, const Plan& plan,
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
       StopIfAsked(options, plan.steps[i], result.steps.size());
       Step step = StepOf(bundle, driver, plan.steps[i], options, kept.empty() ? nullptr : &kept[i]);
-      if (!rehearsal->CanRehearse(step)) {
+      Rehearsed done{0, rehearsal->WhyNotRehearsable(step)};
+      if (done.not_rehearsed.empty()) {
+        observer.OnStepStart(step);
+        done = rehearsal->Rehearse(step);
+      }
+      if (!done.not_rehearsed.empty()) {
         result.not_rehearsed = StepSummary{step.version, step.slug, step.direction, 0};
+        result.not_rehearsed_why = done.not_rehearsed;
         result.not_reached = plan.steps.size() - i - 1;
         break;
       }
-      observer.OnStepStart(step);
-      long long ms = rehearsal->Rehearse(step);
-      observer.OnStepDone(step, ms);
-      result.steps.push_back({step.version, step.slug, step.direction, ms});
+      observer.OnStepDone(step, done.ms);
+      result.steps.push_back({step.version, step.slug, step.direction, done.ms});
     }
   } catch (const Error& e) {
     std::string what = e.what();

@@ -34,7 +34,8 @@ struct SqliteFactory {
   static constexpr bool kSessionLiveness = false;
   TempDir dir;
   std::unique_ptr<Driver> Open() {
-    return sqlite::OpenSqlite({(dir / "conformance.db").string(), TableNames{}, true, 5s, false});
+    return sqlite::OpenSqlite(
+        {(dir / "conformance.db").string(), TableNames{}, true, 5s, false, false});
   }
   void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
 };

@@ -121,7 +121,7 @@ TEST_CASE("e2e: the same SQLite schema built in another order has the same canon
     SQLite::Database db((dir / name).string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec(sql);
     auto d = migrate::sqlite::OpenSqlite(
-        {(dir / name).string(), {}, false, std::chrono::seconds(5), false});
+        {(dir / name).string(), {}, false, std::chrono::seconds(5), false, false});
     return migrate::RenderCanonical(migrate::Describe(d->ReadCatalog()));
   };
   std::string one = text("one.db", kBase);
@@ -231,7 +231,7 @@ TEST_CASE("e2e: the SQLite catalog names virtual tables, collations, AUTOINCREME
         "CREATE TABLE c (x INTEGER REFERENCES a (id), FOREIGN KEY (x) REFERENCES b (id));\n"
         "CREATE VIRTUAL TABLE notes USING fts5(body, title);\n");
   }
-  auto d = migrate::sqlite::OpenSqlite({path, {}, false, std::chrono::seconds(5), false});
+  auto d = migrate::sqlite::OpenSqlite({path, {}, false, std::chrono::seconds(5), false, false});
   std::string text = migrate::RenderCanonical(migrate::Describe(d->ReadCatalog()));
   CHECK_THAT(text, Catch::Contains("column a.id position=1 type=INTEGER autoincrement"));
   CHECK_THAT(text, Catch::Contains("column a.name position=2 type=TEXT collation=NOCASE"));

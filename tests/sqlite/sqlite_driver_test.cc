@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::unique_ptr<Driver> Open(const TempDir& dir, TableNames tables = {}) {
-  return sqlite::OpenSqlite({(dir / "test.db").string(), tables, true, 5s, false});
+  return sqlite::OpenSqlite({(dir / "test.db").string(), tables, true, 5s, false, false});
 }
 
 RunResult Up(Driver& d, const Bundle& b) {
@@ -147,15 +147,15 @@ TEST_CASE("sqlite: a writer holding the database makes TryLock report busy, not 
 TEST_CASE("sqlite: opening a missing file without create is a connection error", "[sqlite]") {
   TempDir dir;
   try {
-    sqlite::OpenSqlite({(dir / "missing.db").string(), TableNames{}, false, 5s, false});
+    sqlite::OpenSqlite({(dir / "missing.db").string(), TableNames{}, false, 5s, false, false});
     FAIL("expected an error");
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kConnection);
     CHECK_THAT(e.what(), Catch::Contains("missing.db"));
   }
-  CHECK_THROWS_AS(
-      sqlite::OpenSqlite({(dir / "no/such/dir/x.db").string(), TableNames{}, true, 5s, false}),
-      Error);
+  CHECK_THROWS_AS(sqlite::OpenSqlite(
+                      {(dir / "no/such/dir/x.db").string(), TableNames{}, true, 5s, false, false}),
+                  Error);
 }
 
 TEST_CASE("sqlite: a parent losing rows or being rebuilt is checked through its children",

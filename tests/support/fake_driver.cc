@@ -72,10 +72,12 @@ class FakeRehearsal final : public Rehearsal {
     steps_.Begin();
   }
   ~FakeRehearsal() override { steps_.Rollback(); }
-  bool CanRehearse(const Step& step) const override { return step.transactional; }
-  long long Rehearse(const Step& step) override {
+  std::string WhyNotRehearsable(const Step& step) const override {
+    return step.transactional ? "" : "it runs outside a transaction";
+  }
+  Rehearsed Rehearse(const Step& step) override {
     for (std::size_t i = 0; i < step.statements.size(); ++i) steps_.Run(step, i);
-    return 0;
+    return {0, ""};
   }
 
  private:

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "migrate/drift.h"
 #include "migrate/lint.h"
 #include "migrate/migration_set.h"
-#include "migrate/drift.h"
 #include "migrate/records.h"
 
 namespace migrate {
@@ -31,7 +31,7 @@ struct EnvironmentConfig {
   // What run and down do when the live schema is not the last snapshot's.
   SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;
   bool allow_out_of_order = false;  // out_of_order = "allow": run older pending migrations
-  std::string dev_url;  // a PostgreSQL server for scratch databases (baseline --check)
+  std::string dev_url;              // a PostgreSQL server for scratch databases (baseline --check)
 };
 
 struct Config {

@@ -21,7 +21,7 @@
 namespace migrate {
 
 // What a statement does to transactions; everything else is kOther.
-enum class StatementKind { kOther, kBegin, kCommit, kRollback };
+enum class StatementKind { kOther, kBegin, kCommit, kRollback, kPrepareTransaction };
 
 struct Statement {
   std::size_t offset = 0;  // byte offset of the statement's first token in the file

@@ -64,16 +64,23 @@ struct RepairRequest {
 // one transaction, rolled back when the rehearsal ends (DDL locks are held until then).
 // SQLite: a copy of the database made with the online backup API, deleted at the end.
 // Neither writes migrate's tables of the target nor takes its lock.
+struct Rehearsed {
+  long long ms = 0;
+  // Non-empty: the step could not be rehearsed here, and why (e.g. on PostgreSQL it uses an
+  // enum value an earlier step of the same transaction added); the rehearsal goes no further.
+  std::string not_rehearsed;
+};
+
 class Rehearsal {
  public:
   // Undoes everything: rolls the transaction back, or deletes the copy. Never throws.
   virtual ~Rehearsal() = default;
-  // Whether `step` can be rehearsed here (on PostgreSQL a non-transactional step cannot: its
-  // statements refuse a transaction block).
-  virtual bool CanRehearse(const Step& step) const = 0;
-  // Runs `step` as Apply would; returns its duration in milliseconds. Throws
+  // Why `step` cannot be rehearsed here, without running it ("" when it can): on PostgreSQL
+  // a non-transactional step, whose statements refuse a transaction block.
+  virtual std::string WhyNotRehearsable(const Step& step) const = 0;
+  // Runs `step` as Apply would, and checks at its end what its commit would check. Throws
   // Error(kMigrationFailed) at the failing statement; the rehearsal can go no further then.
-  virtual long long Rehearse(const Step& step) = 0;
+  virtual Rehearsed Rehearse(const Step& step) = 0;
 };
 
 class Driver {

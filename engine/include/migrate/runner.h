@@ -44,7 +44,7 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> lock_timeout;       // default for each migration
   std::optional<std::chrono::milliseconds> statement_timeout;  // default for each migration
   bool dry_run = false;  // rehearse on the target (Driver::BeginRehearsal), change nothing
-  SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;   // when the live schema drifted
+  SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;  // when the live schema drifted
   bool allow_out_of_order = false;  // apply pending migrations older than the newest applied
   // When set (by a signal handler), the run stops after the migration in progress and throws
   // Error(kInterrupted); the lock is released as on any other error.
@@ -63,7 +63,8 @@ struct RunResult {
   // A dry run stopped before this step: it cannot be rehearsed (a non-transactional step on
   // PostgreSQL), and the ones after it may depend on it.
   std::optional<StepSummary> not_rehearsed;
-  std::size_t not_reached = 0;  // with not_rehearsed: the planned steps after it
+  std::string not_rehearsed_why;  // with not_rehearsed: why (Rehearsed::not_rehearsed)
+  std::size_t not_reached = 0;    // with not_rehearsed: the planned steps after it
 };
 
 // Applies pending migrations; without `to`, a complete database returns no steps before
