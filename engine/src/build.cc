@@ -5,7 +5,8 @@
 namespace migrate {
 
 BuildInputs MakeBuildInputs(const Config& config) {
-  return {ResolveSources(config), EffectiveDialects(config), MakeLintSettings(config)};
+  return {ResolveSources(config), EffectiveDialects(config), MakeLintSettings(config),
+          BuildPostgresVersion(config)};
 }
 
 LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
@@ -16,7 +17,7 @@ LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
     if (!d) throw Error(ErrorCode::kConfig, "no dialect named '" + name + "'");
     dialects.push_back(d);
   }
-  LoadResult loaded = LoadMigrationSet(inputs.sources, dialects);
+  LoadResult loaded = LoadMigrationSet(inputs.sources, dialects, inputs.postgres_version);
   Diagnostics more;
   for (const Dialect* d : dialects) {
     if (!options.lint || !LintApplies(*d)) continue;

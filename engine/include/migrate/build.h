@@ -38,9 +38,13 @@ struct BuildInputs {
   std::vector<SourceDir> sources;
   std::vector<std::string> dialects;
   LintSettings lint;
+  // The PostgreSQL server the files are for: above the grammar the build has, a statement it
+  // rejects is a warning ("unchecked-syntax"), not an error (docs/design.md §2).
+  int postgres_version = kDefaultPostgresVersion;
 };
 
-// The inputs `config` describes (ResolveSources, EffectiveDialects, MakeLintSettings).
+// The inputs `config` describes (ResolveSources, EffectiveDialects, MakeLintSettings,
+// BuildPostgresVersion).
 BuildInputs MakeBuildInputs(const Config& config);
 
 struct BuildOptions {
