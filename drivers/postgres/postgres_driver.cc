@@ -85,7 +85,7 @@ class PostgresDriver final : public Driver {
 
   Capabilities GetCapabilities() override {
     int v = session_.connection().server_version();
-    return {"postgres", std::to_string(v / 10000) + "." + std::to_string(v % 10000)};
+    return {"postgres", std::to_string(v / 10000) + "." + std::to_string(v % 10000), v};
   }
 
   const Dialect& GetDialect() const override { return PostgresDialect(); }
@@ -237,7 +237,8 @@ class PostgresDriver final : public Driver {
 
   std::unique_ptr<Rehearsal> BeginRehearsal() override {
     std::unique_ptr<Rehearsal> rehearsal;
-    Guard("cannot begin the rehearsal", [&] { rehearsal = BeginPostgresRehearsal(session_, steps_); });
+    Guard("cannot begin the rehearsal",
+          [&] { rehearsal = BeginPostgresRehearsal(session_, steps_); });
     return rehearsal;
   }
 

@@ -28,7 +28,7 @@ class SqliteDriver final : public Driver {
   SqliteDriver(const SqliteOptions& options, SQLite::Database db)
       : tables_(options.tables), c_(std::move(db), options.busy_timeout), steps_(c_, tables_) {}
 
-  Capabilities GetCapabilities() override { return {"sqlite", sqlite3_libversion()}; }
+  Capabilities GetCapabilities() override { return {"sqlite", sqlite3_libversion(), 0}; }
 
   const Dialect& GetDialect() const override { return SqliteDialect(); }
 
