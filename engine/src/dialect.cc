@@ -72,7 +72,8 @@ PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Direc
   out.statements = std::move(split.statements);
   for (const Statement& s : out.statements) {
     if (s.unchecked.empty()) continue;
-    diagnostics.push_back({Severity::kWarning, "unchecked-syntax", LocationOf(sql, file, s.offset),
+    diagnostics.push_back({Severity::kWarning, std::string(kUncheckedSyntax),
+                           LocationOf(sql, file, s.offset),
                            UncheckedMessage(dialect, s.unchecked)});
   }
   auto& st = out.statements;

@@ -161,7 +161,7 @@ Diagnostics LintStep(const Dialect& dialect, const Step& step, const LintSetting
   for (const Statement& s : step.statements) {
     if (s.unchecked.empty()) continue;
     LineColumn lc = LineColumnAt(step.sql, s.offset);
-    out.push_back({Severity::kWarning, "unchecked-syntax",
+    out.push_back({Severity::kWarning, std::string(kUncheckedSyntax),
                    SourceLocation{step.file, lc.line, lc.column},
                    UncheckedMessage(dialect, s.unchecked)});
   }

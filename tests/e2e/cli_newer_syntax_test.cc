@@ -56,6 +56,14 @@ TEST_CASE("e2e: PostgreSQL 16-18 syntax builds with warnings when postgres_versi
                                      {"5_json_table.up.sql", 3},
                                      {"5_json_table.down.sql", 3}};
   CHECK(StatementCounts(ReadFile(p / "dist/migrations/manifest.toml")) == want);
+
+  // --strict fails on lint warnings, not on what postgres_version asked for.
+  ProcessResult strict = p.Run({"build", "--strict"});
+  CHECK(strict.exit_code == 3);
+  CHECK_THAT(strict.err,
+             Catch::Contains("5_json_table.up.sql:8:1: error[dropping-column]") &&
+                 Catch::Contains("5_json_table.up.sql:4:1: warning[unchecked-syntax]") &&
+                 Catch::Contains("build failed with 1 error(s)"));
 }
 
 TEST_CASE("e2e: the same files fail as syntax errors when the project targets PostgreSQL 15",

@@ -50,7 +50,7 @@ BuildInputs MakeBuildInputs(const Config& config);
 struct BuildOptions {
   bool lint = true;      // run the lint rules when PostgreSQL is a target
   bool rehearse = true;  // rehearse the chain on a scratch SQLite database when it is a target
-  bool strict = false;   // every warning is an error
+  bool strict = false;   // every warning is an error, but kUncheckedSyntax
 };
 
 // Load, validate, lint and rehearse: the set and every diagnostic, errors first found first.

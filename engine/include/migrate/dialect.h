@@ -30,6 +30,9 @@ namespace migrate {
 // grammar the build has (libpg_query's), so by default every statement is checked.
 inline constexpr int kDefaultPostgresVersion = 15;
 
+// The rule of the warning for a statement newer than the grammar (PrepareSql, LintStep).
+inline constexpr std::string_view kUncheckedSyntax = "unchecked-syntax";
+
 // What a statement does to transactions; everything else is kOther.
 enum class StatementKind { kOther, kBegin, kCommit, kRollback };
 
