@@ -112,6 +112,7 @@ RunOptions Context::MakeRunOptions() const {
     run.schema_drift = env->schema_drift;
     run.allow_out_of_order = env->allow_out_of_order;
   }
+  run.postgres_version = PostgresVersionOf(config_, Environment());
   if (!options_.lock_wait.empty()) {
     auto d = ParseDuration(options_.lock_wait);
     if (!d) {

@@ -42,6 +42,12 @@ std::unique_ptr<Driver> OpenForRun(const Context& ctx, DryRun dry, CreateFile cr
   return ctx.OpenDatabase(create);
 }
 
+// Warns when the server is older than the PostgreSQL version the migrations are written for.
+void WarnIfOlderServer(Driver& driver, const RunOptions& options, RunObserver& observer) {
+  auto warning = OlderServerWarning(driver.GetCapabilities(), options.postgres_version);
+  if (warning) observer.OnWarning(*warning);
+}
+
 void RunOrDown(
     const Context& ctx, Direction direction, DryRun dry,
     const std::function<RunResult(Driver&, const Bundle&, const RunOptions&, RunObserver&)>& go,
@@ -55,6 +61,7 @@ void RunOrDown(
   options.stop = InstallStopSignals();
   options.dry_run = dry == DryRun::kYes;
   LineObserver observer(ctx, dry);
+  WarnIfOlderServer(*driver, options, observer);
   RunResult result = go(*driver, bundle, options, observer);
   ReportRun(ctx, {result, direction, dry, std::string(driver->GetDialect().Name()), empty_database,
                   MillisSince(t0)});
@@ -137,6 +144,7 @@ void Status(const Context& ctx) {
     json j{{"database", RedactUrl(ctx.DatabaseUrl())},
            {"driver", report.capabilities.name},
            {"server_version", report.capabilities.server_version},
+           {"server_version_num", report.capabilities.server_version_num},
            {"migrations", entries},
            {"findings", findings},
            {"duration_ms", MillisSince(t0)}};

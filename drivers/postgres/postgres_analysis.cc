@@ -205,16 +205,17 @@ StatementInfo Analyze(const json& stmt) {
 
 }  // namespace
 
-std::vector<StatementInfo> AnalyzePostgres(std::string_view sql) {
-  std::vector<StatementInfo> out;
+std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql) {
+  std::optional<std::vector<StatementInfo>> out;
   std::string text(sql);
   PgQueryParseResult r = pg_query_parse(text.c_str());
   if (!r.error) {
+    out.emplace();
     json tree = json::parse(r.parse_tree);
     for (const json& s : tree.value("stmts", json::array())) {
       StatementInfo info = Analyze(Field(s, "stmt"));
       info.offset = SkipSqlTrivia(sql, s.value("stmt_location", 0));
-      out.push_back(std::move(info));
+      out->push_back(std::move(info));
     }
   }
   pg_query_free_parse_result(r);

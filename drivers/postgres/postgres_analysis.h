@@ -4,6 +4,7 @@
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -11,9 +12,9 @@
 
 namespace migrate::postgres {
 
-// Analyses every statement of `sql`. Returns an empty list when `sql` does not parse (the
-// build reports the syntax error separately).
-std::vector<StatementInfo> AnalyzePostgres(std::string_view sql);
+// Analyses every statement of `sql`; nullopt when `sql` does not parse (the dialect then
+// analyses what it can statement by statement, docs/design.md §2).
+std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql);
 
 }  // namespace migrate::postgres
 

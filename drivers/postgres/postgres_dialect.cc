@@ -2,7 +2,10 @@
 
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "migrate/naming.h"
 #include "migrate/sha256.h"
@@ -100,7 +103,21 @@ class PgDialect final : public Dialect {
   std::string_view Name() const override { return kDialectPostgres; }
 
   std::vector<StatementInfo> Analyze(std::string_view sql) const override {
-    return AnalyzePostgres(sql);
+    if (std::optional<std::vector<StatementInfo>> all = AnalyzePostgres(sql)) return *all;
+    // Written for a newer server: what the grammar reads is analysed, the rest is unknown.
+    std::vector<StatementInfo> out;
+    for (const Statement& s : SplitNewer(sql).statements) {
+      if (!s.unchecked.empty()) {
+        out.push_back({s.offset, "unknown", "", "unknown", false, false, true, {}});
+        continue;
+      }
+      for (StatementInfo& info :
+           AnalyzePostgres(sql.substr(s.offset, s.length)).value_or(std::vector<StatementInfo>{})) {
+        info.offset += s.offset;
+        out.push_back(std::move(info));
+      }
+    }
+    return out;
   }
 
   SplitResult Split(std::string_view sql) const override {
@@ -108,12 +125,78 @@ class PgDialect final : public Dialect {
     return MightRunOutsideTransaction(sql) ? SplitWithTree(sql, text) : SplitOnly(sql, text);
   }
 
+  int GrammarVersion() const override { return PG_VERSION_NUM / 10000; }
+
+  // The parser first; when it rejects the file, libpg_query's scanner finds where each
+  // statement ends (strings, comments and dollar-quoted bodies as the server reads them), and
+  // each piece is split again by the parser: what it accepts is checked as usual, what it
+  // rejects is `unchecked`.
+  SplitResult SplitNewer(std::string_view sql) const override {
+    SplitResult strict = Split(sql);
+    if (!strict.error_offset) return strict;
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // [begin, end) of each
+    std::string text(sql);
+    PgQuerySplitResult r = pg_query_split_with_scanner(text.c_str());
+    for (int i = 0; !r.error && i < r.n_stmts; ++i) {
+      auto begin = static_cast<std::size_t>(r.stmts[i]->stmt_location);
+      auto len = static_cast<std::size_t>(r.stmts[i]->stmt_len);
+      std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
+      if (end < sql.size() && sql[end] == ';') ++end;
+      pieces.emplace_back(begin, end);
+    }
+    bool scanned = !r.error;
+    pg_query_free_split_result(r);
+    if (!scanned) return strict;  // an unterminated string or comment: the parser's error
+    SplitResult out;
+    for (std::size_t i = 0; i < pieces.size(); ++i) i = AddPiece(sql, pieces, i, out);
+    return out;
+  }
+
  private:
+  // Adds the statements of pieces[i], or of pieces[i..j] when together they parse (a
+  // BEGIN ATOMIC body holds semicolons the scanner splits at); returns the last piece used.
+  std::size_t AddPiece(std::string_view sql,
+                       const std::vector<std::pair<std::size_t, std::size_t>>& pieces,
+                       std::size_t i, SplitResult& out) const {
+    std::size_t begin = pieces[i].first;
+    std::string_view piece = sql.substr(begin, pieces[i].second - begin);
+    SplitResult one = Split(piece);
+    std::size_t last = i;
+    if (one.error_offset && Lowered(piece).find("atomic") != std::string::npos) {
+      for (std::size_t j = i + 1; j < pieces.size(); ++j) {
+        SplitResult joined = Split(sql.substr(begin, pieces[j].second - begin));
+        if (joined.error_offset) continue;
+        one = std::move(joined);
+        last = j;
+        break;
+      }
+    }
+    if (one.error_offset) {
+      std::size_t start = SkipSqlTrivia(sql, begin);
+      std::size_t end = pieces[i].second;
+      if (start >= end) return i;
+      Statement st{start, end - start, StatementKind::kOther, "", one.error_message};
+      st.kind = ClassifyStatement(sql.substr(start, end - start));
+      out.statements.push_back(std::move(st));
+      return i;
+    }
+    for (Statement& st : one.statements) {
+      st.offset += begin;
+      out.statements.push_back(std::move(st));
+    }
+    return last;
+  }
+
+  static std::string Lowered(std::string_view sql) {
+    std::string lower(sql);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower;
+  }
+
   // Whether `sql` has a word that starts a statement PostgreSQL refuses in a transaction
   // block. When it does not (nearly always), the cheaper split needs no parse tree.
   static bool MightRunOutsideTransaction(std::string_view sql) {
-    std::string lower(sql);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = Lowered(sql);
     for (const char* word :
          {"concurrently", "vacuum", "database", "system", "tablespace", "cluster", "discard"}) {
       if (lower.find(word) != std::string::npos) return true;
@@ -127,7 +210,7 @@ class PgDialect final : public Dialect {
     begin = SkipSqlTrivia(sql, begin);
     if (end < sql.size() && sql[end] == ';') ++end;
     if (begin >= end) return;
-    Statement st{begin, end - begin, StatementKind::kOther, std::move(outside)};
+    Statement st{begin, end - begin, StatementKind::kOther, std::move(outside), ""};
     st.kind = ClassifyStatement(sql.substr(begin, end - begin));
     out.statements.push_back(std::move(st));
   }

@@ -85,7 +85,7 @@ class PostgresDriver final : public Driver {
 
   Capabilities GetCapabilities() override {
     int v = session_.connection().server_version();
-    return {"postgres", std::to_string(v / 10000) + "." + std::to_string(v % 10000)};
+    return {"postgres", std::to_string(v / 10000) + "." + std::to_string(v % 10000), v};
   }
 
   const Dialect& GetDialect() const override { return PostgresDialect(); }

@@ -36,7 +36,9 @@ std::string UrlWithDatabase(const std::string& url, const std::string& database)
 // The PostgreSQL dialect (postgres_dialect.cc): statements split by libpg_query's parser (the
 // real PostgreSQL 15 grammar), so `$$` bodies, dollar tags, comments and strings are handled
 // as the server would, and a syntax error is reported at its exact position without a
-// server. Process-wide; needs no connection.
+// server. For files written for a newer server (postgres_version above 15), SplitNewer falls
+// back to libpg_query's scanner for what the grammar rejects. Process-wide; needs no
+// connection.
 const Dialect& PostgresDialect();
 
 }  // namespace migrate::postgres

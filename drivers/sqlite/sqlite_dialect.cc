@@ -69,7 +69,7 @@ class SqlDialect final : public Dialect {
     std::string_view piece = sql.substr(begin, end - begin);
     if (IsBlankSql(piece)) return;
     std::size_t first = SkipSqlTrivia(sql, begin);
-    Statement st{first, end - first, StatementKind::kOther, {}};
+    Statement st{first, end - first, StatementKind::kOther, {}, {}};
     st.kind = ClassifyStatement(sql.substr(first, end - first));
     out.statements.push_back(st);
   }

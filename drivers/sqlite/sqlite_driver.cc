@@ -30,7 +30,7 @@ class SqliteDriver final : public Driver {
     if (options.rehearsal) c_.DenyAttachingFiles();
   }
 
-  Capabilities GetCapabilities() override { return {"sqlite", sqlite3_libversion()}; }
+  Capabilities GetCapabilities() override { return {"sqlite", sqlite3_libversion(), 0}; }
 
   const Dialect& GetDialect() const override { return SqliteDialect(); }
 

@@ -58,6 +58,20 @@ struct Reader {
     return out;
   }
 
+  // A PostgreSQL major version: an integer from 10 (the first of the two-part numbering) to 99.
+  int PostgresVersion(const toml::node& n) const {
+    std::optional<int64_t> v = n.value<int64_t>();
+    if (!n.is_integer() || !v) {
+      Fail(n.source(),
+           "'postgres_version' must be a PostgreSQL major version, a number such as 17");
+    }
+    if (*v < 10 || *v > 99) {
+      Fail(n.source(), "'postgres_version' must be a PostgreSQL major version from 10 to 99, got " +
+                           std::to_string(*v));
+    }
+    return static_cast<int>(*v);
+  }
+
   QualifiedName Table(const toml::node& n, std::string_view key) const {
     std::string name = String(n, key);
     try {
@@ -70,7 +84,7 @@ struct Reader {
   void Project(const toml::table& t, Config& c) const {
     OnlyKeys(t, "[project]",
              {"migrations", "dist", "history_table", "lock_table", "schema_table", "log_table",
-              "default_env", "dialects"});
+              "default_env", "dialects", "postgres_version"});
     if (auto* n = t.get("migrations")) c.migrations = StringList(*n, "migrations");
     if (auto* n = t.get("dist")) c.dist = String(*n, "dist");
     if (auto* n = t.get("history_table")) c.tables.history = Table(*n, "history_table");
@@ -88,6 +102,7 @@ struct Reader {
       }
     }
     if (auto* n = t.get("default_env")) c.default_env = String(*n, "default_env");
+    if (auto* n = t.get("postgres_version")) c.postgres_version = PostgresVersion(*n);
     if (auto* n = t.get("dialects")) {
       c.dialects = StringList(*n, "dialects");
       for (const std::string& d : c.dialects) {
@@ -102,7 +117,7 @@ struct Reader {
     if (!t) Fail(node.source(), "[environments." + name + "] must be a table");
     OnlyKeys(*t, "[environments." + name + "]",
              {"url", "lock_timeout", "statement_timeout", "lock_wait", "lease", "schema_drift",
-              "out_of_order", "dev_url"});
+              "out_of_order", "dev_url", "postgres_version"});
     EnvironmentConfig env;
     env.name = name;
     if (auto* n = t->get("url")) {
@@ -131,6 +146,7 @@ struct Reader {
       env.allow_out_of_order = value == "allow";
     }
     if (auto* n = t->get("dev_url")) env.dev_url = String(*n, "dev_url");
+    if (auto* n = t->get("postgres_version")) env.postgres_version = PostgresVersion(*n);
     return env;
   }
 };
@@ -264,8 +280,21 @@ std::vector<std::string> EffectiveDialects(const Config& config) {
   return out;
 }
 
+int PostgresVersionOf(const Config& config, const EnvironmentConfig* env) {
+  return env && env->postgres_version ? *env->postgres_version : config.postgres_version;
+}
+
+int BuildPostgresVersion(const Config& config) {
+  int newest = config.postgres_version;
+  for (const auto& [name, env] : config.environments) {
+    newest = std::max(newest, env.postgres_version.value_or(newest));
+  }
+  return newest;
+}
+
 LintSettings MakeLintSettings(const Config& config) {
   LintSettings s;
+  s.postgres_version = BuildPostgresVersion(config);
   for (const auto& [rule, level] : config.lint) {
     s.severity[rule] =
         level == "off"

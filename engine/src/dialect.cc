@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "migrate/naming.h"
 #include "migrate/source_text.h"
 #include "migrate/sql_text.h"
 
@@ -49,16 +50,35 @@ StatementKind ClassifyStatement(std::string_view statement) {
   return StatementKind::kOther;
 }
 
+bool NewerThanGrammar(const Dialect& dialect, int target_version) {
+  return dialect.GrammarVersion() > 0 && target_version > dialect.GrammarVersion();
+}
+
+std::string UncheckedMessage(const Dialect& dialect, const std::string& why) {
+  std::string server =
+      dialect.Name() == kDialectPostgres ? "PostgreSQL" : std::string(dialect.Name());
+  return "not checked: newer than the " + server + " " + std::to_string(dialect.GrammarVersion()) +
+         " grammar; the server will check it (" + why +
+         "). What it locks and does is unknown: review it by hand";
+}
+
 PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Directives& directives,
-                       const std::string& file, Diagnostics& diagnostics) {
+                       const std::string& file, Diagnostics& diagnostics, int target_version) {
   PreparedSql out;
-  SplitResult split = dialect.Split(sql);
+  SplitResult split =
+      NewerThanGrammar(dialect, target_version) ? dialect.SplitNewer(sql) : dialect.Split(sql);
   if (split.error_offset) {
     diagnostics.push_back({Severity::kError, "syntax", LocationOf(sql, file, *split.error_offset),
                            split.error_message});
     return out;
   }
   out.statements = std::move(split.statements);
+  for (const Statement& s : out.statements) {
+    if (s.unchecked.empty()) continue;
+    diagnostics.push_back({Severity::kWarning, std::string(kUncheckedSyntax),
+                           LocationOf(sql, file, s.offset),
+                           UncheckedMessage(dialect, s.unchecked)});
+  }
   auto& st = out.statements;
   if (directives.no_transaction) return out;  // the file controls its own transactions
   if (st.size() >= 2 && st.front().kind == StatementKind::kBegin &&

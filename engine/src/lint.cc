@@ -110,6 +110,9 @@ Diagnostics LintFile(const Dialect& dialect, const std::string& path, std::strin
   Diagnostics out;
   CheckAllowed(path, directives, out);
   std::vector<StatementInfo> statements = dialect.Analyze(text);
+  bool unknown = std::any_of(statements.begin(), statements.end(),
+                             [](const StatementInfo& s) { return s.unknown; });
+  if (unknown && !NewerThanGrammar(dialect, settings.postgres_version)) return out;
   std::set<std::string> created;
   bool sets_lock_timeout = directives.lock_timeout.has_value() || settings.lock_timeout_everywhere;
   for (const StatementInfo& s : statements) sets_lock_timeout |= s.sets_lock_timeout;
@@ -154,7 +157,15 @@ Diagnostics LintSet(const MigrationSet& set, const Dialect& dialect, const LintS
 Diagnostics LintStep(const Dialect& dialect, const Step& step, const LintSettings& settings) {
   Diagnostics ignored;  // the build reported any problem with the directives
   Directives directives = ParseDirectives(step.sql, step.file, ignored);
-  return LintFile(dialect, step.file, step.sql, directives, settings);
+  Diagnostics out = LintFile(dialect, step.file, step.sql, directives, settings);
+  for (const Statement& s : step.statements) {
+    if (s.unchecked.empty()) continue;
+    LineColumn lc = LineColumnAt(step.sql, s.offset);
+    out.push_back({Severity::kWarning, std::string(kUncheckedSyntax),
+                   SourceLocation{step.file, lc.line, lc.column},
+                   UncheckedMessage(dialect, s.unchecked)});
+  }
+  return out;
 }
 
 }  // namespace migrate

@@ -15,6 +15,7 @@ namespace {
 
 struct Loader {
   const std::vector<const Dialect*>& dialects;
+  int postgres_version;
   Diagnostics diagnostics;
 
   void Report(std::string rule, SourceLocation where, std::string message) {
@@ -55,7 +56,8 @@ struct Loader {
     bool first = true;
     for (const Dialect* d : dialects) {
       if (!file.dialect.empty() && file.dialect != d->Name()) continue;
-      PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, out);
+      int target = d->Name() == kDialectPostgres ? postgres_version : 0;
+      PreparedSql prepared = PrepareSql(*d, file.text, file.directives, file.path, out, target);
       file.fingerprints[std::string(d->Name())] = d->Fingerprint(file.text);
       if (first) file.statements = static_cast<int>(prepared.statements.size());
       first = false;
@@ -192,8 +194,8 @@ const SourceFile* FindFile(const Migration& m, Direction direction, std::string_
 }
 
 LoadResult LoadMigrationSet(const std::vector<SourceDir>& dirs,
-                            const std::vector<const Dialect*>& dialects) {
-  Loader loader{dialects, {}};
+                            const std::vector<const Dialect*>& dialects, int postgres_version) {
+  Loader loader{dialects, postgres_version, {}};
   std::vector<SourceFile> files;
   std::vector<std::string> paths;
   for (const SourceDir& dir : dirs) loader.ListDir(dir, files, paths);

@@ -80,7 +80,7 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
 }
 
 Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialect,
-              const Timeouts& defaults) {
+              const Timeouts& defaults, int postgres_version) {
   const ManifestEntry& entry = *planned.entry;
   const ManifestFile& file = *planned.file;
   Step step;
@@ -105,7 +105,11 @@ Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialec
   Directives directives;
   directives.no_transaction = !file.transaction;
   Diagnostics diagnostics;
-  step.statements = PrepareSql(dialect, step.sql, directives, file.name, diagnostics).statements;
+  int target = dialect.Name() == kDialectPostgres ? postgres_version : 0;
+  step.statements =
+      PrepareSql(dialect, step.sql, directives, file.name, diagnostics, target).statements;
+  // An unchecked statement (newer than the grammar) is the server's to judge.
+  std::erase_if(diagnostics, [](const Diagnostic& d) { return d.severity != Severity::kError; });
   if (!diagnostics.empty()) {
     throw Error(ErrorCode::kMigrationFailed,
                 diagnostics.front().message + " (was the bundle built for " +

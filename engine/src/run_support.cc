@@ -21,7 +21,7 @@ void RefuseOnFindings(std::vector<Finding> findings) {
 Step StepOf(const Bundle& bundle, const Driver& driver, const PlannedStep& planned,
             const RunOptions& options, std::string* sql) {
   return MakeStep(planned, sql ? std::move(*sql) : bundle.Read(*planned.file), driver.GetDialect(),
-                  {options.lock_timeout, options.statement_timeout});
+                  {options.lock_timeout, options.statement_timeout}, options.postgres_version);
 }
 
 std::vector<std::string> CheckFiles(const Bundle& bundle, const Plan& plan) {

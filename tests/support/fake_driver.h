@@ -66,7 +66,7 @@ class FakeDriver final : public Driver {
  public:
   explicit FakeDriver(std::shared_ptr<FakeDatabase> db) : db_(db), steps_(db) {}
 
-  Capabilities GetCapabilities() override { return {"fake", "1"}; }
+  Capabilities GetCapabilities() override { return {"fake", "1", 0}; }
   const Dialect& GetDialect() const override;
   void EnsureMetadata() override { db_->metadata = true; }
   std::vector<HistoryRow> ReadHistory() override;

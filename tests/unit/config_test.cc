@@ -132,3 +132,37 @@ TEST_CASE("table names are validated", "[unit]") {
   CHECK_THROWS(QualifiedName(std::string(64, 'a')));
   CHECK_THROWS(QualifiedName("x\"; DROP TABLE t; --"));
 }
+
+TEST_CASE("postgres_version is project-wide, per environment overridable, and validated",
+          "[unit]") {
+  TempDir dir;
+  WriteFile(dir / "config.toml",
+            "[project]\npostgres_version = 16\n\n"
+            "[environments.local]\nurl = \"postgres://localhost/dev\"\n\n"
+            "[environments.prod]\nurl = \"postgres://db/prod\"\npostgres_version = 17\n");
+  Config c = LoadConfig(dir / "config.toml");
+  CHECK(c.postgres_version == 16);
+  CHECK(PostgresVersionOf(c, &c.environments.at("local")) == 16);
+  CHECK(PostgresVersionOf(c, &c.environments.at("prod")) == 17);
+  CHECK(PostgresVersionOf(c, nullptr) == 16);
+  CHECK(BuildPostgresVersion(c) == 17);  // one bundle serves the newest target
+  CHECK(MakeLintSettings(c).postgres_version == 17);
+  CHECK(DefaultConfig(dir.path()).postgres_version == 15);
+  CHECK(BuildPostgresVersion(DefaultConfig(dir.path())) == 15);
+
+  Error low = LoadError("[project]\n\npostgres_version = 9\n");
+  CHECK(low.code() == ErrorCode::kConfig);
+  CHECK(low.where().line == 3);
+  CHECK(low.where().column == 20);
+  CHECK_THAT(low.what(),
+             Catch::Contains("config.toml:3:20") && Catch::Contains("from 10 to 99, got 9"));
+  Error high = LoadError("[environments.prod]\npostgres_version = 170\n");
+  CHECK(high.where().line == 2);
+  CHECK_THAT(high.what(), Catch::Contains("got 170"));
+  Error text = LoadError("[project]\npostgres_version = \"17\"\n");
+  CHECK(text.where().line == 2);
+  CHECK_THAT(text.what(), Catch::Contains("'postgres_version' must be a PostgreSQL major version, "
+                                          "a number such as 17"));
+  Error fraction = LoadError("[project]\npostgres_version = 17.1\n");
+  CHECK_THAT(fraction.what(), Catch::Contains("a number such as 17"));
+}

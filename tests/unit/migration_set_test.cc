@@ -4,6 +4,8 @@
 //   lint = true                      also run the PostgreSQL lint rules
 //   [lint_levels]                    as [lint] in config.toml: rule = "error" | "warning" | "off"
 //   rehearse = true                  also rehearse the chain on in-memory SQLite (as build does)
+//   postgres_version = 17            as in config.toml (default 15)
+//   [statements]                     "migrations/1_a.up.sql" = 3: a file's statement count
 //   migrations = N                   when no diagnostics are expected: the set's size
 //   order = ["1", "2"]               optional: the versions in order
 //   [[diagnostic]]                   each expected diagnostic, in any order; no others
@@ -27,6 +29,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// [statements]: "file" = how many statements it splits into.
+void CheckStatementCounts(const toml::table& expect, const MigrationSet& set) {
+  const toml::table* counts = expect["statements"].as_table();
+  if (!counts) return;
+  for (const auto& [file, count] : *counts) {
+    const SourceFile* found = nullptr;
+    for (const Migration& m : set.migrations) {
+      for (const SourceFile& f : m.files) found = f.path == file.str() ? &f : found;
+    }
+    INFO("statements in " << file.str());
+    REQUIRE(found);
+    CHECK(found->statements == count.value_or<int64_t>(-1));
+  }
+}
+
 void CheckFixture(const fs::path& dir) {
   toml::table expect = toml::parse_file((dir / "expect.toml").string());
   // The fixture as a project: its config, then the build pipeline's validation.
@@ -45,6 +62,7 @@ void CheckFixture(const fs::path& dir) {
       config.lint[std::string(rule.str())] = *level.value<std::string>();
     }
   }
+  config.postgres_version = expect["postgres_version"].value_or(kDefaultPostgresVersion);
   BuildOptions options;
   options.lint = expect["lint"].value_or(false);
   options.rehearse = expect["rehearse"].value_or(false);
@@ -72,6 +90,7 @@ void CheckFixture(const fs::path& dir) {
     }
   }
   for (const Diagnostic& d : left) FAIL_CHECK("unexpected diagnostic: " << d.ToString());
+  CheckStatementCounts(expect, result.set);
   if (auto n = expect["migrations"].value<int64_t>()) {
     CHECK(static_cast<int64_t>(result.set.migrations.size()) == *n);
   }

@@ -38,15 +38,19 @@ struct BuildInputs {
   std::vector<SourceDir> sources;
   std::vector<std::string> dialects;
   LintSettings lint;
+  // The PostgreSQL server the files are for: above the grammar the build has, a statement it
+  // rejects is a warning ("unchecked-syntax"), not an error (docs/design.md §2).
+  int postgres_version = kDefaultPostgresVersion;
 };
 
-// The inputs `config` describes (ResolveSources, EffectiveDialects, MakeLintSettings).
+// The inputs `config` describes (ResolveSources, EffectiveDialects, MakeLintSettings,
+// BuildPostgresVersion).
 BuildInputs MakeBuildInputs(const Config& config);
 
 struct BuildOptions {
   bool lint = true;      // run the lint rules when PostgreSQL is a target
   bool rehearse = true;  // rehearse the chain on a scratch SQLite database when it is a target
-  bool strict = false;   // every warning is an error
+  bool strict = false;   // every warning is an error, but kUncheckedSyntax
 };
 
 // Load, validate, lint and rehearse: the set and every diagnostic, errors first found first.

@@ -32,6 +32,7 @@ struct EnvironmentConfig {
   SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;
   bool allow_out_of_order = false;  // out_of_order = "allow": run older pending migrations
   std::string dev_url;              // a PostgreSQL server for scratch databases (baseline --check)
+  std::optional<int> postgres_version;  // overrides [project] postgres_version
 };
 
 struct Config {
@@ -44,6 +45,8 @@ struct Config {
   std::vector<std::string> dialects;  // empty: derived from the environments' URLs
   std::map<std::string, EnvironmentConfig> environments;
   std::map<std::string, std::string> lint;  // [lint]: rule id → "error" | "warning" | "off"
+  // The PostgreSQL major version the migrations are written for (docs/design.md §2).
+  int postgres_version = kDefaultPostgresVersion;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -70,7 +73,15 @@ std::string DialectOfUrl(const std::string& url);
 // URLs, else sqlite.
 std::vector<std::string> EffectiveDialects(const Config& config);
 
-// Lint settings from [lint] and the environments (lock_timeout set everywhere).
+// The PostgreSQL version `env` targets: its postgres_version, else the project's.
+int PostgresVersionOf(const Config& config, const EnvironmentConfig* env);
+
+// The PostgreSQL version a build accepts the syntax of: the newest of the project's and every
+// environment's postgres_version, since one bundle serves them all.
+int BuildPostgresVersion(const Config& config);
+
+// Lint settings from [lint] and the environments (lock_timeout set everywhere, the
+// postgres_version of the build).
 LintSettings MakeLintSettings(const Config& config);
 
 // The OS environment, for EnvLookup.

@@ -6,6 +6,12 @@
 // their driver (drivers/<db>/<db>_dialect.cc) and wrap the database's own tokenizer (SQLite's
 // sqlite3_complete, PostgreSQL's libpg_query), so the engine never guesses where a statement
 // ends. Thread-safe: no method has shared state.
+//
+// A project may target a newer server than the grammar a dialect has (PostgreSQL: the
+// `postgres_version` key, docs/design.md §2). Then a statement that grammar rejects is not an
+// error: SplitNewer cuts it out with the tokenizer alone and marks it `unchecked`, Analyze
+// says its lock and facts are `unknown` (never "nothing"), and PrepareSql reports it as a
+// warning; the server checks it when it runs.
 #ifndef MIGRATE_DIALECT_H_
 #define MIGRATE_DIALECT_H_
 
@@ -20,6 +26,13 @@
 
 namespace migrate {
 
+// The PostgreSQL major version a project targets when `postgres_version` is not set: the
+// grammar the build has (libpg_query's), so by default every statement is checked.
+inline constexpr int kDefaultPostgresVersion = 15;
+
+// The rule of the warning for a statement newer than the grammar (PrepareSql, LintStep).
+inline constexpr std::string_view kUncheckedSyntax = "unchecked-syntax";
+
 // What a statement does to transactions; everything else is kOther.
 enum class StatementKind { kOther, kBegin, kCommit, kRollback, kPrepareTransaction };
 
@@ -30,6 +43,9 @@ struct Statement {
   // What the statement is when the database refuses to run it inside a transaction block
   // ("CREATE INDEX CONCURRENTLY"); empty when it can run in one.
   std::string outside_transaction;
+  // SplitNewer only: why the dialect's grammar rejected the statement (the parser's message);
+  // empty when the grammar accepted it.
+  std::string unchecked;
 };
 
 struct SplitResult {
@@ -48,6 +64,9 @@ struct StatementInfo {
   std::string lock;        // "ACCESS EXCLUSIVE", "database write lock", ...; "" when none
   bool creates_table = false;
   bool sets_lock_timeout = false;
+  // The grammar rejected the statement (written for a newer server): what it locks and does is
+  // not known. `lock` is then "unknown" and `facts` is empty; it is never taken as safe.
+  bool unknown = false;
   // One per risky thing the statement does: the lint rule that judges it, and what it does
   // ("DROP COLUMN email"). Whether it is reported, and how loudly, is lint's decision.
   struct Fact {
@@ -65,13 +84,22 @@ class Dialect {
   // Splits `sql` into statements. Never throws for bad SQL: reports it in the result.
   virtual SplitResult Split(std::string_view sql) const = 0;
 
+  // The major version of the server whose grammar Split checks statements against
+  // (PostgreSQL: libpg_query's, 15); 0 when Split only finds where statements end (SQLite).
+  virtual int GrammarVersion() const { return 0; }
+
+  // Like Split, for a file written for a server newer than GrammarVersion(): a statement the
+  // grammar rejects is cut out by the tokenizer alone and marked `unchecked` instead of
+  // failing the file. Text the tokenizer cannot read (an unterminated string) still fails.
+  virtual SplitResult SplitNewer(std::string_view sql) const { return Split(sql); }
+
   // A hash of what the SQL says, not how it is laid out: whitespace, comments and keyword
   // case do not change it; any token or constant value does (docs/design.md §2). Lowercase
   // hex.
   virtual std::string Fingerprint(std::string_view sql) const = 0;
 
-  // What each statement of `sql` does, in order. Empty when `sql` does not split (the build
-  // reports that separately).
+  // What each statement of `sql` does, in order. A statement the grammar rejects is
+  // `unknown`; empty when `sql` does not split at all (the build reports that separately).
   virtual std::vector<StatementInfo> Analyze(std::string_view sql) const = 0;
 };
 
@@ -86,12 +114,22 @@ struct PreparedSql {
   bool self_wrapped = false;  // the file had its own BEGIN ... COMMIT
 };
 
+// Whether files for a server of major version `target_version` are newer than what
+// `dialect`'s grammar checks, so that a statement it rejects is a warning, not an error.
+bool NewerThanGrammar(const Dialect& dialect, int target_version);
+
+// The warning for a statement `dialect`'s grammar rejected in a file for a newer server;
+// `why` is the parser's message.
+std::string UncheckedMessage(const Dialect& dialect, const std::string& why);
+
 // Splits `sql` with `dialect` and applies the transaction-control rules of docs/design.md §4.
 // Problems (split errors, transaction control or a statement that cannot run in a
 // transaction, in a file without `-- migrate:no-transaction`) are appended to
-// `diagnostics` with `file` and the line:column of the statement.
+// `diagnostics` with `file` and the line:column of the statement. `target_version` is the
+// server version the file is for (0: the dialect's own grammar); when NewerThanGrammar, the
+// file is split with SplitNewer and each unchecked statement is a warning ("unchecked-syntax").
 PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Directives& directives,
-                       const std::string& file, Diagnostics& diagnostics);
+                       const std::string& file, Diagnostics& diagnostics, int target_version = 0);
 
 }  // namespace migrate
 

@@ -38,8 +38,16 @@ struct LockAttempt {
 
 struct Capabilities {
   std::string name;            // "sqlite", "postgres"
-  std::string server_version;  // e.g. "3.40.1"
+  std::string server_version;  // e.g. "3.40.1", "17.2"
+  // PostgreSQL's server_version_num (170002 for 17.2), known from the connection without a
+  // query; 0 when the database has none (SQLite).
+  int server_version_num = 0;
 };
+
+// A warning when `server` is a PostgreSQL server older than `postgres_version`, the version
+// the migrations are written for (its newer statements would fail there); nullopt otherwise.
+// The engine's comparison: drivers only report their version.
+std::optional<std::string> OlderServerWarning(const Capabilities& server, int postgres_version);
 
 // What `migrate repair` records about one migration.
 enum class RepairAction {

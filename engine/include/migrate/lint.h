@@ -37,6 +37,10 @@ struct LintSettings {
   std::map<std::string, std::optional<Severity>> severity;
   // Every environment sets lock_timeout, so files need not.
   bool lock_timeout_everywhere = false;
+  // The PostgreSQL major version the files are for (postgres_version). Above the dialect's
+  // grammar, a statement it rejects is not linted and plan's lint says its effect is unknown;
+  // otherwise a file the grammar rejects is not linted (the build reports its syntax error).
+  int postgres_version = kDefaultPostgresVersion;
 };
 
 // Whether the rules apply to files of `dialect`: they are PostgreSQL's.
@@ -50,7 +54,9 @@ Diagnostics LintFile(const Dialect& dialect, const std::string& path, std::strin
 // Lints the up file for `dialect` of every migration in `set`.
 Diagnostics LintSet(const MigrationSet& set, const Dialect& dialect, const LintSettings& settings);
 
-// Lints the file of a pending up step, as `migrate plan` shows it.
+// Lints the file of a pending up step, as `migrate plan` shows it; a statement the grammar
+// rejected in a file for a newer server is a warning ("unchecked-syntax": what it does is
+// unknown).
 Diagnostics LintStep(const Dialect& dialect, const Step& step, const LintSettings& settings);
 
 }  // namespace migrate

@@ -61,8 +61,10 @@ struct SourceDir {
 // Reads and validates every source folder. `dialects` are the dialects to validate for:
 // each migration needs an up (and, unless irreversible, a down) for each of them, and each
 // file is split with the dialects it applies to. A missing folder is a diagnostic.
+// `postgres_version`: the PostgreSQL server the files are for (PrepareSql's target version).
 LoadResult LoadMigrationSet(const std::vector<SourceDir>& dirs,
-                            const std::vector<const Dialect*>& dialects);
+                            const std::vector<const Dialect*>& dialects,
+                            int postgres_version = kDefaultPostgresVersion);
 
 }  // namespace migrate
 

@@ -76,10 +76,12 @@ struct Timeouts {
 
 // The Step that runs `planned` with `sql`, the bytes of planned.file (already checked against
 // the manifest), split by `dialect`; `defaults` apply where the file sets no timeout.
-// REQUIRES: planned.entry and planned.file are set. Throws Error(kMigrationFailed) when
-// `dialect` cannot split the file (a bundle built without that dialect).
+// `postgres_version`: the server the files are for, as in the build (a statement newer than
+// the grammar is left for the server to check). REQUIRES: planned.entry and planned.file are
+// set. Throws Error(kMigrationFailed) when `dialect` cannot split the file (a bundle built
+// without that dialect).
 Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialect,
-              const Timeouts& defaults);
+              const Timeouts& defaults, int postgres_version = kDefaultPostgresVersion);
 
 struct DownTarget {
   enum class Mode { kCount, kTo, kAll };
