@@ -1,7 +1,9 @@
 // `migrate verify` on the PostgreSQL test server: on a temporary database (--dev-url) that is
 // dropped whatever happens, on a named one, and with a bad server URL.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "e2e/project.h"
 #include "support/pg.h"
@@ -12,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A project on the fixture whose down of 3_index_items_by_name forgets its index, built for
-// PostgreSQL only (the build's rehearsal is SQLite's, and would refuse the set first).
+// PostgreSQL.
 struct ForgetfulProject {
   Project project{"dialects = [\"postgres\"]\n"};
 
@@ -114,4 +116,51 @@ TEST_CASE("build --verify-url (postgres): verify runs after the bundle is writte
   INFO(fixed.out << fixed.err);
   CHECK(fixed.exit_code == 0);
   CHECK_THAT(fixed.out, Catch::Contains("4 checked, 4 passed, 0 failed, 0 not checked"));
+}
+
+TEST_CASE(
+    "verify (postgres): openmeter's leftovers (its SOURCE.md) are named under the "
+    "migrations whose downs leave them",
+    "[postgres][corpus]") {
+  fs::path corpus = SharedDir() / "corpus/openmeter-postgres";
+  if (!fs::exists(corpus)) {
+    WARN("skipped: " << corpus << " is not present on this machine");
+    return;
+  }
+  Project p("migrations = \"" + corpus.string() + "\"\ndialects = [\"postgres\"]\n");
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  ProcessResult r =
+      RunMigrate({"--json", "verify", "--dev-url", PgAdminUrl()}, p.dir().path(), {}, 600);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["checked"] == 269);
+  CHECK(j["not_checked"] == 0);
+  // What each migration's down leaves behind: "version kind name", names without arguments.
+  std::set<std::string> left;
+  for (const auto& m : j["migrations"]) {
+    for (const auto& c : m["left"]) {
+      if (c["change"] != "added") continue;
+      std::string name = c["name"];
+      left.insert(m["version"].get<std::string>() + " " + c["kind"].get<std::string>() + " " +
+                  name.substr(0, name.find('(')));
+    }
+  }
+  for (const char* want : {
+           "20250605131637 extension pgcrypto",
+           "20250807075408 function public.om_func_generate_ulid",
+           "20250807075408 function public.om_func_calc_usage_period_durations_batch",
+           "20250807075408 function public.om_func_update_usage_period_durations_batch",
+           "20250807075408 function "
+           "public.om_func_get_go_normalized_last_iteration_not_after_cutoff",
+           "20250807075408 function public.om_func_go_add_date_normalized",
+           "20250807075408 function public.om_func_go_normalize_interval_to_str",
+           "20250605102416 function public.delete_entitlement_on_subscription_item_delete",
+           "20260716150455 table public.om_migration_backup_20260716150455_gathering_details",
+       }) {
+    CHECK(left.count(want) == 1);
+  }
+  WARN("openmeter-postgres: verify of 269 migrations in " << seconds << " s");
 }
