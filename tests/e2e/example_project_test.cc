@@ -229,3 +229,32 @@ TEST_CASE("example project: a database built by hand with psql is baselined, the
   CHECK(check.exit_code == 4);
   CHECK_THAT(check.err, Catch::Contains("- index public.orders.orders_customer_placed_idx"));
 }
+
+TEST_CASE("example project: verify passes on SQLite", "[e2e]") {
+  Project p;
+  CopyExample(p);
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  ProcessResult r = p.Run({"verify", "--database", "sqlite:scratch.db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("ok      20240105090500  index_orders_by_customer") &&
+                        Catch::Contains("7 checked, 7 passed, 0 failed, 0 not checked"));
+  CHECK_FALSE(fs::exists(p / "dev.db"));  // the local environment was not touched
+}
+
+TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
+          "[postgres][e2e]") {
+  Project p;
+  CopyExample(p);
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  ProcessResult r = p.Run({"verify", "--dev-url", PgAdminUrl()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("on a temporary database on postgres://") &&
+                        Catch::Contains("ok      20240105090500  index_orders_by_customer") &&
+                        Catch::Contains("7 checked, 7 passed, 0 failed, 0 not checked"));
+  PgDatabase db;  // a named, empty database works as well, and keeps every migration
+  ProcessResult named = p.Run({"--quiet", "verify", "--database", db.url()});
+  CHECK(named.exit_code == 0);
+  CHECK(db.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
+}
