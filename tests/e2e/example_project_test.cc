@@ -206,12 +206,13 @@ TEST_CASE("example project: a database built by hand with psql is baselined, the
                      "' -f " + (p / "by-hand.sql").string() + " > /dev/null 2>&1";
   REQUIRE(std::system(psql.c_str()) == 0);
   REQUIRE(p.Run({"build"}).exit_code == 0);
-  ProcessResult baseline = p.Run({"baseline", "--check", kNewest}, env);
+  ChildProcess child = StartMigrate({"baseline", "--check", kNewest}, p.dir().path(), env);
+  ProcessResult baseline = Wait(child);
   INFO(baseline.err);
   REQUIRE(baseline.exit_code == 0);
-  // The --check scratch database is gone.
-  CHECK(db.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate\\_scratch\\_%'") ==
-        std::vector<std::string>{"0"});
+  // The --check scratch database is gone (named after its process: other tests make theirs).
+  CHECK(db.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate\\_scratch\\_" +
+                 std::to_string(child.pid) + "\\_%'") == std::vector<std::string>{"0"});
   AddCoupons(p);
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult run = p.Run({"run"}, env);

@@ -114,6 +114,10 @@ TEST_CASE("build --verify-url (sqlite): the build is written, then verify fails 
                         Catch::Contains("FAILED  3  index_items_by_name"));
   CHECK(fs::exists(p / "dist/migrations/manifest.toml"));
 
+  ProcessResult unknown = p.Run({"build", "--verify-url", "mysql://u:s3cret-pw@h/db"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown database URL") && !Catch::Contains("s3cret"));
+
   p.Add("3_index_items_by_name.down.sql", "DROP INDEX items_by_name;\n");
   ProcessResult fixed = p.Run({"build", "--verify-url", "sqlite::memory:"});
   INFO(fixed.out << fixed.err);

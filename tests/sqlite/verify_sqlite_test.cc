@@ -240,3 +240,23 @@ TEST_CASE("verify: a stop signal ends the check between migrations", "[sqlite]")
   CHECK(db->ReadHistory().empty());
   CHECK_FALSE(db->ReadLock());
 }
+
+TEST_CASE("verify: with --allow-existing, a history the bundle does not match is refused",
+          "[sqlite]") {
+  TempDir dir;
+  Bundle b = MakeBundle(dir, kBase);
+  auto db = Open(dir);
+  RunObserver quiet;
+  RunUp(*db, b, RunOptions{}, quiet);
+  TempDir other;  // a bundle without 1, which the database has
+  Bundle without = MakeBundle(other, {{"2_u.up.sql", "CREATE TABLE u (x integer);\n"},
+                                      {"2_u.down.sql", "DROP TABLE u;\n"}});
+  try {
+    VerifyAll(*db, without, true);
+    FAIL("a history the bundle does not match was verified");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kDrift);
+    CHECK_THAT(e.what(), Catch::Contains("nothing was run"));
+  }
+  CHECK(db->ReadHistory().size() == 1);
+}
