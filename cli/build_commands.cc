@@ -147,16 +147,22 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
   auto check = std::make_shared<bool>(false);
   auto strict = std::make_shared<bool>(false);
   auto no_rehearse = std::make_shared<bool>(false);
+  auto verify_url = std::make_shared<std::string>();
   build->add_flag("--check", *check, "Write nothing; fail when dist/ is out of date");
   build->add_flag("--strict", *strict, "Fail on lint warnings too");
   build->add_flag("--no-rehearse", *no_rehearse,
                   "Skip applying the chain to an in-memory SQLite database");
-  build->callback([&globals, &action, check, strict, no_rehearse] {
-    action = [&globals, check, strict, no_rehearse] {
+  build->add_option("--verify-url", *verify_url,
+                    "Then run verify on the bundle: a postgres:// server (temporary database) "
+                    "or an empty SQLite database");
+  build->callback([&globals, &action, check, strict, no_rehearse, verify_url] {
+    action = [&globals, check, strict, no_rehearse, verify_url] {
       BuildOptions options;
       options.strict = *strict;
       options.rehearse = !*no_rehearse;
-      Build(Context(globals), *check ? BuildMode::kCheck : BuildMode::kWrite, options);
+      Context ctx(globals);
+      Build(ctx, *check ? BuildMode::kCheck : BuildMode::kWrite, options);
+      if (!verify_url->empty()) VerifyBundleOn(ctx, *verify_url);
     };
   });
 }

@@ -29,6 +29,13 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
 // drift, baseline
 void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 
+// verify
+void RegisterVerifyCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
+// `build --verify-url URL`: verify of the bundle in dist/ on `url`: a PostgreSQL server (a
+// temporary database is made there and dropped) or an empty SQLite database. Throws
+// Error(kValidation) when a migration fails the check.
+void VerifyBundleOn(const Context& ctx, const std::string& url);
+
 }  // namespace migrate::cli
 
 #endif  // MIGRATE_CLI_COMMANDS_H_

@@ -206,12 +206,13 @@ TEST_CASE("example project: a database built by hand with psql is baselined, the
                      "' -f " + (p / "by-hand.sql").string() + " > /dev/null 2>&1";
   REQUIRE(std::system(psql.c_str()) == 0);
   REQUIRE(p.Run({"build"}).exit_code == 0);
-  ProcessResult baseline = p.Run({"baseline", "--check", kNewest}, env);
+  ChildProcess child = StartMigrate({"baseline", "--check", kNewest}, p.dir().path(), env);
+  ProcessResult baseline = Wait(child);
   INFO(baseline.err);
   REQUIRE(baseline.exit_code == 0);
-  // The --check scratch database is gone.
-  CHECK(db.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate\\_scratch\\_%'") ==
-        std::vector<std::string>{"0"});
+  // The --check scratch database is gone (named after its process: other tests make theirs).
+  CHECK(db.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate\\_scratch\\_" +
+                 std::to_string(child.pid) + "\\_%'") == std::vector<std::string>{"0"});
   AddCoupons(p);
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult run = p.Run({"run"}, env);
@@ -228,4 +229,33 @@ TEST_CASE("example project: a database built by hand with psql is baselined, the
   ProcessResult check = p.Run({"baseline", "--check", kNewest}, lacking_env);
   CHECK(check.exit_code == 4);
   CHECK_THAT(check.err, Catch::Contains("- index public.orders.orders_customer_placed_idx"));
+}
+
+TEST_CASE("example project: verify passes on SQLite", "[e2e]") {
+  Project p;
+  CopyExample(p);
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  ProcessResult r = p.Run({"verify", "--database", "sqlite:scratch.db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("ok      20240105090500  index_orders_by_customer") &&
+                        Catch::Contains("7 checked, 7 passed, 0 failed, 0 not checked"));
+  CHECK_FALSE(fs::exists(p / "dev.db"));  // the local environment was not touched
+}
+
+TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
+          "[postgres][e2e]") {
+  Project p;
+  CopyExample(p);
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  ProcessResult r = p.Run({"verify", "--dev-url", PgAdminUrl()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("on a temporary database on postgres://") &&
+                        Catch::Contains("ok      20240105090500  index_orders_by_customer") &&
+                        Catch::Contains("7 checked, 7 passed, 0 failed, 0 not checked"));
+  PgDatabase db;  // a named, empty database works as well, and keeps every migration
+  ProcessResult named = p.Run({"--quiet", "verify", "--database", db.url()});
+  CHECK(named.exit_code == 0);
+  CHECK(db.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
 }
