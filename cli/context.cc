@@ -72,12 +72,17 @@ std::string Context::DatabaseUrl() const {
   return url;
 }
 
-std::unique_ptr<Driver> Context::OpenScratch(const std::string& dev_url_flag) const {
-  std::string dev_url = dev_url_flag;
+std::string Context::DevUrl(const std::string& flag) const {
+  std::string dev_url = flag;
   if (const EnvironmentConfig* env = Environment(); dev_url.empty() && env) {
     dev_url = ExpandVariables(env->dev_url, env->url_where, GetEnvironmentVariable);
   }
   RegisterSecretsOf(dev_url);
+  return dev_url;
+}
+
+std::unique_ptr<Driver> Context::OpenScratch(const std::string& dev_url_flag) const {
+  std::string dev_url = DevUrl(dev_url_flag);
   if (!dev_url.empty() && (DialectOfUrl(dev_url) != kDialectPostgres ||
                            DialectOfUrl(DatabaseUrl()) != kDialectPostgres)) {
     throw Error(ErrorCode::kUsage,

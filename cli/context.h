@@ -48,6 +48,9 @@ class Context {
   // `read_only` whether it opens it read-only (a dry run's source).
   std::unique_ptr<Driver> OpenDatabase(CreateFile create, bool read_only = false) const;
 
+  // `flag` (--dev-url) when given, else the selected environment's dev_url expanded, else "".
+  std::string DevUrl(const std::string& flag) const;
+
   // An empty database of the same kind as DatabaseUrl()'s, for baseline --check: SQLite in
   // memory; PostgreSQL a temporary database (dropped when the driver goes) on the server of
   // `dev_url` (a flag), else the environment's dev_url, else the database's own server.

@@ -232,7 +232,8 @@ void RegisterVerifyCommand(CLI::App& app, const GlobalOptions& globals, Action& 
   auto dev_url = std::make_shared<std::string>();
   auto allow_existing = std::make_shared<bool>(false);
   verify->add_option("--dev-url", *dev_url,
-                     "PostgreSQL server where a temporary database is made (and dropped)");
+                     "PostgreSQL server where a temporary database is made (and dropped); "
+                     "default: the environment's dev_url");
   verify->add_flag("--allow-existing", *allow_existing,
                    "Verify on a database that has tables: check the pending migrations on top");
   verify->callback([&globals, &action, dev_url, allow_existing] {
@@ -240,6 +241,9 @@ void RegisterVerifyCommand(CLI::App& app, const GlobalOptions& globals, Action& 
       Context ctx(globals);
       auto open = [&] {
         if (!dev_url->empty()) return TemporaryOn(ctx, *dev_url, "--dev-url");
+        if (std::string env_dev = ctx.DevUrl(""); !env_dev.empty()) {
+          return TemporaryOn(ctx, env_dev, "the environment's dev_url");
+        }
         return Target{ctx.OpenDatabase(CreateFile::kYes), RedactUrl(ctx.DatabaseUrl()), {}};
       };
       VerifyOn(ctx, open, *allow_existing);

@@ -259,3 +259,32 @@ TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
   CHECK(named.exit_code == 0);
   CHECK(db.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
 }
+
+// README "Rehearse before production": the three commands, each proving its part.
+TEST_CASE("example project: the rehearsal workflow, dry run, verify, then production",
+          "[postgres][e2e]") {
+  Project p;
+  CopyExample(p);
+  REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
+  ProcessResult dry = p.Run({"run", "--env", "local", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("Dry run: 7 migration(s) applied"));
+  CHECK_FALSE(fs::exists(p / "dev.db"));
+  ProcessResult verify = p.Run({"verify", "--env", "scratch"});
+  CHECK(verify.exit_code == 0);
+  CHECK_THAT(verify.out, Catch::Contains("7 checked, 7 passed, 0 failed"));
+  // The scratch environment on PostgreSQL: its dev_url, a temporary database there.
+  std::string config = ReadFile(p / "config.toml");
+  WriteFile(p / "config.toml", config +
+                                   "\n[environments.pgscratch]\nurl = \"sqlite::memory:\"\n"
+                                   "dev_url = \"${DEV_DATABASE_URL}\"\n");
+  ProcessResult pg_verify =
+      p.Run({"verify", "--env", "pgscratch"}, {{"DEV_DATABASE_URL", PgAdminUrl()}});
+  CHECK(pg_verify.exit_code == 0);
+  CHECK_THAT(pg_verify.out, Catch::Contains("on a temporary database on postgres://") &&
+                                Catch::Contains("7 checked, 7 passed, 0 failed"));
+  PgDatabase production;
+  ProcessResult run = p.Run({"run", "--env", "production"}, {{"DATABASE_URL", production.url()}});
+  CHECK(run.exit_code == 0);
+  CHECK(production.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
+}
