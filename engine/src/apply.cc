@@ -1,5 +1,6 @@
 #include "migrate/apply.h"
 
+#include "migrate/fault.h"
 #include "migrate/source_text.h"
 #include "migrate/stopwatch.h"
 #include "migrate/transaction.h"
@@ -24,30 +25,45 @@ std::string_view Step::LogEvent() const {
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) {
   auto t0 = std::chrono::steady_clock::now();
   long long ms = 0;
+  CrashPoint("before-step");
   if (step.transactional) {
     InTransaction(
         sink,
         [&] {
           sink.SetLocalTimeouts(step);
-          for (std::size_t i = 0; i < step.statements.size(); ++i) sink.Run(step, i);
+          for (std::size_t i = 0; i < step.statements.size(); ++i) {
+            sink.Run(step, i);
+            CrashPoint("after-statement");
+          }
           ms = MillisSince(t0);
           sink.RecordDone(step, lease, ms);
+          CrashPoint("before-commit");
         },
         step);
+    CrashPoint("after-commit");
     return ms;
   }
   InTransaction(
       sink, [&] { sink.RecordStarted(step, lease); }, step);
+  CrashPoint("after-started");
   sink.BeginStatements(step);
   for (std::size_t i = static_cast<std::size_t>(step.resume_from); i < step.statements.size();
        ++i) {
     sink.Run(step, i);
+    CrashPoint("after-statement");
     sink.RecordProgress(step, static_cast<int>(i + 1));
+    CrashPoint("after-progress");
   }
   sink.EndStatements(step);
   ms = MillisSince(t0);
   InTransaction(
-      sink, [&] { sink.RecordDone(step, lease, ms); }, step);
+      sink,
+      [&] {
+        sink.RecordDone(step, lease, ms);
+        CrashPoint("before-commit");
+      },
+      step);
+  CrashPoint("after-commit");
   return ms;
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "migrate/bundle.h"
+#include "migrate/fault.h"
 #include "parallel.h"
 
 namespace migrate {
@@ -161,6 +162,7 @@ BundleWrite WriteBundle(const MigrationSet& set, const fs::path& dist) {
     int rc = ::syncfs(dir);
     ::close(dir);
     if (rc != 0) throw IoError("cannot sync", tmp);
+    CrashPoint("bundle-written");
     if (fs::exists(fs::symlink_status(dist))) {
       // Swap old and new in one step, then delete the old one now at `tmp`.
       if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dist.c_str(), RENAME_EXCHANGE) != 0) {
@@ -170,6 +172,7 @@ BundleWrite WriteBundle(const MigrationSet& set, const fs::path& dist) {
       throw IoError("cannot publish", dist);
     }
     SyncPath(parent, O_RDONLY | O_DIRECTORY);
+    CrashPoint("bundle-published");
   } catch (...) {
     RemoveQuietly(tmp);
     throw;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "migrate/fault.h"
 #include "migrate/lock.h"
 #include "run_support.h"
 
@@ -60,6 +61,7 @@ std::string GateSchema(Driver& driver, const std::vector<HistoryRow>& history,
 void RecordAfterRun(Driver& driver, const char* event, const LockRequest& lease,
                     const std::string& audit, RunObserver& observer) {
   try {
+    CrashPoint("before-snapshot");
     RecordSnapshot(driver, event, lease, audit);
   } catch (const Error& e) {
     observer.OnWarning(std::string("the schema snapshot after this ") + event +
@@ -88,7 +90,7 @@ RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& pla
 template <typename MakePlan>
 RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& options,
                     RunObserver& observer, MakePlan make_plan) {
-  bundle.manifest();  // parsed and checked against the header before anything is written
+  bundle.manifest();      // parsed and checked against the header before anything is written
   if (options.dry_run) {  // as a run would, up to the schema check; then a rehearsal
     std::vector<HistoryRow> history = driver.ReadHistory();
     Plan plan = make_plan(history);
@@ -102,13 +104,17 @@ RunResult LockedRun(Driver& driver, const Bundle& bundle, const RunOptions& opti
   LockGuard lock(
       driver, MakeLockRequest(options.lease), options.lock_wait,
       [&](const LockHolder& h) { observer.OnLockWait(h); }, options.stop);
+  CrashPoint("locked");
   std::vector<HistoryRow> history = driver.ReadHistory();  // after the lock, never before
   Plan plan = make_plan(history);
   if (options.allow_out_of_order) AllowOutOfOrder(plan);
   RefuseOnFindings(plan.findings);
   for (const Finding& f : plan.findings) observer.OnNotice(f);
   std::string audit = plan.steps.empty() ? "" : GateSchema(driver, history, options, observer);
-  return ExecuteAndRecord(driver, bundle, plan, audit, options, lock.request(), observer);
+  RunResult result =
+      ExecuteAndRecord(driver, bundle, plan, audit, options, lock.request(), observer);
+  CrashPoint("before-release");
+  return result;
 }
 
 }  // namespace
