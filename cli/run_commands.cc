@@ -26,13 +26,17 @@ struct RunRequest {
   bool allow_out_of_order = false;  // --allow-out-of-order
 };
 
+// Whether the database is a SQLite file that does not exist yet.
+bool NewSqliteFile(const Context& ctx) {
+  std::string path = SqlitePathOfUrl(ctx.DatabaseUrl());
+  return !path.empty() && path != ":memory:" && !std::filesystem::exists(path);
+}
+
 // Opens the database for run or down. A dry run on a SQLite file that does not exist yet
 // rehearses on an empty database in memory and creates no file.
 std::unique_ptr<Driver> OpenForRun(const Context& ctx, DryRun dry, CreateFile create,
                                    bool& empty_database) {
-  std::string path = SqlitePathOfUrl(ctx.DatabaseUrl());
-  empty_database =
-      dry == DryRun::kYes && !path.empty() && path != ":memory:" && !std::filesystem::exists(path);
+  empty_database = dry == DryRun::kYes && NewSqliteFile(ctx);
   if (empty_database) {
     DriverOptions options;
     options.tables = ctx.config().tables;
@@ -53,8 +57,10 @@ void RunOrDown(
     const std::function<RunResult(Driver&, const Bundle&, const RunOptions&, RunObserver&)>& go,
     RunOptions options) {
   auto t0 = std::chrono::steady_clock::now();
-  // Verified before connecting.
-  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+  // Verified before connecting: the listing, and every file's bytes when a new SQLite file
+  // would be created to run them all (a tampered bundle then creates nothing).
+  Bundle bundle = Bundle::Open(
+      ctx.DistPath(), NewSqliteFile(ctx) ? Bundle::Verify::kEveryFile : Bundle::Verify::kListing);
   bool empty_database = false;
   auto driver = OpenForRun(
       ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo, empty_database);
