@@ -15,7 +15,8 @@ void OnStopSignal(int sig) {
     return;
   }
   static const char kMessage[] =
-      "\nmigrate: stopping after the migration in progress (send the signal again to abort)\n";
+      "\nmigrate: stopping: cancelling the statement in progress (send the signal again to "
+      "abort)\n";
   ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
 }

@@ -169,6 +169,14 @@ class PostgresDriver final : public Driver {
     }
   }
 
+  void Interrupt() noexcept override {
+    try {
+      session_.connection().cancel_query();
+    } catch (...) {
+      // nothing runs, or the connection is gone: the step ends on its own
+    }
+  }
+
   std::optional<LockHolder> ForceUnlock() override {
     std::optional<LockHolder> holder;
     Guard("cannot free the migration lock", [&] {

@@ -105,6 +105,8 @@ class SqliteDriver final : public Driver {
     }
   }
 
+  void Interrupt() noexcept override { sqlite3_interrupt(c_.db().getHandle()); }
+
   std::optional<LockHolder> ForceUnlock() override {
     std::optional<LockHolder> holder;
     Guard(ErrorCode::kConnection, "cannot free the migration lock", [&] {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "interrupt.h"
 #include "migrate/fault.h"
 #include "migrate/lock.h"
 #include "run_support.h"
@@ -13,12 +14,26 @@ namespace {
 void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOptions& options,
              const LockRequest& lease, RunObserver& observer, RunResult& result) {
   std::vector<std::string> kept = CheckFiles(bundle, plan);
+  InterruptOnStop interrupt(driver, options.stop);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const PlannedStep& planned = plan.steps[i];
     StopIfAsked(options, planned, result.steps.size());
     Step step = StepOf(bundle, driver, planned, options, kept.empty() ? nullptr : &kept[i]);
     observer.OnStepStart(step);
-    long long ms = driver.Apply(step, lease);
+    long long ms = 0;
+    try {
+      ms = driver.Apply(step, lease);
+    } catch (const Error& e) {
+      if (!interrupt.fired()) throw;
+      throw Error(
+          ErrorCode::kInterrupted,
+          "interrupted: the statement in progress of " + step.file + " was cancelled" +
+              (step.transactional ? " and the migration rolled back"
+                                  : "; the migration is left 'started' (see 'migrate repair')") +
+              ", with " + std::to_string(result.steps.size()) +
+              " migration(s) done before it; the lock is released",
+          e.where());
+    }
     observer.OnStepDone(step, ms);
     result.steps.push_back({step.version, step.slug, step.direction, ms});
   }

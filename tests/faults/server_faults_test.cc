@@ -2,6 +2,8 @@
 // the middle of a migration (`pg_ctl restart -m immediate`, on a cluster of the test's own so
 // no other test sees it), and a SQLite database that runs out of room. Each must end in a
 // clear error, never a false success, with nothing half-applied, and the rerun completes.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <thread>
@@ -97,4 +99,33 @@ TEST_CASE("faults: a SQLite database that runs out of room fails the migration w
   CHECK(p.Run({"repair", "2", "--accept"}).exit_code != 0);  // nothing of 2 was recorded
   CHECK(p.Run({"run"}).exit_code == 0);
   CHECK(p.Tables() == std::vector<std::string>{"a", "big"});
+}
+
+TEST_CASE("faults: SIGTERM during pg_sleep(600) cancels it, rolls back, frees the lock",
+          "[faults][postgres]") {
+  PgDatabase db;
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_a.up.sql", "CREATE TABLE a (id int);\n");
+  p.Add("1_a.down.sql", "DROP TABLE a;\n");
+  p.Add("2_sleep.up.sql", "CREATE TABLE b (id int);\nSELECT pg_sleep(600);\n");
+  p.Add("2_sleep.down.sql", "DROP TABLE b;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ChildProcess child = StartMigrate({"run"}, p.dir().path(), {{"DATABASE_URL", db.url()}});
+  bool sleeping = false;
+  for (int i = 0; i < 200 && !sleeping; ++i) {
+    std::this_thread::sleep_for(50ms);
+    sleeping = db.Query(
+                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' "
+                   "AND state = 'active'") == std::vector<std::string>{"1"};
+  }
+  REQUIRE(sleeping);
+  auto t0 = std::chrono::steady_clock::now();
+  ::kill(child.pid, SIGTERM);
+  ProcessResult r = Wait(child, 30);
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(r.exit_code == 130);
+  CHECK_THAT(r.err, Catch::Contains("2_sleep.up.sql was cancelled and the migration rolled back"));
+  CHECK(db.Query("SELECT version FROM migrate_history") == std::vector<std::string>{"1"});
+  CHECK(db.Query("SELECT to_regclass('b')::text") == std::vector<std::string>{""});
+  CHECK(db.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
 }

@@ -86,6 +86,7 @@ class FakeDriver final : public Driver {
   // One transaction over the fake database, rolled back at the end; non-transactional steps
   // cannot be rehearsed (as on PostgreSQL).
   std::unique_ptr<Rehearsal> BeginRehearsal() override;
+  void Interrupt() noexcept override {}
 
  private:
   std::shared_ptr<FakeDatabase> db_;

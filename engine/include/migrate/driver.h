@@ -141,6 +141,11 @@ class Driver {
   // Throws Error(kUsage) when this database has no such client workflow.
   virtual std::string RenderScript(const std::vector<Step>& steps, const LockRequest& actor) = 0;
 
+  // Cancels the statement in progress, if any (PostgreSQL: a cancel request; SQLite:
+  // sqlite3_interrupt); it then fails as if it had failed on its own. The one method that may
+  // be called from another thread, while a step runs. Never throws.
+  virtual void Interrupt() noexcept = 0;
+
   // Starts a rehearsal of steps on this database (see Rehearsal). Throws Error(kConnection)
   // when it cannot (SQLite: no room for the copy).
   virtual std::unique_ptr<Rehearsal> BeginRehearsal() = 0;
