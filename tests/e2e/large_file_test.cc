@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -96,9 +97,14 @@ TEST_CASE("postgres: a 6 MB INSERT builds, plans and runs in memory proportional
   CHECK(ChildrenPeakBytes() < 20 * 6 * kMiB + kBaseBytes);
 }
 
-// The file of the issue: 50 MB, 4.2 million tuples. Hidden from ctest (minutes); run it with
-// build/tests/migrate_tests "[slow]" (docs/benchmarks.md has its figures).
-TEST_CASE("postgres: a 50 MB INSERT builds, plans and runs, SQLite refuses it", "[.][slow][e2e]") {
+// The file of the issue: 50 MB, 4.2 million tuples, about 75 s. Only with MIGRATE_TEST_SLOW=1
+// (scripts/test --slow); docs/benchmarks.md has its figures.
+TEST_CASE("postgres: a 50 MB INSERT builds, plans and runs, SQLite refuses it", "[slow][e2e]") {
+  const char* slow = std::getenv("MIGRATE_TEST_SLOW");
+  if (!slow || std::string(slow) != "1") {
+    SUCCEED("the 50 MB file runs with MIGRATE_TEST_SLOW=1 (scripts/test --slow)");
+    return;
+  }
   PgDatabase db;
   Project p("dialects = [\"postgres\"]\n");
   long rows = AddBigSet(p, 1, 50 * 1000 * 1000);
