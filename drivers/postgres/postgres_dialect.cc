@@ -21,8 +21,9 @@ using nlohmann::json;
 
 // A file larger than this is cut into statements by libpg_query's scanner, and a data
 // statement (INSERT, UPDATE, COPY…) larger than it is never given to the parser: the parse
-// tree of a VALUES list takes about 18 times its text, its JSON form 40 times more
-// (docs/design.md §2, "Large files"). Smaller files are parsed whole, as always.
+// tree of a VALUES list takes about 18 times its text, its JSON form 12 times and nlohmann's
+// tree of that several times more (docs/design.md §2, "Large files"). Smaller files are
+// parsed whole, as always.
 constexpr std::size_t kParseLimit = std::size_t{256} << 10;
 
 using Pieces = std::vector<std::pair<std::size_t, std::size_t>>;  // [begin, end) of each

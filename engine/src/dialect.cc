@@ -35,11 +35,11 @@ void CheckSizes(const Dialect& dialect, std::string_view sql, const std::string&
     if (s.length <= max) continue;
     diagnostics.push_back(
         {Severity::kError, std::string(kStatementTooLarge), LocationOf(sql, file, s.offset),
-         "this statement is " + std::to_string((s.length + kMiB - 1) / kMiB) + " MiB; " +
-             std::string(dialect.Name()) + " statements may be at most " +
-             std::to_string(max / kMiB) +
-             " MiB (SQLite needs about 60 times a statement's size in memory to compile it). "
-             "Split it into several statements, e.g. one INSERT per few thousand rows"});
+         "this statement is " + std::to_string((s.length + kMiB - 1) / kMiB) +
+             " MiB; a statement may be at most " + std::to_string(max / kMiB) + " MiB on " +
+             (dialect.Name() == kDialectSqlite ? "SQLite" : std::string(dialect.Name())) +
+             " (compiling one takes about 60 times its size in memory). Split it into several "
+             "statements, e.g. one INSERT per few thousand rows"});
   }
 }
 

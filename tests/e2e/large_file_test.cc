@@ -77,7 +77,7 @@ TEST_CASE("e2e: a SQLite statement over 16 MiB is refused at build, naming the f
   CHECK(build.exit_code == 3);
   CHECK_THAT(build.err, Catch::Contains("2_fill.up.sql:2:1") &&
                             Catch::Contains("statement-too-large") &&
-                            Catch::Contains("at most 16 MiB") &&
+                            Catch::Contains("at most 16 MiB on SQLite") &&
                             Catch::Contains("Split it into several statements"));
   CHECK(ChildrenPeakBytes() < 20 * 17 * kMiB + kBaseBytes);
 }
