@@ -121,9 +121,12 @@ std::string StripLocations(std::string_view tree) {
 
 class PgDialect final : public Dialect {
  public:
+  // A large file's parse tree is many times its size: its token stream instead.
   std::string Fingerprint(std::string_view sql) const override {
-    // A large file's parse tree is many times its size: its token stream instead.
-    if (sql.size() > kParseLimit) return TokenFingerprint(sql);
+    return sql.size() > kParseLimit ? TokenFingerprint(sql) : TreeFingerprint(sql);
+  }
+
+  static std::string TreeFingerprint(std::string_view sql) {
     std::string text(sql);
     PgQueryParseResult r = pg_query_parse(text.c_str());
     std::string out;
