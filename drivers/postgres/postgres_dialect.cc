@@ -19,6 +19,40 @@ namespace {
 
 using nlohmann::json;
 
+// A file larger than this is cut into statements by libpg_query's scanner, and a data
+// statement (INSERT, UPDATE, COPY…) larger than it is never given to the parser: the parse
+// tree of a VALUES list takes about 18 times its text, its JSON form 12 times and nlohmann's
+// tree of that several times more (docs/design.md §2, "Large files"). Smaller files are
+// parsed whole, as always.
+constexpr std::size_t kParseLimit = std::size_t{256} << 10;
+
+using Pieces = std::vector<std::pair<std::size_t, std::size_t>>;  // [begin, end) of each
+
+// Whether `statement` only reads or writes rows (it never needs to run outside a transaction
+// and takes no lock stronger than ROW EXCLUSIVE): its first keyword.
+std::string DataKeyword(std::string_view statement) {
+  std::size_t pos = SkipSqlTrivia(statement);
+  std::string word;
+  while (pos < statement.size() && word.size() < 8 &&
+         std::isalpha(static_cast<unsigned char>(statement[pos]))) {
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(statement[pos++]))));
+  }
+  for (const char* data :
+       {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "VALUES", "SELECT", "WITH", "TABLE"}) {
+    if (word == data) return word;
+  }
+  return "";
+}
+
+// A data statement too large to parse: what review needs, from its first keyword.
+StatementInfo LargeDataInfo(std::size_t offset, const std::string& keyword) {
+  bool writes =
+      keyword == "INSERT" || keyword == "UPDATE" || keyword == "DELETE" || keyword == "MERGE";
+  bool reads = keyword == "SELECT" || keyword == "VALUES" || keyword == "TABLE";
+  std::string lock = writes ? "ROW EXCLUSIVE" : reads ? "ACCESS SHARE" : "unknown";
+  return StatementInfo{offset, keyword, "", lock, false, false, false, {}};
+}
+
 bool Flag(const json& node, const char* key) { return node.value(key, false); }
 
 // Why PostgreSQL refuses `stmt` (one parse-tree statement) inside a transaction block, or
@@ -87,7 +121,12 @@ std::string StripLocations(std::string_view tree) {
 
 class PgDialect final : public Dialect {
  public:
+  // A large file's parse tree is many times its size: its token stream instead.
   std::string Fingerprint(std::string_view sql) const override {
+    return sql.size() > kParseLimit ? TokenFingerprint(sql) : TreeFingerprint(sql);
+  }
+
+  static std::string TreeFingerprint(std::string_view sql) {
     std::string text(sql);
     PgQueryParseResult r = pg_query_parse(text.c_str());
     std::string out;
@@ -103,16 +142,23 @@ class PgDialect final : public Dialect {
   std::string_view Name() const override { return kDialectPostgres; }
 
   std::vector<StatementInfo> Analyze(std::string_view sql) const override {
-    if (std::optional<std::vector<StatementInfo>> all = AnalyzePostgres(sql)) return *all;
-    // Written for a newer server: what the grammar reads is analysed, the rest is unknown.
+    if (sql.size() <= kParseLimit) {
+      if (std::optional<std::vector<StatementInfo>> all = AnalyzePostgres(sql)) return *all;
+    }
+    // Large, or written for a newer server: statement by statement; what the grammar reads is
+    // analysed, the rest is unknown; a large data statement is known by its first keyword.
     std::vector<StatementInfo> out;
     for (const Statement& s : SplitNewer(sql).statements) {
+      std::string_view text = sql.substr(s.offset, s.length);
       if (!s.unchecked.empty()) {
         out.push_back({s.offset, "unknown", "", "unknown", false, false, true, {}});
         continue;
       }
-      for (StatementInfo& info :
-           AnalyzePostgres(sql.substr(s.offset, s.length)).value_or(std::vector<StatementInfo>{})) {
+      if (std::string data = DataKeyword(text); text.size() > kParseLimit && !data.empty()) {
+        out.push_back(LargeDataInfo(s.offset, data));
+        continue;
+      }
+      for (StatementInfo& info : AnalyzePostgres(text).value_or(std::vector<StatementInfo>{})) {
         info.offset += s.offset;
         out.push_back(std::move(info));
       }
@@ -121,8 +167,15 @@ class PgDialect final : public Dialect {
   }
 
   SplitResult Split(std::string_view sql) const override {
-    std::string text(sql);  // libpg_query wants a NUL-terminated string
-    return MightRunOutsideTransaction(sql) ? SplitWithTree(sql, text) : SplitOnly(sql, text);
+    if (sql.size() <= kParseLimit) return SplitParsed(sql);
+    // Large: the scanner finds the statements, the parser checks each one but large data.
+    SplitResult out;
+    std::optional<Pieces> pieces = ScanPieces(sql, out);
+    for (std::size_t i = 0; pieces && i < pieces->size() && !out.error_offset; ++i) {
+      i = AddPiece(sql, *pieces, i, out, true);
+    }
+    if (out.error_offset) out.statements.clear();
+    return out;
   }
 
   int GrammarVersion() const override { return PG_VERSION_NUM / 10000; }
@@ -134,8 +187,20 @@ class PgDialect final : public Dialect {
   SplitResult SplitNewer(std::string_view sql) const override {
     SplitResult strict = Split(sql);
     if (!strict.error_offset) return strict;
-    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // [begin, end) of each
-    std::string text(sql);
+    SplitResult ignored;
+    std::optional<Pieces> pieces = ScanPieces(sql, ignored);
+    if (!pieces) return strict;  // an unterminated string or comment: the parser's error
+    SplitResult out;
+    for (std::size_t i = 0; i < pieces->size(); ++i) i = AddPiece(sql, *pieces, i, out, false);
+    return out;
+  }
+
+ private:
+  // Where libpg_query's scanner ends each statement of `sql`; nullopt, with the error in
+  // `out`, when it cannot (an unterminated string or comment).
+  static std::optional<Pieces> ScanPieces(std::string_view sql, SplitResult& out) {
+    Pieces pieces;
+    std::string text(sql);  // libpg_query wants a NUL-terminated string
     PgQuerySplitResult r = pg_query_split_with_scanner(text.c_str());
     for (int i = 0; !r.error && i < r.n_stmts; ++i) {
       auto begin = static_cast<std::size_t>(r.stmts[i]->stmt_location);
@@ -144,32 +209,42 @@ class PgDialect final : public Dialect {
       if (end < sql.size() && sql[end] == ';') ++end;
       pieces.emplace_back(begin, end);
     }
+    if (r.error) SetError(sql, *r.error, out);
     bool scanned = !r.error;
     pg_query_free_split_result(r);
-    if (!scanned) return strict;  // an unterminated string or comment: the parser's error
-    SplitResult out;
-    for (std::size_t i = 0; i < pieces.size(); ++i) i = AddPiece(sql, pieces, i, out);
-    return out;
+    if (!scanned) return std::nullopt;
+    return pieces;
   }
 
- private:
   // Adds the statements of pieces[i], or of pieces[i..j] when together they parse (a
   // BEGIN ATOMIC body holds semicolons the scanner splits at); returns the last piece used.
-  std::size_t AddPiece(std::string_view sql,
-                       const std::vector<std::pair<std::size_t, std::size_t>>& pieces,
-                       std::size_t i, SplitResult& out) const {
+  // A large data statement is added unparsed. A piece the parser rejects is an `unchecked`
+  // statement, or with `strict` the error of `out`.
+  std::size_t AddPiece(std::string_view sql, const Pieces& pieces, std::size_t i, SplitResult& out,
+                       bool strict) const {
     std::size_t begin = pieces[i].first;
     std::string_view piece = sql.substr(begin, pieces[i].second - begin);
-    SplitResult one = Split(piece);
+    if (piece.size() > kParseLimit && !DataKeyword(piece).empty()) {
+      std::size_t start = SkipSqlTrivia(sql, begin);
+      out.statements.push_back(
+          {start, pieces[i].second - start, StatementKind::kOther, std::string(), std::string()});
+      return i;
+    }
+    SplitResult one = SplitParsed(piece);
     std::size_t last = i;
     if (one.error_offset && Lowered(piece).find("atomic") != std::string::npos) {
       for (std::size_t j = i + 1; j < pieces.size(); ++j) {
-        SplitResult joined = Split(sql.substr(begin, pieces[j].second - begin));
+        SplitResult joined = SplitParsed(sql.substr(begin, pieces[j].second - begin));
         if (joined.error_offset) continue;
         one = std::move(joined);
         last = j;
         break;
       }
+    }
+    if (one.error_offset && strict) {
+      out.error_offset = begin + *one.error_offset;
+      out.error_message = std::move(one.error_message);
+      return last;
     }
     if (one.error_offset) {
       std::size_t start = SkipSqlTrivia(sql, begin);
@@ -185,6 +260,11 @@ class PgDialect final : public Dialect {
       out.statements.push_back(std::move(st));
     }
     return last;
+  }
+
+  static SplitResult SplitParsed(std::string_view sql) {
+    std::string text(sql);  // libpg_query wants a NUL-terminated string
+    return MightRunOutsideTransaction(sql) ? SplitWithTree(sql, text) : SplitOnly(sql, text);
   }
 
   static std::string Lowered(std::string_view sql) {

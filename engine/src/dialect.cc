@@ -25,6 +25,24 @@ SourceLocation LocationOf(std::string_view sql, const std::string& file, std::si
   return SourceLocation{file, lc.line, lc.column};
 }
 
+// Reports each statement larger than the dialect can run at a reasonable memory cost.
+void CheckSizes(const Dialect& dialect, std::string_view sql, const std::string& file,
+                const std::vector<Statement>& statements, Diagnostics& diagnostics) {
+  std::size_t max = dialect.MaxStatementBytes();
+  if (max == 0) return;
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  for (const Statement& s : statements) {
+    if (s.length <= max) continue;
+    diagnostics.push_back(
+        {Severity::kError, std::string(kStatementTooLarge), LocationOf(sql, file, s.offset),
+         "this statement is " + std::to_string((s.length + kMiB - 1) / kMiB) +
+             " MiB; a statement may be at most " + std::to_string(max / kMiB) + " MiB on " +
+             (dialect.Name() == kDialectSqlite ? "SQLite" : std::string(dialect.Name())) +
+             " (compiling one takes about 60 times its size in memory). Split it into several "
+             "statements, e.g. one INSERT per few thousand rows"});
+  }
+}
+
 }  // namespace
 
 StatementKind ClassifyStatement(std::string_view statement) {
@@ -79,6 +97,7 @@ PreparedSql PrepareSql(const Dialect& dialect, std::string_view sql, const Direc
                            LocationOf(sql, file, s.offset),
                            UncheckedMessage(dialect, s.unchecked)});
   }
+  CheckSizes(dialect, sql, file, out.statements, diagnostics);
   auto& st = out.statements;
   if (directives.no_transaction) return out;  // the file controls its own transactions
   if (st.size() >= 2 && st.front().kind == StatementKind::kBegin &&

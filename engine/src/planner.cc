@@ -111,10 +111,13 @@ Step MakeStep(const PlannedStep& planned, std::string sql, const Dialect& dialec
   // An unchecked statement (newer than the grammar) is the server's to judge.
   std::erase_if(diagnostics, [](const Diagnostic& d) { return d.severity != Severity::kError; });
   if (!diagnostics.empty()) {
+    const Diagnostic& first = diagnostics.front();
     throw Error(ErrorCode::kMigrationFailed,
-                diagnostics.front().message + " (was the bundle built for " +
-                    std::string(dialect.Name()) + "? add it to [project] dialects)",
-                diagnostics.front().where);
+                first.rule == kStatementTooLarge
+                    ? first.message
+                    : first.message + " (was the bundle built for " + std::string(dialect.Name()) +
+                          "? add it to [project] dialects)",
+                first.where);
   }
   return step;
 }

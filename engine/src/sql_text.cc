@@ -32,9 +32,10 @@ bool IsBlankSql(std::string_view sql) {
   return pos >= sql.size();
 }
 
-std::string TokenFingerprint(std::string_view sql) {
-  std::string tokens;
-  std::size_t i = 0;
+namespace {
+
+// The token of `sql` at `i` (not trivia) for TokenFingerprint, as it is hashed; advances `i`.
+std::string_view NextToken(std::string_view sql, std::size_t& i, std::string& lowered) {
   auto quoted = [&](char close) {
     std::size_t start = i++;
     while (i < sql.size()) {
@@ -50,45 +51,62 @@ std::string TokenFingerprint(std::string_view sql) {
     }
     return sql.substr(start, i - start);
   };
-  while (i < sql.size()) {
-    i = SkipSqlTrivia(sql, i);
-    if (i >= sql.size()) break;
-    char c = sql[i];
-    std::string token;
-    if (c == '\'' || c == '"' || c == '`') {
-      token = quoted(c);
-    } else if (c == '[') {
-      token = quoted(']');
-    } else if (c == '$') {
-      std::size_t tag_end = sql.find('$', i + 1);
-      std::string_view tag =
-          tag_end == std::string_view::npos ? "" : sql.substr(i, tag_end - i + 1);
-      bool is_tag = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, [](char t) {
-        return std::isalnum(static_cast<unsigned char>(t)) || t == '_';
-      });
-      std::size_t close = is_tag ? sql.find(tag, tag_end + 1) : std::string_view::npos;
-      if (close != std::string_view::npos) {
-        token = sql.substr(i, close + tag.size() - i);
-        i = close + tag.size();
-      } else {
-        token = "$";
-        ++i;
-      }
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               static_cast<unsigned char>(c) >= 0x80) {
-      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' ||
-                                sql[i] == '$' || static_cast<unsigned char>(sql[i]) >= 0x80)) {
-        token.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i]))));
-        ++i;
-      }
-    } else {
-      token = std::string(1, c);
+  char c = sql[i];
+  if (c == '\'' || c == '"' || c == '`') return quoted(c);
+  if (c == '[') return quoted(']');
+  if (c == '$') {
+    std::size_t tag_end = sql.find('$', i + 1);
+    std::string_view tag = tag_end == std::string_view::npos ? "" : sql.substr(i, tag_end - i + 1);
+    bool is_tag = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, [](char t) {
+      return std::isalnum(static_cast<unsigned char>(t)) || t == '_';
+    });
+    std::size_t close = is_tag ? sql.find(tag, tag_end + 1) : std::string_view::npos;
+    std::size_t start = i;
+    i = close != std::string_view::npos ? close + tag.size() : i + 1;
+    return sql.substr(start, i - start);
+  }
+  if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+      static_cast<unsigned char>(c) >= 0x80) {
+    lowered.clear();
+    while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' ||
+                              sql[i] == '$' || static_cast<unsigned char>(sql[i]) >= 0x80)) {
+      lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i]))));
       ++i;
     }
-    tokens += token;
-    tokens.push_back('\x1f');
+    return lowered;
   }
-  return Sha256Hex(tokens);
+  return sql.substr(i++, 1);
+}
+
+}  // namespace
+
+// Hashed as it goes, through a small buffer: a 50 MB file never becomes a second string.
+std::string TokenFingerprint(std::string_view sql) {
+  constexpr std::size_t kChunk = 64 * 1024;
+  Sha256 hash;
+  std::string chunk;
+  std::string lowered;
+  chunk.reserve(kChunk);
+  std::size_t i = 0;
+  while (true) {
+    i = SkipSqlTrivia(sql, i);
+    if (i >= sql.size()) break;
+    std::string_view token = NextToken(sql, i, lowered);
+    if (token.size() >= kChunk) {  // a long string: hashed in place
+      hash.Update(chunk);
+      hash.Update(token);
+      chunk.clear();
+    } else {
+      chunk += token;
+    }
+    chunk.push_back('\x1f');
+    if (chunk.size() >= kChunk) {
+      hash.Update(chunk);
+      chunk.clear();
+    }
+  }
+  hash.Update(chunk);
+  return hash.Hex();
 }
 
 namespace {

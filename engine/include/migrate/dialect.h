@@ -33,6 +33,9 @@ inline constexpr int kDefaultPostgresVersion = 15;
 // The rule of the warning for a statement newer than the grammar (PrepareSql, LintStep).
 inline constexpr std::string_view kUncheckedSyntax = "unchecked-syntax";
 
+// The rule of the error for a statement larger than Dialect::MaxStatementBytes (PrepareSql).
+inline constexpr std::string_view kStatementTooLarge = "statement-too-large";
+
 // What a statement does to transactions; everything else is kOther.
 enum class StatementKind { kOther, kBegin, kCommit, kRollback, kPrepareTransaction };
 
@@ -92,6 +95,11 @@ class Dialect {
   // grammar rejects is cut out by the tokenizer alone and marked `unchecked` instead of
   // failing the file. Text the tokenizer cannot read (an unterminated string) still fails.
   virtual SplitResult SplitNewer(std::string_view sql) const { return Split(sql); }
+
+  // The largest statement, in bytes, the database can run without needing memory out of
+  // proportion to it (SQLite compiles a statement into a program about 60 times its size);
+  // 0 when there is no such limit. A larger statement is an error at build (PrepareSql).
+  virtual std::size_t MaxStatementBytes() const { return 0; }
 
   // A hash of what the SQL says, not how it is laid out: whitespace, comments and keyword
   // case do not change it; any token or constant value does (docs/design.md §2). Lowercase
