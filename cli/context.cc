@@ -133,6 +133,9 @@ std::unique_ptr<Driver> Context::OpenDatabase(CreateFile create, bool read_only)
   driver_options.tables = config_.tables;
   driver_options.create = create;
   driver_options.read_only = read_only;
+  // SQLite: a statement waits for another connection's lock (a runner in a long migration,
+  // sqlite3 in BEGIN EXCLUSIVE) as long as for the migration lock, then exits 5.
+  driver_options.busy_timeout = MakeRunOptions().lock_wait;
   return OpenDriver(DatabaseUrl(), driver_options);
 }
 
