@@ -51,18 +51,16 @@ const EnvironmentConfig* Context::Environment() const {
 
 std::string Context::DatabaseUrl() const {
   std::string url = options_.database;
-  if (url.empty()) url = GetEnvironmentVariable("DATABASE_URL").value_or("");
+  std::optional<std::string> from_env = GetEnvironmentVariable("DATABASE_URL");
+  if (url.empty() && from_env && from_env->find_first_not_of(" \t\r\n") == std::string::npos) {
+    // An unpopulated secret in a deploy: never fall back to another database.
+    throw Error(ErrorCode::kConfig,
+                "DATABASE_URL is set but empty: set it to the database's URL, or unset it "
+                "(or pass --database); nothing was run");
+  }
+  if (url.empty() && from_env) url = *from_env;
   bool from_config = false;
-  if (url.empty()) {
-    if (const EnvironmentConfig* env = Environment(); env && !env->url.empty()) {
-      url = ExpandVariables(env->url, env->url_where, GetEnvironmentVariable);
-      from_config = true;
-    }
-  }
-  if (url.empty()) {
-    url = "sqlite:migrate.db";
-    from_config = true;
-  }
+  if (url.empty()) url = ConfiguredUrl(from_config);
   RegisterSecretsOf(url);  // a configured URL, once ${VAR} is expanded
   // A relative SQLite path written in config.toml is relative to that file's folder.
   std::string path = SqlitePathOfUrl(url);
@@ -70,6 +68,37 @@ std::string Context::DatabaseUrl() const {
     url = "sqlite:" + (config_.root / path).lexically_normal().string();
   }
   return url;
+}
+
+std::string Context::ConfiguredUrl(bool& from_config) const {
+  from_config = true;
+  const EnvironmentConfig* env = Environment();
+  if (env && !env->url.empty()) {
+    std::string url = ExpandVariables(env->url, env->url_where, GetEnvironmentVariable);
+    if (url.find_first_not_of(" \t\r\n") == std::string::npos) {
+      throw Error(ErrorCode::kConfig,
+                  env->url_where.ToString() + ": the url of environment '" + env->name +
+                      "' is empty once '" + env->url +
+                      "' is expanded: set the variable, or pass --database; nothing was run",
+                  env->url_where);
+    }
+    return url;
+  }
+  // The default database, sqlite:migrate.db, only when no URL is configured anywhere: a
+  // project that names its databases never runs against a file nobody asked for.
+  std::string named;
+  for (const auto& [name, e] : config_.environments) {
+    if (!e.url.empty()) named += (named.empty() ? "" : ", ") + name;
+  }
+  if (!named.empty()) {
+    throw Error(ErrorCode::kConfig,
+                std::string(env ? "the environment '" + env->name + "' has no url"
+                                : "no environment is selected") +
+                    " and no database was given, while " + config_.file.string() +
+                    " names databases for: " + named +
+                    ". Choose one with --env, MIGRATE_ENV or default_env, or pass --database");
+  }
+  return "sqlite:migrate.db";
 }
 
 std::string Context::DevUrl(const std::string& flag) const {
@@ -104,6 +133,9 @@ std::unique_ptr<Driver> Context::OpenDatabase(CreateFile create, bool read_only)
   driver_options.tables = config_.tables;
   driver_options.create = create;
   driver_options.read_only = read_only;
+  // SQLite: a statement waits for another connection's lock (a runner in a long migration,
+  // sqlite3 in BEGIN EXCLUSIVE) as long as for the migration lock, then exits 5.
+  driver_options.busy_timeout = MakeRunOptions().lock_wait;
   return OpenDriver(DatabaseUrl(), driver_options);
 }
 

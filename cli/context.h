@@ -41,7 +41,9 @@ class Context {
   std::filesystem::path DistPath() const { return config_.root / config_.dist; }
 
   // The database URL for this run (flags > DATABASE_URL > environment's url > sqlite default).
-  // Throws Error(kConfig) for an unset ${VAR}.
+  // Throws Error(kConfig) for an unset ${VAR}, a DATABASE_URL set but empty, a configured url
+  // that expands to nothing, and when the config names databases but none is chosen: the
+  // default, sqlite:migrate.db, is used only when no URL is configured anywhere.
   std::string DatabaseUrl() const;
 
   // Opens the driver for DatabaseUrl(); `create` says whether SQLite may create the file,
@@ -64,6 +66,8 @@ class Context {
 
  private:
   const EnvironmentConfig* Environment() const;
+  // The selected environment's url expanded, else the default when no environment has one.
+  std::string ConfiguredUrl(bool& from_config) const;
   // Registers the passwords in `url` (userinfo and password= parameters).
   static void RegisterSecretsOf(const std::string& url);
 

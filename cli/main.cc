@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "migrate/redact.h"
+#include "signals.h"
 #include "style.h"
 
 namespace {
@@ -25,10 +26,23 @@ int Fail(const migrate::cli::GlobalOptions& globals, const migrate::Error& e,
   return migrate::ExitCodeFor(e.code());
 }
 
+// The command's work is done (or failed and was reported); what it printed on a standard
+// output that was closed is lost, which is said on stderr and changes no exit code.
+int AfterOutput(int rc) {
+  std::cout.flush();
+  if (!std::cout.good()) {
+    std::cerr << "migrate: note: standard output was closed, so some output was not printed; "
+                 "the command ran to its end (exit "
+              << rc << ")\n";
+  }
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using migrate::cli::GlobalOptions;
+  migrate::cli::IgnoreLostOutput();
   CLI::App app{"migrate: plain-SQL migrations for PostgreSQL and SQLite"};
   app.set_version_flag("--version", std::string("migrate ") + MIGRATE_VERSION);
   app.require_subcommand(1);
@@ -57,13 +71,13 @@ int main(int argc, char** argv) {
   migrate::cli::ConfigureColor(globals.no_color);
   try {
     action();
-    return 0;
+    return AfterOutput(0);
   } catch (const migrate::cli::Reported& e) {
-    return migrate::ExitCodeFor(e.code());
+    return AfterOutput(migrate::ExitCodeFor(e.code()));
   } catch (const migrate::Error& e) {
-    return Fail(globals, e, migrate::Redact(e.what()));
+    return AfterOutput(Fail(globals, e, migrate::Redact(e.what())));
   } catch (const std::exception& e) {
     migrate::Error internal(migrate::ErrorCode::kInternal, e.what());
-    return Fail(globals, internal, migrate::Redact(e.what()));
+    return AfterOutput(Fail(globals, internal, migrate::Redact(e.what())));
   }
 }

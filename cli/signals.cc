@@ -10,6 +10,12 @@ std::atomic<bool> stop_requested{false};
 
 void OnStopSignal(int sig) {
   if (stop_requested.exchange(true)) {
+    static const char kAbort[] =
+        "\nmigrate: aborting at once: the migration in progress is rolled back by the database "
+        "(a no-transaction one stays 'started'); the lock is freed at once on PostgreSQL, on "
+        "SQLite once its lease expires or with 'migrate unlock'\n";
+    ssize_t ignored = ::write(STDERR_FILENO, kAbort, sizeof kAbort - 1);
+    (void)ignored;
     ::signal(sig, SIG_DFL);  // a second signal: give up at once
     ::raise(sig);
     return;
@@ -31,6 +37,11 @@ const std::atomic<bool>* InstallStopSignals() {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   return &stop_requested;
+}
+
+void IgnoreLostOutput() {
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
 }
 
 }  // namespace migrate::cli

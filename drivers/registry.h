@@ -22,6 +22,8 @@ enum class CreateFile { kYes, kNo };
 struct DriverOptions {
   TableNames tables;
   CreateFile create = CreateFile::kYes;  // SQLite: create the database file when missing
+  // SQLite: how long a statement waits for another connection's lock before it fails with
+  // Error(kLockTimeout); the CLI sets the run's lock wait.
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
   bool read_only = false;  // SQLite: open the file read-only (a dry run's source)
 };

@@ -83,6 +83,17 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
                      "or ~/.pgpass). Server said: " +
                      message);
   }
+  // The server answered: a missing role or database is not a server that is down.
+  if (message.find("does not exist") != std::string::npos &&
+      (message.find("role \"") != std::string::npos ||
+       message.find("database \"") != std::string::npos)) {
+    return Error(ErrorCode::kConnection,
+                 "PostgreSQL at " + shown_url +
+                     " answered, but refused the connection: check the user and database name "
+                     "in the URL (a database must be created before migrate runs on it). Server "
+                     "said: " +
+                     message);
+  }
   return Error(ErrorCode::kConnection, "cannot reach PostgreSQL at " + shown_url +
                                            ": is the server running and the host/port right? " +
                                            message);

@@ -177,6 +177,10 @@ SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
   return {LeaseUpdate(t, "$1", "$2"), {LeaseSeconds(lease.lease), lease.run_id}};
 }
 
+SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease) {
+  return {"SELECT 1 FROM " + t.lock.Quoted() + " WHERE id = 1 AND run_id = $1", {lease.run_id}};
+}
+
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request) {
   SqlCommand insert = InsertLockRow(t, request);
   insert.text += kLockTakeOver;

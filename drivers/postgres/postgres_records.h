@@ -41,6 +41,9 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
 
 // Extends the lease; affects one row while `lease` holds the lock.
 SqlCommand RenewLease(const TableNames& t, const LockRequest& lease);
+// One row when `lease` still holds the lock row; read only (the advisory lock keeps other
+// runners out, so only a hand `unlock` can take the row from a live holder).
+SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease);
 // Takes the lock row whoever has it (the advisory lock decides who may); affects one row.
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request);
 // Inserts the lock row, failing when it exists: for a script, which holds no advisory lock.

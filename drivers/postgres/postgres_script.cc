@@ -15,6 +15,8 @@ class ScriptSteps final : public StepSink {
       : t_(tables), quote_(quote), out_(out) {}
 
   void Begin() override { out_ += "BEGIN;\n"; }
+  // The script holds the lock row by its INSERT; each step's record checks it before COMMIT.
+  void BeginChecked(const LockRequest&) override { Begin(); }
   void SetLocalTimeouts(const Step& step) override { Lines(postgres::SetTimeouts(step, true)); }
   void Commit(const Step&) override { out_ += "COMMIT;\n"; }
   void Rollback() noexcept override {}

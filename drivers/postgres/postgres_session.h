@@ -21,7 +21,10 @@ class Session {
 
   pqxx::connection& connection() { return *conn_; }
 
-  void Begin() { tx_.emplace(*conn_); }
+  void Begin() { tx_ = std::make_unique<pqxx::work>(*conn_); }
+  // Begin, with `first` (SQL without parameters) sent in the same round trip as BEGIN and run
+  // in the new transaction; returns its result. When it fails, no transaction is left open.
+  pqxx::result BeginWith(const std::string& first);
   // Throws pqxx::in_doubt_error when the connection broke during COMMIT.
   void Commit() {
     tx_->commit();
@@ -37,7 +40,7 @@ class Session {
 
  private:
   std::unique_ptr<pqxx::connection> conn_;
-  std::optional<pqxx::work> tx_;
+  std::unique_ptr<pqxx::transaction_base> tx_;
 };
 
 // Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq

@@ -1,11 +1,26 @@
 #include "postgres/postgres_steps.h"
 
 #include "postgres/postgres_records.h"
+#include "postgres/postgres_script.h"
 
 namespace migrate::postgres {
 
 void LiveSteps::Begin() {
   Guard("cannot begin a transaction", [&] { s_.Begin(); });
+}
+
+void LiveSteps::BeginChecked(const LockRequest& lease) {
+  // The lease check rides with BEGIN: one round trip, as before.
+  bool held = false;
+  Guard("cannot begin a transaction", [&] {
+    held = !s_.BeginWith(Inline(HoldsLock(tables_, lease),
+                                [&](const std::string& v) { return s_.Quote(v); }))
+                .empty();
+  });
+  if (!held) {
+    s_.Rollback();
+    throw LockLostError();
+  }
 }
 
 void LiveSteps::SetLocalTimeouts(const Step& step) {

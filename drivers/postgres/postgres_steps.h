@@ -15,6 +15,7 @@ class LiveSteps final : public StepSink {
   LiveSteps(Session& session, const TableNames& tables) : s_(session), tables_(tables) {}
 
   void Begin() override;
+  void BeginChecked(const LockRequest& lease) override;
   void SetLocalTimeouts(const Step& step) override;
   void Commit(const Step& step) override;
   void Rollback() noexcept override { s_.Rollback(); }

@@ -76,8 +76,18 @@ void Connection::SetBusyTimeout(std::chrono::milliseconds wait) {
 }
 
 Error Translate(const SQLite::Exception& e, ErrorCode code, const std::string& what) {
-  return Error(code, what + ": " + e.what(), {},
-               "SQLITE_" + std::to_string(e.getExtendedErrorCode()));
+  std::string result_code = "SQLITE_" + std::to_string(e.getExtendedErrorCode());
+  if (e.getErrorCode() == SQLITE_BUSY) {
+    return Error(ErrorCode::kLockTimeout,
+                 what + ": " + e.what() +
+                     ": another connection held the database file's lock for all of the lock "
+                     "wait (--lock-wait or lock_wait): a runner in the middle of a long "
+                     "migration, or another program in a transaction (such as sqlite3 after "
+                     "BEGIN EXCLUSIVE). Nothing more was run; try again once it is done, or "
+                     "wait longer with --lock-wait",
+                 {}, result_code);
+  }
+  return Error(code, what + ": " + e.what(), {}, result_code);
 }
 
 void Guard(ErrorCode code, const std::string& what, const std::function<void()>& body) {

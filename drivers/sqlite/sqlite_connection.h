@@ -65,7 +65,8 @@ int RefuseAttachingFiles(void*, int action, const char* file, const char*, const
                          const char*);
 
 // Error(`code`) for `e`: the message starts with `what`; the extended result code is its
-// SQLSTATE.
+// SQLSTATE. SQLITE_BUSY (another connection kept the file locked for all of the busy timeout,
+// which a run sets to its lock wait) is Error(kLockTimeout), saying what it waited for.
 Error Translate(const SQLite::Exception& e, ErrorCode code, const std::string& what);
 
 // Runs `body`, turning a SQLite::Exception into Translate(e, code, what).

@@ -15,6 +15,16 @@ void SqliteSteps::Begin() {
   own_transaction_ = true;
 }
 
+void SqliteSteps::BeginChecked(const LockRequest& lease) {
+  Begin();  // BEGIN IMMEDIATE: from here on no other runner can take the row
+  try {
+    Guard(ErrorCode::kMigrationFailed, "cannot check the migration lock", [&] { Renew(lease); });
+  } catch (...) {
+    Rollback();
+    throw;
+  }
+}
+
 void SqliteSteps::Commit(const Step& step) {
   watch_.reset();
   own_transaction_ = false;

@@ -23,6 +23,7 @@ class SqliteSteps final : public StepSink {
   SqliteSteps(Connection& c, const TableNames& tables) : c_(c), tables_(tables) {}
 
   void Begin() override;
+  void BeginChecked(const LockRequest& lease) override;
   void SetLocalTimeouts(const Step&) override {}  // SQLite has no lock or statement timeouts
   void Commit(const Step& step) override;
   void Rollback() noexcept override;

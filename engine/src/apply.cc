@@ -6,6 +6,18 @@
 #include "migrate/transaction.h"
 
 namespace migrate {
+namespace {
+
+// A transactional step's transaction: its BEGIN checks the lease (StepSink::BeginChecked).
+struct LeaseCheckedTransaction {
+  StepSink& sink;
+  const LockRequest& lease;
+  void Begin() { sink.BeginChecked(lease); }
+  void Commit(const Step& step) { sink.Commit(step); }
+  void Rollback() noexcept { sink.Rollback(); }
+};
+
+}  // namespace
 
 SourceLocation Step::Location(std::size_t index, std::size_t offset_in_statement) const {
   if (index >= statements.size()) return SourceLocation{file};
@@ -27,8 +39,9 @@ long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) 
   long long ms = 0;
   CrashPoint("before-step");
   if (step.transactional) {
+    LeaseCheckedTransaction transaction{sink, lease};
     InTransaction(
-        sink,
+        transaction,
         [&] {
           sink.SetLocalTimeouts(step);
           for (std::size_t i = 0; i < step.statements.size(); ++i) {

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 
@@ -74,11 +75,33 @@ struct Reader {
 
   QualifiedName Table(const toml::node& n, std::string_view key) const {
     std::string name = String(n, key);
+    QualifiedName q;
     try {
-      return QualifiedName(name);
+      q = QualifiedName(name);
     } catch (const Error& e) {
       Fail(n.source(), e.what());
     }
+    std::string table = Lower(q.table());
+    std::string schema = Lower(q.schema());
+    if (table.rfind("sqlite_", 0) == 0 || table.rfind("pg_", 0) == 0 ||
+        schema.rfind("pg_", 0) == 0 || schema == "information_schema") {
+      Fail(n.source(), "'" + std::string(key) + "' = '" + name +
+                           "' is a name the database reserves for itself (sqlite_*, pg_*, "
+                           "information_schema): choose another, such as migrate_history");
+    }
+    return q;
+  }
+
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  // Whether `a` and `b` can be one table: names are compared without case (SQLite ignores it)
+  // and a name without a schema may be in any (search_path, SQLite's main).
+  static bool SameTable(const QualifiedName& a, const QualifiedName& b) {
+    return Lower(a.table()) == Lower(b.table()) &&
+           (a.schema().empty() || b.schema().empty() || Lower(a.schema()) == Lower(b.schema()));
   }
 
   void Project(const toml::table& t, Config& c) const {
@@ -94,7 +117,7 @@ struct Reader {
     auto all = c.tables.All();
     for (std::size_t i = 0; i < all.size(); ++i) {
       for (std::size_t j = i + 1; j < all.size(); ++j) {
-        if (all[i]->Quoted() == all[j]->Quoted()) {
+        if (SameTable(*all[i], *all[j])) {
           Fail(t.source(), "two of migrate's tables are both named '" + all[i]->ToString() +
                                "': history_table, lock_table, log_table and schema_table must "
                                "differ");
@@ -151,6 +174,21 @@ struct Reader {
   }
 };
 
+// SQLite has no schemas, only attached databases ("main" is the file itself): a table named
+// `public.history` would fail at the first run.
+void RefuseSchemasOnSqlite(const Config& c) {
+  std::vector<std::string> dialects = EffectiveDialects(c);
+  if (std::find(dialects.begin(), dialects.end(), kDialectSqlite) == dialects.end()) return;
+  for (const QualifiedName* t : c.tables.All()) {
+    if (t->schema().empty() || t->schema() == "main") continue;
+    throw Error(ErrorCode::kConfig,
+                c.file.string() + ": the table name '" + t->ToString() +
+                    "' has a schema, which SQLite (a target of this project) does not have: "
+                    "drop the '" +
+                    t->schema() + ".' part, or write main." + t->table());
+  }
+}
+
 }  // namespace
 
 Config DefaultConfig(const fs::path& root) {
@@ -201,6 +239,7 @@ Config LoadConfig(const fs::path& file) {
       c.lint[rule] = level;
     }
   }
+  RefuseSchemasOnSqlite(c);
   if (!c.default_env.empty() && !c.environments.count(c.default_env)) {
     throw Error(ErrorCode::kConfig, file.string() + ": default_env '" + c.default_env +
                                         "' is not one of [environments]");

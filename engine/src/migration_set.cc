@@ -44,6 +44,13 @@ struct Loader {
            "the file is not valid UTF-8 (byte " + std::to_string(bad) + "); re-save it as UTF-8"});
       return false;
     }
+    if (std::size_t nul = raw.find('\0'); nul != std::string::npos) {
+      LineColumn lc = LineColumnAt(raw, nul);
+      diags.push_back({Severity::kError, "nul-byte", SourceLocation{shown, lc.line, lc.column},
+                       "the file holds a NUL byte (byte " + std::to_string(nul) +
+                           "), which no SQL statement can contain; remove it"});
+      return false;
+    }
     out.text = NormalizeSource(raw);
     out.checksum = Sha256Hex(out.text);
     out.directives = ParseDirectives(out.text, shown, diags);
@@ -84,8 +91,18 @@ struct Loader {
     paths.reserve(paths.size() + entries.size());
     for (const auto& entry : entries) {
       std::string name = entry.path().filename().string();
-      if (entry.path().extension() != ".sql" || entry.is_directory(ec)) continue;
+      if (entry.is_directory(ec)) continue;
       std::string shown = (fs::path(dir.label) / name).string();
+      if (std::string ext = entry.path().extension().string(); ext != ".sql") {
+        // A `.SQL` file is a migration someone meant to run: never skipped silently.
+        if (ext.size() == 4 && (ext[1] | 0x20) == 's' && (ext[2] | 0x20) == 'q' &&
+            (ext[3] | 0x20) == 'l') {
+          Report("bad-name", {shown},
+                 "the extension is '" + ext +
+                     "': migrate reads '.sql' files only (lowercase); rename it, or it never runs");
+        }
+        continue;
+      }
       std::string why;
       auto parsed = ParseMigrationFileName(name, &why);
       if (!parsed) {

@@ -38,13 +38,19 @@ std::vector<Finding> FindDrift(const Manifest& manifest, const std::vector<Histo
     if (row.state == HistoryState::kStarted) {
       const ManifestFile* up = entry ? entry->Find(Direction::kUp, dialect) : nullptr;
       std::string of = up ? " of " + std::to_string(up->statements) : "";
-      out.push_back({Finding::Kind::kStarted, row.version,
-                     name + " (no-transaction) was interrupted: " + std::to_string(row.progress) +
-                         of + " statements completed, statement " +
-                         std::to_string(row.progress + 1) +
-                         " may be partly applied. Finish or undo it by hand, then run 'migrate "
-                         "repair " +
-                         row.version + " --applied' or '--forget'"});
+      std::string what =
+          up && up->transaction
+              ? name +
+                    " has a 'started' history row, though its file runs in one transaction "
+                    "(migrate never leaves such a row for it: it was written by hand, by "
+                    "another tool, or while the file was no-transaction). Check what of it "
+                    "is applied"
+              : name + " (no-transaction) was interrupted: " + std::to_string(row.progress) + of +
+                    " statements completed, statement " + std::to_string(row.progress + 1) +
+                    " may be partly applied. Finish or undo it by hand";
+      out.push_back(
+          {Finding::Kind::kStarted, row.version,
+           what + ", then run 'migrate repair " + row.version + " --applied' or '--forget'"});
       continue;
     }
     const ManifestFile* up = entry ? entry->Find(Direction::kUp, dialect) : nullptr;

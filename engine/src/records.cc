@@ -131,8 +131,9 @@ std::string NewestVersion(const std::vector<HistoryRow>& history) {
 
 Error LockLostError() {
   return Error(ErrorCode::kLockLost,
-               "this run no longer holds the migration lock (its lease expired and another "
-               "runner took it); stopped before committing anything more");
+               "this run no longer holds the migration lock: it was freed by 'migrate unlock', "
+               "or taken by another runner once its lease expired while this one was not "
+               "running; stopped before running or committing anything more");
 }
 
 }  // namespace migrate

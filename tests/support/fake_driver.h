@@ -39,6 +39,10 @@ class FakeSteps final : public StepSink {
   explicit FakeSteps(std::shared_ptr<FakeDatabase> db) : db_(std::move(db)) {}
 
   void Begin() override;
+  void BeginChecked(const LockRequest& lease) override {
+    CheckLease(lease);
+    Begin();
+  }
   void SetLocalTimeouts(const Step&) override {}
   void Commit(const Step&) override { saved_.reset(); }
   void Rollback() noexcept override;

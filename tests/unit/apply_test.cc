@@ -14,8 +14,13 @@ class RecordingSink final : public StepSink {
   std::vector<std::string> calls;
   std::optional<std::size_t> fail_at;
   bool lose_lease = false;
+  bool lease_lost_before = false;  // the lease was lost before the step began
 
   void Begin() override { calls.push_back("begin"); }
+  void BeginChecked(const LockRequest&) override {
+    calls.push_back("begin");
+    if (lease_lost_before) throw LockLostError();
+  }
   void SetLocalTimeouts(const Step&) override { calls.push_back("set-local"); }
   void Commit(const Step&) override { calls.push_back("commit"); }
   void Rollback() noexcept override { calls.push_back("rollback"); }
@@ -78,6 +83,19 @@ TEST_CASE("a failing statement or a lost lease rolls the whole step back", "[uni
     CHECK(e.code() == ErrorCode::kLockLost);
   }
   CHECK(lost.calls.back() == "rollback");
+}
+
+TEST_CASE("a transactional step whose lease was lost before it began runs no statement", "[unit]") {
+  RecordingSink sink;
+  sink.lease_lost_before = true;
+  try {
+    ApplyStep(sink, ThreeStatements(true), LockRequest{});
+    FAIL("expected the lost lease to stop the step at its BEGIN");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kLockLost);
+    CHECK_THAT(e.what(), Catch::Contains("freed by 'migrate unlock'"));
+  }
+  CHECK(sink.calls == Calls{"begin"});  // BeginChecked left no transaction open
 }
 
 TEST_CASE("a non-transactional step records started, progress after each statement, done",

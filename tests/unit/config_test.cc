@@ -166,3 +166,29 @@ TEST_CASE("postgres_version is project-wide, per environment overridable, and va
   Error fraction = LoadError("[project]\npostgres_version = 17.1\n");
   CHECK_THAT(fraction.what(), Catch::Contains("a number such as 17"));
 }
+
+TEST_CASE("migrate's tables: one table under two keys, reserved names, schemas on SQLite",
+          "[unit]") {
+  // The same table in other letters, or with and without its schema, is still one table.
+  for (const char* project : {"history_table = \"MIGRATE_LOG\"\n",
+                              "history_table = \"public.hist\"\nlog_table = \"hist\"\n"
+                              "dialects = [\"postgres\"]\n"}) {
+    Error e = LoadError(std::string("[project]\n") + project);
+    CHECK(e.code() == ErrorCode::kConfig);
+    CHECK_THAT(e.what(), Catch::Contains("must differ"));
+  }
+  for (const char* name : {"sqlite_master", "pg_class", "pg_catalog.history", "SQLITE_x",
+                           "information_schema.history"}) {
+    Error e = LoadError(std::string("[project]\ndialects = [\"postgres\"]\nhistory_table = \"") +
+                        name + "\"\n");
+    CHECK(e.code() == ErrorCode::kConfig);
+    CHECK_THAT(e.what(), Catch::Contains("config.toml:3:") && Catch::Contains("reserves"));
+  }
+  Error schema = LoadError("[project]\nhistory_table = \"public.hist\"\n");  // SQLite by default
+  CHECK(schema.code() == ErrorCode::kConfig);
+  CHECK_THAT(schema.what(), Catch::Contains("which SQLite (a target of this project) does not"));
+  TempDir dir;
+  WriteFile(dir / "config.toml",
+            "[project]\ndialects = [\"postgres\"]\nhistory_table = \"ops.history\"\n");
+  CHECK(LoadConfig(dir / "config.toml").tables.history.ToString() == "ops.history");
+}

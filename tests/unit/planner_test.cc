@@ -148,3 +148,20 @@ TEST_CASE("IsComplete agrees with PlanUp and FindDrift, from the header alone", 
   CHECK_FALSE(IsComplete(empty, {Row("1")}, "sqlite"));
   CHECK_FALSE(IsComplete(header, {}, "sqlite"));
 }
+
+TEST_CASE("a started row is described by its file's transaction mode", "[unit]") {
+  Manifest m = Make({"1"});
+  HistoryRow started = Row("1");
+  started.state = HistoryState::kStarted;
+  started.progress = 0;
+  std::vector<Finding> f = FindDrift(m, {started}, "sqlite");
+  REQUIRE(f.size() == 1);
+  CHECK_THAT(f[0].message, Catch::Contains("though its file runs in one transaction") &&
+                               !Catch::Contains("no-transaction) was interrupted") &&
+                               Catch::Contains("migrate repair 1 --applied"));
+  m.migrations[0].files[0].transaction = false;
+  f = FindDrift(m, {started}, "sqlite");
+  REQUIRE(f.size() == 1);
+  CHECK_THAT(f[0].message, Catch::Contains("1_m1 (no-transaction) was interrupted: 0 of 1") &&
+                               Catch::Contains("migrate repair 1 --applied"));
+}

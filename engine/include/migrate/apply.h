@@ -63,6 +63,12 @@ class StepSink {
 
   // Opens a transaction.
   virtual void Begin() = 0;
+  // Opens a transactional step's transaction and checks in it, before any of the step's
+  // statements runs, that `lease` still holds the lock: a runner whose lock was freed or
+  // taken over while it was stopped runs nothing more. Throws Error(kLockLost), leaving no
+  // transaction open, when it does not. It costs no round trip of its own: PostgreSQL sends
+  // the check with BEGIN, SQLite reads its own file.
+  virtual void BeginChecked(const LockRequest& lease) = 0;
   // Applies the step's lock_timeout and statement_timeout to the open transaction only.
   virtual void SetLocalTimeouts(const Step& step) = 0;
   // Commits. Throws Error(kConnection) when the connection broke and the outcome is unknown.
