@@ -17,7 +17,9 @@ void OnStopSignal(int sig) {
     ssize_t ignored = ::write(STDERR_FILENO, kAbort, sizeof kAbort - 1);
     (void)ignored;
     ::signal(sig, SIG_DFL);  // a second signal: give up at once
-    ::raise(sig);
+    // To the process, not this thread (raise): the handler may run on a watcher thread whose
+    // pending signal would wait for it, while the main thread goes on.
+    ::kill(::getpid(), sig);
     return;
   }
   static const char kMessage[] =
