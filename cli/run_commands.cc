@@ -32,11 +32,11 @@ bool NewSqliteFile(const Context& ctx) {
   return !path.empty() && path != ":memory:" && !std::filesystem::exists(path);
 }
 
-// Opens the database for run or down. A dry run on a SQLite file that does not exist yet
-// rehearses on an empty database in memory and creates no file.
+// Opens the database for run or down. A dry run opens it read-only; on a SQLite file that
+// does not exist yet (`empty_database`) it rehearses on an empty database in memory and
+// creates no file.
 std::unique_ptr<Driver> OpenForRun(const Context& ctx, DryRun dry, CreateFile create,
-                                   bool& empty_database) {
-  empty_database = dry == DryRun::kYes && NewSqliteFile(ctx);
+                                   bool empty_database) {
   if (empty_database) {
     DriverOptions options;
     options.tables = ctx.config().tables;
@@ -59,9 +59,10 @@ void RunOrDown(
   auto t0 = std::chrono::steady_clock::now();
   // Verified before connecting: the listing, and every file's bytes when a new SQLite file
   // would be created to run them all (a tampered bundle then creates nothing).
-  Bundle bundle = Bundle::Open(
-      ctx.DistPath(), NewSqliteFile(ctx) ? Bundle::Verify::kEveryFile : Bundle::Verify::kListing);
-  bool empty_database = false;
+  bool new_file = NewSqliteFile(ctx);
+  Bundle bundle = Bundle::Open(ctx.DistPath(),
+                               new_file ? Bundle::Verify::kEveryFile : Bundle::Verify::kListing);
+  bool empty_database = dry == DryRun::kYes && new_file;
   auto driver = OpenForRun(
       ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo, empty_database);
   options.stop = InstallStopSignals();

@@ -39,8 +39,7 @@ class PostgresRehearsal final : public Rehearsal {
     auto t0 = std::chrono::steady_clock::now();
     // The timeouts of the step before do not carry over to this one.
     Guard(step.file, [&] {
-      s_.Exec("SET LOCAL lock_timeout = DEFAULT");
-      s_.Exec("SET LOCAL statement_timeout = DEFAULT");
+      s_.Exec("SET LOCAL lock_timeout = DEFAULT; SET LOCAL statement_timeout = DEFAULT");
     });
     steps_.SetLocalTimeouts(step);
     try {
