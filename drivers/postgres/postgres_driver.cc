@@ -43,12 +43,14 @@ std::string WithDefaults(std::string url) {
 }
 
 // Sends server NOTICEs nowhere and WARNINGs to stderr, prefixed, instead of libpq's default.
+// libpq writes a server's as "WARNING:  text" (two spaces); libpqxx's own warnings ("WARNING:
+// Connection lost while committing…", one space) repeat what the error thrown after them says.
 class Notices final : public pqxx::errorhandler {
  public:
   explicit Notices(pqxx::connection_base& c) : pqxx::errorhandler(c) {}
   bool operator()(const char msg[]) noexcept override {
     std::string_view m(msg);
-    if (m.rfind("WARNING", 0) == 0) std::cerr << "migrate: server " << m;
+    if (m.rfind("WARNING:  ", 0) == 0) std::cerr << "migrate: server " << m;
     return false;
   }
 };

@@ -37,8 +37,8 @@ void LiveSteps::Commit(const Step& step) {
       throw Error(ErrorCode::kConnection,
                   step.file +
                       ": the connection broke during COMMIT, so whether it applied is unknown; "
-                      "run 'migrate status' to see (the history row was part of the same "
-                      "transaction)");
+                      "its history row was in the same transaction, so the next 'migrate run' "
+                      "applies it only if it did not ('migrate status' shows which)");
     }
   });
 }

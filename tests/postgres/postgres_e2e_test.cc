@@ -66,6 +66,18 @@ TEST_CASE("postgres: a file's own BEGIN/COMMIT runs inside migrate's transaction
   CHECK(p.db.Query("SELECT to_regclass('v')::text") == std::vector<std::string>{""});
 }
 
+TEST_CASE("postgres: a server WARNING reaches stderr, a NOTICE does not", "[postgres][e2e]") {
+  PgProject p;
+  p.project.Add("1_w.up.sql",
+                "DO $$ BEGIN RAISE WARNING 'mind the gap'; RAISE NOTICE 'just so'; END $$;\n");
+  p.project.Add("1_w.down.sql", "SELECT 1;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"run"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("migrate: server WARNING:  mind the gap"));
+  CHECK_THAT(r.err, !Catch::Contains("just so"));
+}
+
 TEST_CASE("postgres: lock_timeout from a directive stops a blocked migration", "[postgres][e2e]") {
   PgProject p;
   p.project.Add("1_t.up.sql", "CREATE TABLE t (x int);\n");
