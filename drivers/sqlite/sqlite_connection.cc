@@ -87,6 +87,18 @@ Error Translate(const SQLite::Exception& e, ErrorCode code, const std::string& w
                      "wait longer with --lock-wait",
                  {}, result_code);
   }
+  if (e.getErrorCode() == SQLITE_READONLY) {
+    const char* where = e.getExtendedErrorCode() == SQLITE_READONLY_DIRECTORY
+                            ? "its folder is not writable by this user, and SQLite creates its "
+                              "journal there"
+                            : "the database file, or its folder (where SQLite creates its "
+                              "-journal or -wal file), is not writable by this user";
+    return Error(code,
+                 what + ": " + e.what() + ": " + where +
+                     ": give it write access to both ('migrate status' and 'run --dry-run' "
+                     "only read)",
+                 {}, result_code);
+  }
   return Error(code, what + ": " + e.what(), {}, result_code);
 }
 

@@ -1,6 +1,7 @@
 #include "sqlite/sqlite_driver.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -203,8 +204,15 @@ std::unique_ptr<Driver> OpenSqlite(const SqliteOptions& options) {
     if (options.rehearsal) db.exec("PRAGMA synchronous = OFF");
     return std::make_unique<SqliteDriver>(options, std::move(db));
   } catch (const SQLite::Exception& e) {
+    std::string hint;
+    std::filesystem::path folder = std::filesystem::absolute(options.path).parent_path();
+    if (e.getErrorCode() == SQLITE_CANTOPEN && !std::filesystem::exists(options.path) &&
+        ::access(folder.c_str(), W_OK) != 0) {
+      hint = ": the folder " + folder.string() +
+             " does not exist or is not writable by this user, and the file is created there";
+    }
     throw Error(ErrorCode::kConnection,
-                "cannot open SQLite database " + options.path + ": " + e.what());
+                "cannot open SQLite database " + options.path + ": " + e.what() + hint);
   }
 }
 

@@ -12,13 +12,16 @@
 
 namespace migrate::testing {
 
-ChildProcess StartMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                          const std::map<std::string, std::string>& env) {
+namespace {
+
+// Starts `bin args...` as StartMigrate does.
+ChildProcess Start(std::string bin, const std::vector<std::string>& args,
+                   const std::filesystem::path& cwd,
+                   const std::map<std::string, std::string>& env) {
   ChildProcess child;
   child.io = std::make_shared<TempDir>();
   std::string out_path = (*child.io / "out").string();
   std::string err_path = (*child.io / "err").string();
-  std::string bin = MIGRATE_BINARY;
   std::vector<std::string> copy = args;
   std::vector<char*> argv{bin.data()};
   for (std::string& a : copy) argv.push_back(a.data());
@@ -41,6 +44,24 @@ ChildProcess StartMigrate(const std::vector<std::string>& args, const std::files
   }
   child.pid = pid;
   return child;
+}
+
+}  // namespace
+
+ChildProcess StartMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                          const std::map<std::string, std::string>& env) {
+  return Start(MIGRATE_BINARY, args, cwd, env);
+}
+
+ChildProcess StartMigrateUnprivileged(const std::vector<std::string>& args,
+                                      const std::filesystem::path& cwd,
+                                      const std::map<std::string, std::string>& env) {
+  if (::geteuid() != 0) return StartMigrate(args, cwd, env);
+  std::string id = std::to_string(kUnprivilegedUid);
+  std::vector<std::string> with = {"--reuid=" + id, "--regid=" + id, "--clear-groups",
+                                   MIGRATE_BINARY};
+  with.insert(with.end(), args.begin(), args.end());
+  return Start("/usr/bin/setpriv", with, cwd, env);
 }
 
 ProcessResult Wait(ChildProcess& child, int timeout_s) {

@@ -31,6 +31,14 @@ struct ChildProcess {
 ChildProcess StartMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                           const std::map<std::string, std::string>& env = {});
 
+// StartMigrate as an unprivileged user, for tests of file permissions: when the tests run as
+// root (who ignores them), through setpriv(1) as nobody (uid and gid 65534, kUnprivilegedUid);
+// otherwise as the tests' own user.
+ChildProcess StartMigrateUnprivileged(const std::vector<std::string>& args,
+                                      const std::filesystem::path& cwd,
+                                      const std::map<std::string, std::string>& env = {});
+inline constexpr int kUnprivilegedUid = 65534;
+
 // Waits for `child`, killing it after `timeout_s`.
 ProcessResult Wait(ChildProcess& child, int timeout_s = 120);
 
