@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -55,7 +56,14 @@ class SqlDialect final : public Dialect {
       Add(sql, start, semi + 1, out);
       start = semi + 1;
     }
-    if (!IsBlankSql(sql.substr(start))) {
+    if (std::size_t open = OpenComment(sql, start); open != std::string_view::npos) {
+      // SQLite reads an unclosed /* as a comment to the end of the input: whatever follows it
+      // (statements too) would silently never run.
+      out.error_offset = open;
+      out.error_message =
+          "this comment never ends: SQLite would take the rest of the file as comment, and no "
+          "statement after it would run; close it with */";
+    } else if (!IsBlankSql(sql.substr(start))) {
       std::string rest(sql.substr(start));
       rest += "\n;";
       if (sqlite3_complete(rest.c_str())) {
@@ -71,6 +79,25 @@ class SqlDialect final : public Dialect {
   }
 
  private:
+  // Where a block comment that is never closed opens in the blank tail of `sql` from `pos`
+  // (comments, white space and stray ';'), or npos.
+  static std::size_t OpenComment(std::string_view sql, std::size_t pos) {
+    while (pos < sql.size()) {
+      if (sql.substr(pos, 2) == "/*") {
+        std::size_t close = sql.find("*/", pos + 2);
+        if (close == std::string_view::npos) return pos;
+        pos = close + 2;
+      } else if (sql.substr(pos, 2) == "--") {
+        pos = std::min(sql.size(), sql.find('\n', pos));
+      } else if (sql[pos] == ';' || std::isspace(static_cast<unsigned char>(sql[pos]))) {
+        ++pos;
+      } else {
+        return std::string_view::npos;  // a statement
+      }
+    }
+    return std::string_view::npos;
+  }
+
   static void Add(std::string_view sql, std::size_t begin, std::size_t end, SplitResult& out) {
     std::string_view piece = sql.substr(begin, end - begin);
     if (IsBlankSql(piece)) return;

@@ -91,8 +91,13 @@ struct Loader {
     paths.reserve(paths.size() + entries.size());
     for (const auto& entry : entries) {
       std::string name = entry.path().filename().string();
-      if (entry.is_directory(ec)) continue;
-      std::string shown = (fs::path(dir.label) / name).string();
+      std::string shown = PrintableName((fs::path(dir.label) / name).string());
+      if (entry.is_directory(ec)) {
+        if (entry.path().extension() == ".sql") {
+          Report("bad-name", {shown}, "a folder named like a migration; it never runs");
+        }
+        continue;
+      }
       if (std::string ext = entry.path().extension().string(); ext != ".sql") {
         // A `.SQL` file is a migration someone meant to run: never skipped silently.
         if (ext.size() == 4 && (ext[1] | 0x20) == 's' && (ext[2] | 0x20) == 'q' &&
@@ -106,7 +111,7 @@ struct Loader {
       std::string why;
       auto parsed = ParseMigrationFileName(name, &why);
       if (!parsed) {
-        Report("bad-name", {shown}, why);
+        Report("bad-name", {shown}, PrintableName(why));
         continue;
       }
       SourceFile f;

@@ -54,6 +54,23 @@ int CompareVersions(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
+std::string PrintableName(std::string_view name) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b != 0x7f) {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  return out;
+}
+
 std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name, std::string* why) {
   std::string variants;
   for (std::string_view d : kDialects) variants += (variants.empty() ? "." : "|.") + std::string(d);

@@ -40,6 +40,10 @@ struct MigrationFileName {
 std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name,
                                                         std::string* why = nullptr);
 
+// `name` for a message: control characters (a newline, an escape sequence in a hostile file
+// name) written as \xNN, so a name cannot break a line of output or drive the terminal.
+std::string PrintableName(std::string_view name);
+
 // Compares two digit strings numerically (leading zeros ignored): <0, 0 or >0.
 // REQUIRES: both are non-empty strings of ASCII digits.
 int CompareVersions(std::string_view a, std::string_view b);
