@@ -74,6 +74,8 @@ std::string Context::ConfiguredUrl(bool& from_config) const {
   from_config = true;
   const EnvironmentConfig* env = Environment();
   if (env && !env->url.empty()) {
+    RequirePrivatePassword(config_, env->url, env->url_where,
+                           "the url of environment '" + env->name + "'");
     std::string url = ExpandVariables(env->url, env->url_where, GetEnvironmentVariable);
     if (url.find_first_not_of(" \t\r\n") == std::string::npos) {
       throw Error(ErrorCode::kConfig,
@@ -104,6 +106,8 @@ std::string Context::ConfiguredUrl(bool& from_config) const {
 std::string Context::DevUrl(const std::string& flag) const {
   std::string dev_url = flag;
   if (const EnvironmentConfig* env = Environment(); dev_url.empty() && env) {
+    RequirePrivatePassword(config_, env->dev_url, env->url_where,
+                           "the dev_url of environment '" + env->name + "'");
     dev_url = ExpandVariables(env->dev_url, env->url_where, GetEnvironmentVariable);
   }
   RegisterSecretsOf(dev_url);

@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
 #include "migrate/duration.h"
 #include "migrate/lint.h"
+#include "migrate/redact.h"
 
 namespace migrate {
 namespace fs = std::filesystem;
@@ -245,6 +247,28 @@ Config LoadConfig(const fs::path& file) {
                                         "' is not one of [environments]");
   }
   return c;
+}
+
+void RequirePrivatePassword(const Config& config, const std::string& written,
+                            const SourceLocation& where, const std::string& what) {
+  if (config.file.empty()) return;
+  std::vector<std::string> secrets = SecretsOfUrl(written);
+  bool literal = std::any_of(secrets.begin(), secrets.end(), [](const std::string& s) {
+    return s.find("${") == std::string::npos;
+  });
+  std::error_code ec;
+  auto perms = std::filesystem::status(config.file, ec).permissions();
+  using P = std::filesystem::perms;
+  if (!literal || ec || (perms & (P::group_read | P::others_read)) == P::none) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(perms) & 07777);
+  std::string file = config.file.filename().string();
+  throw Error(ErrorCode::kConfig,
+              where.ToString() + ": " + what + " holds a password, and " + file +
+                  " can be read by its group or others (mode " + mode + "): run 'chmod 600 " +
+                  file + "', or keep the password out of it (url = \"${DATABASE_URL}\", or " +
+                  "PGPASSWORD, or ~/.pgpass); nothing was run",
+              where);
 }
 
 std::string ExpandVariables(const std::string& text, const SourceLocation& where,

@@ -78,3 +78,32 @@ TEST_CASE("e2e: with no url configured anywhere, the documented default is ./mig
   CHECK(r.exit_code == 0);
   CHECK(fs::exists(p / "migrate.db"));
 }
+
+TEST_CASE("e2e: a literal password in a config.toml others can read is exit 2, saying how to fix",
+          "[e2e]") {
+  Project p;
+  // The server is never reached: the check comes before any connection.
+  Build(p,
+        "[project]\ndialects = [\"postgres\"]\n[environments.prod]\n"
+        "url = \"postgres://app:Hunter2-secret@127.0.0.1:1/shop\"\n"
+        "dev_url = \"postgres://app@127.0.0.1:1/scratch?password=Dev-secret\"\n"
+        "[environments.ci]\nurl = \"postgres://app:${APP_PASSWORD}@127.0.0.1:1/shop\"\n");
+  fs::permissions(p / "config.toml", fs::perms(0644));
+  ProcessResult r = p.Run({"--env", "prod", "status"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("config.toml:4:7: the url of environment 'prod' holds a "
+                                    "password, and config.toml can be read by its group or "
+                                    "others (mode 0644): run 'chmod 600 config.toml'"));
+  CHECK_THAT(r.out + r.err, !Catch::Contains("Hunter2"));
+  ProcessResult dev = p.Run({"--env", "prod", "verify", "--dev-url", ""});
+  CHECK(dev.exit_code == 2);
+  CHECK_THAT(dev.err, Catch::Contains("the dev_url of environment 'prod' holds a password"));
+  CHECK_THAT(dev.out + dev.err, !Catch::Contains("Dev-secret"));
+  // A password from a variable is the recommended way, whatever the mode.
+  ProcessResult ci = p.Run({"--env", "ci", "status"}, {{"APP_PASSWORD", "x"}});
+  CHECK(ci.exit_code == 8);  // refused by nobody but the absent server
+  fs::permissions(p / "config.toml", fs::perms(0600));
+  ProcessResult owner_only = p.Run({"--env", "prod", "status"});
+  CHECK(owner_only.exit_code == 8);
+  CHECK_THAT(owner_only.err, Catch::Contains("cannot reach PostgreSQL"));
+}

@@ -76,6 +76,8 @@ struct Canary {
               "[project]\ndialects = [\"postgres\"]\n[environments.local]\n"
               "url = \"" +
                   (way == "config" ? role.url() : "sqlite:x.db") + "\"\nlease = \"2s\"\n");
+    // Holding the password, it must be readable by its owner only, or it is refused.
+    fs::permissions(p / "config.toml", fs::perms::owner_read | fs::perms::owner_write);
     ProcessResult r = p.Run(args, env);
     Check(r, args, expect);
     return r;

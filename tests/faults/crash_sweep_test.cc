@@ -47,6 +47,8 @@ void WriteConfig(const Project& p, const std::string& dialect, const std::string
                                    "\"]\ndefault_env = \"local\"\n[environments.local]\nurl = \"" +
                                    url + "\"\n[environments.crash]\nurl = \"" + url +
                                    "\"\nlease = \"300ms\"\n");
+  // It holds the server's password: readable by its owner only, or it is refused.
+  fs::permissions(p / "config.toml", fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // One database under test: how to make it new, query it, and describe its schema.

@@ -55,6 +55,12 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 // wrong types, bad durations, bad table names and unknown dialects.
 Config LoadConfig(const std::filesystem::path& file);
 
+// Refuses (Error kConfig at `where`) a password written literally in `written` (a URL as in
+// config.toml, before ${VAR} expansion; `what` names it) when config.file can be read by its
+// group or others, as libpq refuses such a .pgpass. A password from ${VAR} is never refused.
+void RequirePrivatePassword(const Config& config, const std::string& written,
+                            const SourceLocation& where, const std::string& what);
+
 // The configuration used when there is no config file: everything default, rooted at `root`.
 Config DefaultConfig(const std::filesystem::path& root);
 
