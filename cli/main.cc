@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "migrate/manifest.h"
 #include "migrate/redact.h"
+#include "registry.h"
 #include "signals.h"
 #include "style.h"
 
@@ -44,7 +46,11 @@ int main(int argc, char** argv) {
   using migrate::cli::GlobalOptions;
   migrate::cli::IgnoreLostOutput();
   CLI::App app{"migrate: plain-SQL migrations for PostgreSQL and SQLite"};
-  app.set_version_flag("--version", std::string("migrate ") + MIGRATE_VERSION);
+  app.set_version_flag("--version", [] {
+    return std::string("migrate ") + MIGRATE_VERSION + "\nmanifest format " +
+           std::to_string(migrate::kManifestFormat) + " (the bundles it reads and writes)\n" +
+           migrate::LibraryVersions();
+  });
   app.require_subcommand(1);
   GlobalOptions globals;
   app.add_option("--config", globals.config_path, "Config file (default: ./config.toml)");

@@ -1,5 +1,11 @@
 #include "registry.h"
 
+#include <libpq-fe.h>
+#include <pg_query.h>
+#include <sqlite3.h>
+
+#include <pqxx/version>
+
 #include "migrate/config.h"
 #include "migrate/redact.h"
 #include "postgres/postgres_driver.h"
@@ -21,6 +27,19 @@ class Drivers final : public Toolchain {
 };
 
 }  // namespace
+
+std::string LibraryVersions() {
+  int libpq = PQlibVersion();  // e.g. 150018; 90624 before PostgreSQL 10
+  std::string pq = libpq >= 100000
+                       ? std::to_string(libpq / 10000) + "." + std::to_string(libpq % 10000)
+                       : std::to_string(libpq / 10000) + "." + std::to_string(libpq / 100 % 100) +
+                             "." + std::to_string(libpq % 100);
+  std::string sqlite = sqlite3_libversion();
+  std::string built = SQLITE_VERSION;
+  return "SQLite " + sqlite + (sqlite == built ? "" : " (built with " + built + ")") + "\nlibpq " +
+         pq + "\nlibpqxx " + PQXX_VERSION + "\nlibpg_query with the PostgreSQL " + PG_VERSION +
+         " grammar (for newer servers: postgres_version in config.toml)";
+}
 
 std::string SqlitePathOfUrl(const std::string& url) {
   if (url.rfind("sqlite:", 0) != 0) return "";

@@ -43,6 +43,10 @@ const Dialect* FindDialect(std::string_view name);
 // The build pipeline's toolchain: FindDialect, and for SQLite an in-memory scratch database.
 const Toolchain& DriverToolchain();
 
+// The libraries this binary runs with, one per line, for `migrate --version`: SQLite, libpq,
+// libpqxx and libpg_query with the PostgreSQL grammar version it parses.
+std::string LibraryVersions();
+
 // For `sqlite:` URLs, the file path; empty for other schemes.
 std::string SqlitePathOfUrl(const std::string& url);
 
