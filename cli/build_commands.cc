@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "migrate/build.h"
+#include "migrate/review.h"
 #include "registry.h"
 #include "style.h"
 
@@ -94,13 +95,27 @@ std::size_t CountErrors(const Diagnostics& diagnostics) {
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-void Build(const Context& ctx, BuildMode mode, const BuildOptions& options) {
+// The findings: new files' in full, settled files' warnings one line per rule (review.h).
+void PrintFindings(const BuildOutcome& outcome, bool lint_all) {
+  Review review = ReviewFindings(outcome.loaded.diagnostics, outcome.settled, lint_all);
+  for (const Diagnostic& d : review.listed) std::cerr << Painted(std::cerr, d) << "\n";
+  if (review.summed.empty()) return;
+  std::cerr << review.summed_findings
+            << " warning(s) in migrations the previous bundle already held, unchanged "
+               "('--lint-all' lists them):\n";
+  for (const RuleSummary& r : review.summed) {
+    std::cerr << "  " << r.rule << ": " << r.findings << " in " << r.files << " file(s)\n";
+  }
+}
+
+void Build(const Context& ctx, BuildMode mode, BuildOptions options, bool lint_all) {
   auto t0 = std::chrono::steady_clock::now();
   fs::path dist = ctx.DistPath();
+  options.previous = dist;
   BuildOutcome outcome =
       migrate::Build(MakeBuildInputs(ctx.config()), options, DriverToolchain(), dist, mode);
   const LoadResult& loaded = outcome.loaded;
-  for (const Diagnostic& d : loaded.diagnostics) std::cerr << Painted(std::cerr, d) << "\n";
+  PrintFindings(outcome, lint_all);
   std::string shown = Shown(dist);
   if (outcome.failed) {
     throw Error(ErrorCode::kValidation, "build failed with " +
@@ -149,19 +164,23 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
   auto no_rehearse = std::make_shared<bool>(false);
   auto verify_url = std::make_shared<std::string>();
   build->add_flag("--check", *check, "Write nothing; fail when dist/ is out of date");
-  build->add_flag("--strict", *strict, "Fail on lint warnings too");
+  auto lint_all = std::make_shared<bool>(false);
+  build->add_flag("--strict", *strict,
+                  "Fail on lint warnings too (in migrations the previous bundle did not hold)");
+  build->add_flag("--lint-all", *lint_all,
+                  "List every finding, also those of migrations already in the previous bundle");
   build->add_flag("--no-rehearse", *no_rehearse,
                   "Skip applying the chain to an in-memory SQLite database");
   build->add_option("--verify-url", *verify_url,
                     "Then run verify on the bundle: a postgres:// server (temporary database) "
                     "or an empty SQLite database");
-  build->callback([&globals, &action, check, strict, no_rehearse, verify_url] {
-    action = [&globals, check, strict, no_rehearse, verify_url] {
+  build->callback([&globals, &action, check, strict, lint_all, no_rehearse, verify_url] {
+    action = [&globals, check, strict, lint_all, no_rehearse, verify_url] {
       BuildOptions options;
       options.strict = *strict;
       options.rehearse = !*no_rehearse;
       Context ctx(globals);
-      Build(ctx, *check ? BuildMode::kCheck : BuildMode::kWrite, options);
+      Build(ctx, *check ? BuildMode::kCheck : BuildMode::kWrite, options, *lint_all);
       if (!verify_url->empty()) VerifyBundleOn(ctx, *verify_url);
     };
   });

@@ -1,6 +1,7 @@
 #include "migrate/build.h"
 
 #include "migrate/rehearsal.h"
+#include "migrate/review.h"
 
 namespace migrate {
 
@@ -10,7 +11,7 @@ BuildInputs MakeBuildInputs(const Config& config) {
 }
 
 LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
-                       const Toolchain& toolchain) {
+                       const Toolchain& toolchain, std::set<std::string>* settled) {
   std::vector<const Dialect*> dialects;
   for (const std::string& name : inputs.dialects) {
     const Dialect* d = toolchain.FindDialect(name);
@@ -31,19 +32,25 @@ LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
     }
   }
   for (Diagnostic& one : more) loaded.diagnostics.push_back(std::move(one));
+  std::set<std::string> old;
+  if (!options.previous.empty()) old = SettledFiles(loaded.set, options.previous);
   if (options.strict) {
-    // A statement newer than the grammar is what postgres_version asked for, not a finding.
+    // A statement newer than the grammar is what postgres_version asked for, not a finding;
+    // a settled file's warnings were reviewed when it was first built.
     for (Diagnostic& one : loaded.diagnostics) {
-      if (one.rule != kUncheckedSyntax) one.severity = Severity::kError;
+      if (one.rule != kUncheckedSyntax && !old.count(one.where.file)) {
+        one.severity = Severity::kError;
+      }
     }
   }
+  if (settled) *settled = std::move(old);
   return loaded;
 }
 
 BuildOutcome Build(const BuildInputs& inputs, const BuildOptions& options,
                    const Toolchain& toolchain, const std::filesystem::path& dist, BuildMode mode) {
   BuildOutcome outcome;
-  outcome.loaded = ValidateSet(inputs, options, toolchain);
+  outcome.loaded = ValidateSet(inputs, options, toolchain, &outcome.settled);
   outcome.failed = HasErrors(outcome.loaded.diagnostics);
   if (outcome.failed) return outcome;
   if (mode == BuildMode::kCheck) {

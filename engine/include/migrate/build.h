@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,13 +52,17 @@ struct BuildOptions {
   bool lint = true;      // run the lint rules when PostgreSQL is a target
   bool rehearse = true;  // rehearse the chain on a scratch SQLite database when it is a target
   bool strict = false;   // every warning is an error, but kUncheckedSyntax
+  // The previous bundle (dist): the files it holds unchanged are settled (review.h), and
+  // --strict leaves their warnings warnings. Empty: every file is new.
+  std::filesystem::path previous;
 };
 
 // Load, validate, lint and rehearse: the set and every diagnostic, errors first found first.
 // The rehearsal runs only when nothing before it failed. Throws Error(kConfig) for a dialect
-// the toolchain does not know.
+// the toolchain does not know. `settled`, when given, receives SettledFiles of
+// options.previous.
 LoadResult ValidateSet(const BuildInputs& inputs, const BuildOptions& options,
-                       const Toolchain& toolchain);
+                       const Toolchain& toolchain, std::set<std::string>* settled = nullptr);
 
 enum class BuildMode {
   kWrite,  // write the bundle into dist
@@ -66,6 +71,7 @@ enum class BuildMode {
 
 struct BuildOutcome {
   LoadResult loaded;               // the set and its diagnostics
+  std::set<std::string> settled;   // files the previous bundle held unchanged (review.h)
   bool failed = false;             // an error was found: nothing was written
   BundleWrite written;             // kWrite
   std::vector<std::string> stale;  // kCheck: one line per difference; empty when up to date
