@@ -58,11 +58,11 @@ void FuzzPostgresSplit(std::string_view input) {
   if (input.find('\0') != std::string_view::npos) return;
   const Dialect& pg = postgres::PostgresDialect();
   SplitResult strict = pg.Split(input);
-  CheckStatements(input, strict, "Split", SkipNestedSqlTrivia);
+  CheckStatements(input, strict, "Split", SkipPostgresTrivia);
   Check(!strict.error_offset || strict.statements.empty(), "Split: statements and an error");
   CheckAlone(pg, input, strict);
   SplitResult newer = pg.SplitNewer(input);
-  CheckStatements(input, newer, "SplitNewer", SkipNestedSqlTrivia);
+  CheckStatements(input, newer, "SplitNewer", SkipPostgresTrivia);
   if (!strict.error_offset) {
     Check(newer.statements.size() == strict.statements.size(), "SplitNewer differs from Split");
   }

@@ -31,7 +31,7 @@ using Pieces = std::vector<std::pair<std::size_t, std::size_t>>;  // [begin, end
 // Whether `statement` only reads or writes rows (it never needs to run outside a transaction
 // and takes no lock stronger than ROW EXCLUSIVE): its first keyword.
 std::string DataKeyword(std::string_view statement) {
-  std::size_t pos = SkipNestedSqlTrivia(statement);
+  std::size_t pos = SkipPostgresTrivia(statement);
   std::string word;
   while (pos < statement.size() && word.size() < 8 &&
          std::isalpha(static_cast<unsigned char>(statement[pos]))) {
@@ -239,7 +239,7 @@ class PgDialect final : public Dialect {
     std::size_t begin = pieces[i].first;
     std::string_view piece = sql.substr(begin, pieces[i].second - begin);
     if (piece.size() > kParseLimit && !DataKeyword(piece).empty()) {
-      std::size_t start = SkipNestedSqlTrivia(sql, begin);
+      std::size_t start = SkipPostgresTrivia(sql, begin);
       out.statements.push_back(
           {start, pieces[i].second - start, StatementKind::kOther, std::string(), std::string()});
       return i;
@@ -261,7 +261,7 @@ class PgDialect final : public Dialect {
       return last;
     }
     if (one.error_offset) {
-      std::size_t start = SkipNestedSqlTrivia(sql, begin);
+      std::size_t start = SkipPostgresTrivia(sql, begin);
       std::size_t end = pieces[i].second;
       if (start >= end) return i;
       Statement st{start, end - start, StatementKind::kOther, "", one.error_message};
@@ -301,7 +301,7 @@ class PgDialect final : public Dialect {
   static void Add(std::string_view sql, std::size_t begin, std::size_t len, std::string outside,
                   SplitResult& out) {
     std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
-    begin = SkipNestedSqlTrivia(sql, begin);
+    begin = SkipPostgresTrivia(sql, begin);
     if (end < sql.size() && sql[end] == ';') ++end;
     if (begin >= end) return;
     Statement st{begin, end - begin, StatementKind::kOther, std::move(outside), ""};

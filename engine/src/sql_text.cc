@@ -27,16 +27,17 @@ std::size_t EndOfBlockComment(std::string_view sql, std::size_t pos, bool nested
   return sql.size();
 }
 
-std::size_t SkipTrivia(std::string_view sql, std::size_t pos, bool nested) {
+// `postgres`: as PostgreSQL's scanner reads comments (they nest, and a CR ends a `--` one).
+std::size_t SkipTrivia(std::string_view sql, std::size_t pos, bool postgres) {
   while (pos < sql.size()) {
     char c = sql[pos];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++pos;
     } else if (sql.substr(pos, 2) == "--") {
-      std::size_t nl = sql.find('\n', pos);
+      std::size_t nl = postgres ? sql.find_first_of("\r\n", pos) : sql.find('\n', pos);
       pos = nl == std::string_view::npos ? sql.size() : nl + 1;
     } else if (sql.substr(pos, 2) == "/*") {
-      pos = EndOfBlockComment(sql, pos, nested);
+      pos = EndOfBlockComment(sql, pos, postgres);
     } else {
       break;
     }
@@ -50,7 +51,7 @@ std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos) {
   return SkipTrivia(sql, pos, false);
 }
 
-std::size_t SkipNestedSqlTrivia(std::string_view sql, std::size_t pos) {
+std::size_t SkipPostgresTrivia(std::string_view sql, std::size_t pos) {
   return SkipTrivia(sql, pos, true);
 }
 

@@ -129,3 +129,14 @@ TEST_CASE("PostgreSQL refuses text that is not UTF-8 without throwing (a fuzz fi
   }
   CHECK(d.Analyze(sql).empty());
 }
+
+TEST_CASE("a CR ends a PostgreSQL -- comment, as the server reads it (a fuzz finding)", "[unit]") {
+  // The statement after "-- note\r" was taken for the rest of the comment and dropped.
+  std::string sql = "-- note\rCREATE TABLE t (a int);\r-- end";
+  SplitResult r = postgres::PostgresDialect().Split(sql);
+  REQUIRE_FALSE(r.error_offset);
+  REQUIRE(r.statements.size() == 1);
+  CHECK(Texts(sql, r.statements)[0] == "CREATE TABLE t (a int);");
+  REQUIRE(postgres::PostgresDialect().Analyze(sql).size() == 1);
+  CHECK(postgres::PostgresDialect().Analyze(sql)[0].offset == 8);
+}
