@@ -214,7 +214,7 @@ std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql) 
     json tree = json::parse(r.parse_tree);
     for (const json& s : tree.value("stmts", json::array())) {
       StatementInfo info = Analyze(Field(s, "stmt"));
-      info.offset = SkipSqlTrivia(sql, s.value("stmt_location", 0));
+      info.offset = SkipPostgresTrivia(sql, s.value("stmt_location", 0));
       out->push_back(std::move(info));
     }
   }

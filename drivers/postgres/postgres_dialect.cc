@@ -31,7 +31,7 @@ using Pieces = std::vector<std::pair<std::size_t, std::size_t>>;  // [begin, end
 // Whether `statement` only reads or writes rows (it never needs to run outside a transaction
 // and takes no lock stronger than ROW EXCLUSIVE): its first keyword.
 std::string DataKeyword(std::string_view statement) {
-  std::size_t pos = SkipSqlTrivia(statement);
+  std::size_t pos = SkipPostgresTrivia(statement);
   std::string word;
   while (pos < statement.size() && word.size() < 8 &&
          std::isalpha(static_cast<unsigned char>(statement[pos]))) {
@@ -142,6 +142,7 @@ class PgDialect final : public Dialect {
   std::string_view Name() const override { return kDialectPostgres; }
 
   std::vector<StatementInfo> Analyze(std::string_view sql) const override {
+    if (NotUtf8(sql)) return {};
     if (sql.size() <= kParseLimit) {
       if (std::optional<std::vector<StatementInfo>> all = AnalyzePostgres(sql)) return *all;
     }
@@ -167,6 +168,7 @@ class PgDialect final : public Dialect {
   }
 
   SplitResult Split(std::string_view sql) const override {
+    if (SplitResult bad; NotUtf8(sql, &bad)) return bad;
     if (sql.size() <= kParseLimit) return SplitParsed(sql);
     // Large: the scanner finds the statements, the parser checks each one but large data.
     SplitResult out;
@@ -186,7 +188,7 @@ class PgDialect final : public Dialect {
   // rejects is `unchecked`.
   SplitResult SplitNewer(std::string_view sql) const override {
     SplitResult strict = Split(sql);
-    if (!strict.error_offset) return strict;
+    if (!strict.error_offset || NotUtf8(sql)) return strict;
     SplitResult ignored;
     std::optional<Pieces> pieces = ScanPieces(sql, ignored);
     if (!pieces) return strict;  // an unterminated string or comment: the parser's error
@@ -196,6 +198,18 @@ class PgDialect final : public Dialect {
   }
 
  private:
+  // Whether `sql` is not UTF-8, with the error at the first bad byte in `out`. The loader
+  // refuses such a file; libpg_query would echo its bytes into JSON no parser accepts.
+  static bool NotUtf8(std::string_view sql, SplitResult* out = nullptr) {
+    std::size_t bad = FindInvalidUtf8(sql);
+    if (bad == std::string_view::npos) return false;
+    if (out) {
+      out->error_offset = bad;
+      out->error_message = "the text is not valid UTF-8";
+    }
+    return true;
+  }
+
   // Where libpg_query's scanner ends each statement of `sql`; nullopt, with the error in
   // `out`, when it cannot (an unterminated string or comment).
   static std::optional<Pieces> ScanPieces(std::string_view sql, SplitResult& out) {
@@ -225,7 +239,7 @@ class PgDialect final : public Dialect {
     std::size_t begin = pieces[i].first;
     std::string_view piece = sql.substr(begin, pieces[i].second - begin);
     if (piece.size() > kParseLimit && !DataKeyword(piece).empty()) {
-      std::size_t start = SkipSqlTrivia(sql, begin);
+      std::size_t start = SkipPostgresTrivia(sql, begin);
       out.statements.push_back(
           {start, pieces[i].second - start, StatementKind::kOther, std::string(), std::string()});
       return i;
@@ -247,7 +261,7 @@ class PgDialect final : public Dialect {
       return last;
     }
     if (one.error_offset) {
-      std::size_t start = SkipSqlTrivia(sql, begin);
+      std::size_t start = SkipPostgresTrivia(sql, begin);
       std::size_t end = pieces[i].second;
       if (start >= end) return i;
       Statement st{start, end - start, StatementKind::kOther, "", one.error_message};
@@ -287,7 +301,7 @@ class PgDialect final : public Dialect {
   static void Add(std::string_view sql, std::size_t begin, std::size_t len, std::string outside,
                   SplitResult& out) {
     std::size_t end = len == 0 ? sql.size() : begin + len;  // 0: to the end
-    begin = SkipSqlTrivia(sql, begin);
+    begin = SkipPostgresTrivia(sql, begin);
     if (end < sql.size() && sql[end] == ';') ++end;
     if (begin >= end) return;
     Statement st{begin, end - begin, StatementKind::kOther, std::move(outside), ""};

@@ -191,26 +191,13 @@ void RefuseSchemasOnSqlite(const Config& c) {
   }
 }
 
-}  // namespace
-
-Config DefaultConfig(const fs::path& root) {
-  Config c;
-  c.root = root;
-  return c;
+[[noreturn]] void ThrowSyntax(const Reader& reader, const toml::parse_error& e) {
+  SourceLocation where = reader.Where(e.source());
+  throw Error(ErrorCode::kConfig, where.ToString() + ": " + std::string(e.description()), where);
 }
 
-Config LoadConfig(const fs::path& file) {
+Config ConfigFromToml(const toml::table& root, const fs::path& file) {
   Reader reader{file.string()};
-  toml::table root;
-  try {
-    root = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    if (!fs::exists(file)) {
-      throw Error(ErrorCode::kConfig, file.string() + ": no such config file");
-    }
-    SourceLocation where = reader.Where(e.source());
-    throw Error(ErrorCode::kConfig, where.ToString() + ": " + std::string(e.description()), where);
-  }
   Config c = DefaultConfig(fs::absolute(file).parent_path());
   c.file = file;
   reader.OnlyKeys(root, "the config file", {"project", "environments", "lint"});
@@ -247,6 +234,38 @@ Config LoadConfig(const fs::path& file) {
                                         "' is not one of [environments]");
   }
   return c;
+}
+
+}  // namespace
+
+Config DefaultConfig(const fs::path& root) {
+  Config c;
+  c.root = root;
+  return c;
+}
+
+Config LoadConfig(const fs::path& file) {
+  Reader reader{file.string()};
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    if (!fs::exists(file)) {
+      throw Error(ErrorCode::kConfig, file.string() + ": no such config file");
+    }
+    ThrowSyntax(reader, e);
+  }
+  return ConfigFromToml(root, file);
+}
+
+Config ParseConfig(std::string_view text, const fs::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    ThrowSyntax(Reader{file.string()}, e);
+  }
+  return ConfigFromToml(root, file);
 }
 
 void RequirePrivatePassword(const Config& config, const std::string& written,

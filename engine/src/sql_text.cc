@@ -7,22 +7,52 @@
 
 namespace migrate {
 
-std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos) {
+namespace {
+
+// The offset just past the `/* */` comment that starts at `pos`, the end of `sql` when it is
+// not closed; with `nested`, `/*` inside it opens a comment `*/` must close first.
+std::size_t EndOfBlockComment(std::string_view sql, std::size_t pos, bool nested) {
+  int depth = 1;
+  for (std::size_t i = pos + 2; i < sql.size();) {
+    if (nested && sql.substr(i, 2) == "/*") {
+      ++depth;
+      i += 2;
+    } else if (sql.substr(i, 2) == "*/") {
+      i += 2;
+      if (--depth == 0) return i;
+    } else {
+      ++i;
+    }
+  }
+  return sql.size();
+}
+
+// `postgres`: as PostgreSQL's scanner reads comments (they nest, and a CR ends a `--` one).
+std::size_t SkipTrivia(std::string_view sql, std::size_t pos, bool postgres) {
   while (pos < sql.size()) {
     char c = sql[pos];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++pos;
     } else if (sql.substr(pos, 2) == "--") {
-      std::size_t nl = sql.find('\n', pos);
+      std::size_t nl = postgres ? sql.find_first_of("\r\n", pos) : sql.find('\n', pos);
       pos = nl == std::string_view::npos ? sql.size() : nl + 1;
     } else if (sql.substr(pos, 2) == "/*") {
-      std::size_t end = sql.find("*/", pos + 2);
-      pos = end == std::string_view::npos ? sql.size() : end + 2;
+      pos = EndOfBlockComment(sql, pos, postgres);
     } else {
       break;
     }
   }
   return pos;
+}
+
+}  // namespace
+
+std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos) {
+  return SkipTrivia(sql, pos, false);
+}
+
+std::size_t SkipPostgresTrivia(std::string_view sql, std::size_t pos) {
+  return SkipTrivia(sql, pos, true);
 }
 
 bool IsBlankSql(std::string_view sql) {

@@ -10,12 +10,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// LoadConfig's error for `text`; ParseConfig of the same text must give the same message.
 Error LoadError(const std::string& text) {
   TempDir dir;
   WriteFile(dir / "config.toml", text);
+  std::string parsed = "(no error)";
+  try {
+    ParseConfig(text, dir / "config.toml");
+  } catch (const Error& e) {
+    parsed = e.what();
+  }
   try {
     LoadConfig(dir / "config.toml");
   } catch (const Error& e) {
+    CHECK(parsed == e.what());
     return e;
   }
   FAIL("expected a config error for:\n" << text);

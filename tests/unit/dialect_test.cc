@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "migrate/sql_text.h"
 #include "postgres/postgres_driver.h"
 #include "sqlite/sqlite_driver.h"
 
@@ -102,4 +103,40 @@ TEST_CASE("the PostgreSQL fingerprint sees values that pg_query_fingerprint igno
         pg.Fingerprint("CREATE TABLE u (a int); CREATE TABLE t (a int);"));
   // A file that does not parse still gets a stable fingerprint (from its tokens).
   CHECK(pg.Fingerprint("CREATE TABLEE t;") == pg.Fingerprint("create tablee t ;"));
+}
+
+TEST_CASE("PostgreSQL statements start after nested comments (a fuzz finding)", "[unit]") {
+  // PostgreSQL's /* */ comments nest; the statement once started at "c */".
+  std::string sql = "/* a /* b */ c */ CREATE INDEX CONCURRENTLY i ON t (a);";
+  for (const SplitResult& r :
+       {postgres::PostgresDialect().Split(sql), postgres::PostgresDialect().SplitNewer(sql)}) {
+    REQUIRE_FALSE(r.error_offset);
+    REQUIRE(r.statements.size() == 1);
+    CHECK(Texts(sql, r.statements)[0] == "CREATE INDEX CONCURRENTLY i ON t (a);");
+  }
+  CHECK(postgres::PostgresDialect().Analyze(sql).at(0).offset == 18);
+  CHECK(SkipSqlTrivia(sql) == 13);  // SQLite's reading: the comment ends at the first */
+}
+
+TEST_CASE("PostgreSQL refuses text that is not UTF-8 without throwing (a fuzz finding)", "[unit]") {
+  // Its bytes came back from libpg_query inside JSON that nlohmann refused with an exception.
+  std::string sql = "CREATE INDEX CONCURRENTLY i ON t (a) WHERE b = '\xff';";
+  const Dialect& d = postgres::PostgresDialect();
+  for (const SplitResult& r : {d.Split(sql), d.SplitNewer(sql)}) {
+    REQUIRE(r.error_offset);
+    CHECK(*r.error_offset == sql.find('\xff'));
+    CHECK(r.statements.empty());
+  }
+  CHECK(d.Analyze(sql).empty());
+}
+
+TEST_CASE("a CR ends a PostgreSQL -- comment, as the server reads it (a fuzz finding)", "[unit]") {
+  // The statement after "-- note\r" was taken for the rest of the comment and dropped.
+  std::string sql = "-- note\rCREATE TABLE t (a int);\r-- end";
+  SplitResult r = postgres::PostgresDialect().Split(sql);
+  REQUIRE_FALSE(r.error_offset);
+  REQUIRE(r.statements.size() == 1);
+  CHECK(Texts(sql, r.statements)[0] == "CREATE TABLE t (a int);");
+  REQUIRE(postgres::PostgresDialect().Analyze(sql).size() == 1);
+  CHECK(postgres::PostgresDialect().Analyze(sql)[0].offset == 8);
 }

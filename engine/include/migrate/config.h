@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "migrate/drift.h"
@@ -54,6 +55,10 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 // Reads `file`. Throws Error(kConfig) with file:line:column for bad TOML, unknown keys,
 // wrong types, bad durations, bad table names and unknown dialects.
 Config LoadConfig(const std::filesystem::path& file);
+
+// LoadConfig of text already read: `file` names it in messages and roots relative paths.
+// (The config fuzz target's entry point: it reads no file.)
+Config ParseConfig(std::string_view text, const std::filesystem::path& file);
 
 // Refuses (Error kConfig at `where`) a password written literally in `written` (a URL as in
 // config.toml, before ${VAR} expansion; `what` names it) when config.file can be read by its

@@ -84,7 +84,8 @@ class Dialect {
   virtual ~Dialect() = default;
   // "sqlite" or "postgres".
   virtual std::string_view Name() const = 0;
-  // Splits `sql` into statements. Never throws for bad SQL: reports it in the result.
+  // Splits `sql` into statements. Never throws for bad SQL, nor for text that is not UTF-8:
+  // reports it in the result. `sql` holds no NUL byte (the loader refuses such a file).
   virtual SplitResult Split(std::string_view sql) const = 0;
 
   // The major version of the server whose grammar Split checks statements against

@@ -14,6 +14,11 @@ namespace migrate {
 // Skips whitespace, `--` comments and `/* */` comments from `pos`; returns the new offset.
 std::size_t SkipSqlTrivia(std::string_view sql, std::size_t pos = 0);
 
+// SkipSqlTrivia as PostgreSQL's scanner reads comments: `/* */` comments nest, so
+// `/* a /* b */ c */` is one comment, and a `--` comment ends at a CR as well as at a LF.
+// (SQLite, and SkipSqlTrivia, end a block comment at the first `*/` and a line one at a LF.)
+std::size_t SkipPostgresTrivia(std::string_view sql, std::size_t pos = 0);
+
 // True when `sql` holds nothing but whitespace, SQL comments and semicolons.
 bool IsBlankSql(std::string_view sql);
 

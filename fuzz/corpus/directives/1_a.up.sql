@@ -1,0 +1,2 @@
+-- migrate:no-transactoin
+CREATE TABLE a (x);

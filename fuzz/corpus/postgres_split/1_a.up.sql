@@ -1,0 +1,2 @@
+CREATE TABLE a (id int);
+CREATE TABLEE b (id int);

@@ -1,0 +1,3 @@
+-- header
+
+SELECT * FROM a WHERE;

@@ -1,0 +1,3 @@
+-- migrate:no-transaction
+VACUUM ANALYZE t;
+REINDEX INDEX CONCURRENTLY t_a;

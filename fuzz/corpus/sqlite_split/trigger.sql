@@ -1,0 +1,3 @@
+CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); END;
+SELECT "a;b", [c;d], `e;f` -- x;
+/* ; */ SELECT 1

@@ -1,0 +1,3 @@
+CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
+DO $x$ BEGIN RAISE NOTICE $$;$$; END $x$;
+/* a /* nested */ comment */ SELECT E'\';';
