@@ -72,6 +72,7 @@ ProcessResult RunWithClosedStdout(const Project& p, const std::vector<std::strin
   std::stringstream ss;
   ss << in.rdbuf();
   r.err = ss.str();
+  ThrowOnSanitizerReport(r);
   return r;
 }
 
