@@ -133,7 +133,7 @@ TEST_CASE("e2e: a second Ctrl-C aborts at once and says what it leaves behind", 
   AddTables(p, 1);
   AddSlowAndBuild(p, "2", 30000000);
   ChildProcess child = StartMigrate({"run"}, p.dir().path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(WaitForRunInProgress(p));
   // Back to back, so the second lands before the first has cancelled the statement (and a
   // SIGTERM, since a second pending SIGINT would merge with the first).
   ::kill(child.pid, SIGINT);
