@@ -8,9 +8,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <exception>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "e2e/project.h"
 
@@ -35,6 +38,24 @@ void AddSlowAndBuild(const Project& p, const std::string& version, int n) {
             std::to_string(n) + ") SELECT count(*) AS n FROM c;\n");
   p.Add(version + "_slow.down.sql", "DROP TABLE slow;\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
+}
+
+// Waits until the run in `p` holds its lock (up to 10 s): a signal sent then reaches a run in
+// progress. A fixed sleep does not: a slow start (a loaded machine, a sanitizer build) took
+// the signal before migrate had set its handlers, and died of it without starting.
+bool WaitForRunInProgress(const Project& p) {
+  for (int i = 0; i < 1000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      if (std::filesystem::exists(p / "test.db") &&
+          p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"1"}) {
+        return true;
+      }
+    } catch (const std::exception&) {
+      // not created yet, or busy
+    }
+  }
+  return false;
 }
 
 // Runs `migrate args` in `p` with stdout a pipe nobody reads (its read end closed before the
@@ -72,6 +93,7 @@ ProcessResult RunWithClosedStdout(const Project& p, const std::vector<std::strin
   std::stringstream ss;
   ss << in.rdbuf();
   r.err = ss.str();
+  ThrowOnSanitizerReport(r);
   return r;
 }
 
@@ -97,7 +119,7 @@ TEST_CASE("e2e: a dropped terminal (SIGHUP) does not stop a run half-way", "[e2e
   AddTables(p, 2);
   AddSlowAndBuild(p, "3", 3000000);
   ChildProcess child = StartMigrate({"run"}, p.dir().path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(WaitForRunInProgress(p));
   ::kill(child.pid, SIGHUP);
   ProcessResult r = Wait(child);
   INFO(r.err);
@@ -111,7 +133,7 @@ TEST_CASE("e2e: a second Ctrl-C aborts at once and says what it leaves behind", 
   AddTables(p, 1);
   AddSlowAndBuild(p, "2", 30000000);
   ChildProcess child = StartMigrate({"run"}, p.dir().path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(WaitForRunInProgress(p));
   // Back to back, so the second lands before the first has cancelled the statement (and a
   // SIGTERM, since a second pending SIGINT would merge with the first).
   ::kill(child.pid, SIGINT);

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <initializer_list>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace migrate::testing {
@@ -81,7 +83,23 @@ ProcessResult Wait(ChildProcess& child, int timeout_s) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = ReadFile(*child.io / "out");
   result.err = ReadFile(*child.io / "err");
+  ThrowOnSanitizerReport(result);
   return result;
+}
+
+void ThrowOnSanitizerReport(const ProcessResult& result) {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kSanitizerExitCode = 86;  // ASAN_OPTIONS and UBSAN_OPTIONS in scripts/test
+  for (const char* mark :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: "}) {
+    if (result.exit_code == kSanitizerExitCode || result.err.find(mark) != std::string::npos) {
+      throw std::runtime_error("migrate exited " + std::to_string(result.exit_code) +
+                               " with a sanitizer report:\n" + result.err);
+    }
+  }
+#else
+  (void)result;
+#endif
 }
 
 ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,

@@ -42,6 +42,11 @@ inline constexpr int kUnprivilegedUid = 65534;
 // Waits for `child`, killing it after `timeout_s`.
 ProcessResult Wait(ChildProcess& child, int timeout_s = 120);
 
+// Throws when `result` holds a sanitizer report (only in a sanitizer build, scripts/test
+// --sanitize, where a report ends the child with exit code 86): a test expecting any failing
+// exit code must not take a report for the failure it wanted. Wait calls it.
+void ThrowOnSanitizerReport(const ProcessResult& result);
+
 // StartMigrate then Wait.
 ProcessResult RunMigrate(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                          const std::map<std::string, std::string>& env = {}, int timeout_s = 120);
