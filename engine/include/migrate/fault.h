@@ -9,7 +9,8 @@
 // In a faults build, MIGRATE_CRASH_AT=NAME[:N] kills the process the Nth time (default the
 // first) it reaches the point NAME. The points: locked, before-step, after-statement,
 // before-commit, after-commit, after-started, after-progress, before-snapshot,
-// before-release, bundle-written, bundle-published.
+// before-release, bundle-written, bundle-published. MIGRATE_STOP_AT=NAME[:N] stops the process
+// there instead (SIGSTOP, as a frozen VM or a debugger would): a test continues it with SIGCONT.
 #ifndef MIGRATE_FAULT_H_
 #define MIGRATE_FAULT_H_
 
