@@ -111,7 +111,7 @@ void PrintFindings(const BuildOutcome& outcome, bool lint_all) {
 void Build(const Context& ctx, BuildMode mode, BuildOptions options, bool lint_all) {
   auto t0 = std::chrono::steady_clock::now();
   fs::path dist = ctx.DistPath();
-  options.previous = dist;
+  if (!lint_all) options.previous = dist;  // --lint-all: every migration is new
   BuildOutcome outcome =
       migrate::Build(MakeBuildInputs(ctx.config()), options, DriverToolchain(), dist, mode);
   const LoadResult& loaded = outcome.loaded;
@@ -168,7 +168,8 @@ void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& 
   build->add_flag("--strict", *strict,
                   "Fail on lint warnings too (in migrations the previous bundle did not hold)");
   build->add_flag("--lint-all", *lint_all,
-                  "List every finding, also those of migrations already in the previous bundle");
+                  "Review every migration as new: list every finding (and --strict fails on "
+                  "any), also those of migrations already in the previous bundle");
   build->add_flag("--no-rehearse", *no_rehearse,
                   "Skip applying the chain to an in-memory SQLite database");
   build->add_option("--verify-url", *verify_url,

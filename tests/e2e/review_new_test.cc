@@ -60,7 +60,8 @@ TEST_CASE("e2e: a rebuild lists the new migration's findings and sums up the oth
   ProcessResult all = p.Run({"build", "--check", "--lint-all"});
   CHECK(all.exit_code == 0);
   CHECK(Count(all.err, kIndexFix) == 6);
-  CHECK(p.Run({"build", "--strict"}).exit_code == 0);  // all of it reviewed before
+  CHECK(p.Run({"build", "--strict"}).exit_code == 0);                // all of it reviewed before
+  CHECK(p.Run({"build", "--strict", "--lint-all"}).exit_code == 3);  // everything as new
 
   // An edited file is new again.
   p.Add("1_a.up.sql", "-- migrate:lock-timeout 5s\nSELECT 1;\nCREATE INDEX a_id ON a (id);\n");
