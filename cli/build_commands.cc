@@ -17,20 +17,6 @@ namespace migrate::cli {
 namespace fs = std::filesystem;
 namespace {
 
-std::string Slugify(const std::string& name) {
-  std::string slug;
-  for (char c : name) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) {
-      slug.push_back(static_cast<char>(std::tolower(u)));
-    } else if (!slug.empty() && slug.back() != '_') {
-      slug.push_back('_');
-    }
-  }
-  while (!slug.empty() && slug.back() == '_') slug.pop_back();
-  return slug;
-}
-
 std::string UtcStamp(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -55,7 +41,7 @@ void WriteNew(const fs::path& path, const std::string& text) {
 }
 
 void NewMigration(const Context& ctx, const std::string& name) {
-  std::string slug = Slugify(name);
+  std::string slug = MakeSlug(name);
   if (slug.empty()) {
     throw Error(ErrorCode::kUsage,
                 "the name '" + name + "' has no letters or digits to make a slug");

@@ -1,6 +1,7 @@
 #include "migrate/naming.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace migrate {
 namespace {
@@ -52,6 +53,20 @@ int CompareVersions(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
   int c = a.compare(b);
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+std::string MakeSlug(std::string_view name) {
+  std::string slug;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x80 && std::isalnum(u)) {
+      slug.push_back(static_cast<char>(std::tolower(u)));
+    } else if (!slug.empty() && slug.back() != '_') {
+      slug.push_back('_');
+    }
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  return slug;
 }
 
 std::string PrintableName(std::string_view name) {

@@ -44,6 +44,10 @@ std::optional<MigrationFileName> ParseMigrationFileName(std::string_view name,
 // name) written as \xNN, so a name cannot break a line of output or drive the terminal.
 std::string PrintableName(std::string_view name);
 
+// A slug made of `name`: letters and digits lowercased, every run of anything else one '_',
+// none at either end ("Add coupons!" → "add_coupons"). Empty when `name` has no letter or digit.
+std::string MakeSlug(std::string_view name);
+
 // Compares two digit strings numerically (leading zeros ignored): <0, 0 or >0.
 // REQUIRES: both are non-empty strings of ASCII digits.
 int CompareVersions(std::string_view a, std::string_view b);
