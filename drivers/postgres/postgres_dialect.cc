@@ -168,7 +168,10 @@ class PgDialect final : public Dialect {
     return out;
   }
 
-  std::vector<SqlToken> Tokens(std::string_view sql) const override { return ScanTokens(sql); }
+  // A large file's tokens would take many times its size: it is shown plain.
+  std::vector<SqlToken> Tokens(std::string_view sql) const override {
+    return sql.size() > kParseLimit ? std::vector<SqlToken>{} : ScanTokens(sql);
+  }
 
   int LockStrength(std::string_view lock) const override { return LockRank(lock); }
 

@@ -37,6 +37,9 @@ TEST_CASE("postgres tokens: keywords, strings and comments as the server's scann
                                                     "c:-- done", "k:SELECT",
                                                     "s:$f$ -- not a comment $f$", "k:AS"});
   CHECK(pg.Tokens("SELECT 'open;").empty());  // the scanner cannot read it: shown plain
+  std::string large = "SELECT 1;\n";
+  while (large.size() <= (std::size_t{256} << 10)) large += "-- padding padding padding\n";
+  CHECK(pg.Tokens(large).empty());  // above the parse limit: shown plain, never scanned
 }
 
 TEST_CASE("sqlite tokens: SQLite's keywords over the engine's lexer", "[unit]") {

@@ -114,7 +114,8 @@ class Dialect {
 
   // The keywords, strings and comments of `sql` as this database's tokenizer reads them, in
   // order, for highlighting (plan --format html); other tokens are not listed. Empty when
-  // the text cannot be tokenized (an unterminated string): it is then shown plain.
+  // the text cannot be tokenized (an unterminated string), or when the dialect would need
+  // memory out of proportion to it (a large PostgreSQL file): it is then shown plain.
   virtual std::vector<SqlToken> Tokens(std::string_view sql) const = 0;
 
   // How strong a table lock `lock` (as Analyze says it) is, to find the strongest of a plan:
