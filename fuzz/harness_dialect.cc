@@ -45,6 +45,13 @@ void CheckAnalysis(const Dialect& dialect, std::string_view sql) {
   for (const StatementInfo& info : dialect.Analyze(sql)) {
     Check(info.offset <= sql.size(), "an analysed statement out of bounds");
   }
+  // The review page highlights tokens in order: they must not overlap or leave the text.
+  std::size_t end = 0;
+  for (const SqlToken& t : dialect.Tokens(sql)) {
+    Check(t.offset >= end && t.length > 0 && t.length <= sql.size() - t.offset,
+          "tokens overlap, go backwards or leave the text");
+    end = t.offset + t.length;
+  }
   std::string fp = dialect.Fingerprint(sql);
   Check(fp.size() == 64 && fp.find_first_not_of("0123456789abcdef") == std::string::npos,
         "a fingerprint that is not SHA-256 hex");

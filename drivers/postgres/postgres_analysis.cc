@@ -16,15 +16,8 @@ constexpr const char* kLocks[] = {
     "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
     "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE",     "ACCESS EXCLUSIVE"};
 
-int Rank(const std::string& lock) {
-  for (int i = 0; i < 8; ++i) {
-    if (lock == kLocks[i]) return i;
-  }
-  return -1;
-}
-
 std::string Stronger(const std::string& a, const std::string& b) {
-  return Rank(a) >= Rank(b) ? a : b;
+  return LockRank(a) >= LockRank(b) ? a : b;
 }
 
 std::string TableOf(const json& n) {
@@ -220,6 +213,13 @@ std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql) 
   }
   pg_query_free_parse_result(r);
   return out;
+}
+
+int LockRank(std::string_view lock) {
+  for (int i = 0; i < 8; ++i) {
+    if (lock == kLocks[i]) return i;
+  }
+  return -1;
 }
 
 }  // namespace migrate::postgres

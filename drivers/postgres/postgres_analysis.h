@@ -16,6 +16,10 @@ namespace migrate::postgres {
 // analyses what it can statement by statement, docs/design.md §2).
 std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql);
 
+// The strength of a table lock mode, ACCESS SHARE (0) to ACCESS EXCLUSIVE (7); -1 for
+// anything else ("", "unknown").
+int LockRank(std::string_view lock);
+
 }  // namespace migrate::postgres
 
 #endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_ANALYSIS_H_

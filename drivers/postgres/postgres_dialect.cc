@@ -13,6 +13,7 @@
 #include "migrate/sql_text.h"
 #include "postgres/postgres_analysis.h"
 #include "postgres/postgres_driver.h"
+#include "postgres/postgres_tokens.h"
 
 namespace migrate::postgres {
 namespace {
@@ -166,6 +167,13 @@ class PgDialect final : public Dialect {
     }
     return out;
   }
+
+  // A large file's tokens would take many times its size: it is shown plain.
+  std::vector<SqlToken> Tokens(std::string_view sql) const override {
+    return sql.size() > kParseLimit ? std::vector<SqlToken>{} : ScanTokens(sql);
+  }
+
+  int LockStrength(std::string_view lock) const override { return LockRank(lock); }
 
   SplitResult Split(std::string_view sql) const override {
     if (SplitResult bad; NotUtf8(sql, &bad)) return bad;

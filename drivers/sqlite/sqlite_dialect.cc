@@ -14,6 +14,9 @@ namespace {
 // README "Limits": the largest statement a SQLite migration may hold.
 constexpr std::size_t kMaxStatementBytes = std::size_t{16} << 20;
 
+// What every statement of a SQLite migration takes (Analyze).
+constexpr std::string_view kDatabaseWriteLock = "database write lock";
+
 class SqlDialect final : public Dialect {
  public:
   std::string_view Name() const override { return kDialectSqlite; }
@@ -36,10 +39,22 @@ class SqlDialect final : public Dialect {
            i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
         info.kind.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
       }
-      info.lock = "database write lock";
+      info.lock = std::string(kDatabaseWriteLock);
       out.push_back(std::move(info));
     }
     return out;
+  }
+
+  // SQLite exposes no tokenizer: the engine's lexer, with SQLite's own list of keywords.
+  std::vector<SqlToken> Tokens(std::string_view sql) const override {
+    return LexSqlTokens(sql, [](std::string_view word) {
+      return sqlite3_keyword_check(word.data(), static_cast<int>(word.size())) != 0;
+    });
+  }
+
+  // One lock, on the whole database.
+  int LockStrength(std::string_view lock) const override {
+    return lock == kDatabaseWriteLock ? 0 : -1;
   }
 
   SplitResult Split(std::string_view sql) const override {

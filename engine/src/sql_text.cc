@@ -139,6 +139,40 @@ std::string TokenFingerprint(std::string_view sql) {
   return hash.Hex();
 }
 
+std::vector<SqlToken> LexSqlTokens(std::string_view sql,
+                                   const std::function<bool(std::string_view)>& is_keyword) {
+  std::vector<SqlToken> out;
+  std::string lowered;
+  for (std::size_t i = 0; i < sql.size();) {
+    std::size_t start = i;
+    char c = sql[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    SqlToken::Kind kind = SqlToken::Kind::kComment;
+    if (sql.substr(i, 2) == "--") {
+      std::size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? sql.size() : nl;
+    } else if (sql.substr(i, 2) == "/*") {
+      i = EndOfBlockComment(sql, i, false);
+    } else {
+      NextToken(sql, i, lowered);
+      std::string_view token = sql.substr(start, i - start);
+      bool word = std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+      if (c == '\'' || (c == '$' && token.size() > 1)) {
+        kind = SqlToken::Kind::kString;
+      } else if (word && is_keyword(token)) {
+        kind = SqlToken::Kind::kKeyword;
+      } else {
+        continue;
+      }
+    }
+    out.push_back(SqlToken{start, i - start, kind});
+  }
+  return out;
+}
+
 namespace {
 
 // The offset just past the quoted text that starts at `pos` (a ', " or ` quote), or the end.

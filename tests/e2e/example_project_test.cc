@@ -14,13 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void CopyExample(const Project& p) {
-  fs::copy_file(SourceDir() / "config.toml", p / "config.toml",
-                fs::copy_options::overwrite_existing);
-  fs::copy(SourceDir() / "migrations", p / "migrations",
-           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-}
-
 // The example's up files for `dialect` in version order, as one script for sqlite3 or psql:
 // the database a team built by hand before it used migrate.
 std::string ByHand(const Project& p, const std::string& dialect) {
@@ -54,7 +47,7 @@ void AddCoupons(const Project& p) {
 
 TEST_CASE("example project: build, run, status, down --all and run again on SQLite", "[e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run"}).exit_code == 0);
   ProcessResult status = p.Run({"status"});
@@ -67,7 +60,7 @@ TEST_CASE("example project: build, run, status, down --all and run again on SQLi
 TEST_CASE("example project: the same bundle runs on PostgreSQL with its variants",
           "[postgres][e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   PgDatabase db;
   std::map<std::string, std::string> env{{"DATABASE_URL", db.url()}};
   REQUIRE(p.Run({"build"}).exit_code == 0);
@@ -87,7 +80,7 @@ TEST_CASE("example project: the same bundle runs on PostgreSQL with its variants
 TEST_CASE("example project: plan --format sql piped to psql applies it, migrate agrees",
           "[postgres][e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   PgDatabase db;
   std::map<std::string, std::string> env{{"DATABASE_URL", db.url()}};
   REQUIRE(p.Run({"build"}).exit_code == 0);
@@ -135,7 +128,7 @@ TEST_CASE("example project: plan --format sql piped to psql applies it, migrate 
 TEST_CASE("example project: plan on SQLite shows the statements, sql scripts are for psql",
           "[e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "20240105090300"}).exit_code == 0);
   ProcessResult text = p.Run({"plan"});
@@ -151,7 +144,7 @@ TEST_CASE("example project: plan on SQLite shows the statements, sql scripts are
 TEST_CASE("example project: a database built by hand with sqlite3 is baselined, then migrated",
           "[e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   WriteFile(p / "by-hand.sql", ByHand(p, "sqlite"));
   REQUIRE(std::system(("cd '" + p.dir().path().string() + "' && sqlite3 -bail dev.db < by-hand.sql")
                           .c_str()) == 0);
@@ -176,7 +169,7 @@ TEST_CASE("example project: a database built by hand with sqlite3 is baselined, 
 
 TEST_CASE("example project: baseline --check refuses a database missing an index", "[e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   WriteFile(p / "by-hand.sql", ByHand(p, "sqlite") + "DROP INDEX orders_customer_placed_idx;\n");
   REQUIRE(std::system(("cd '" + p.dir().path().string() + "' && sqlite3 -bail dev.db < by-hand.sql")
                           .c_str()) == 0);
@@ -198,7 +191,7 @@ TEST_CASE("example project: baseline --check refuses a database missing an index
 TEST_CASE("example project: a database built by hand with psql is baselined, then migrated",
           "[postgres][e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   PgDatabase db;
   std::map<std::string, std::string> env{{"DATABASE_URL", db.url()}};
   WriteFile(p / "by-hand.sql", ByHand(p, "postgres"));
@@ -233,7 +226,7 @@ TEST_CASE("example project: a database built by hand with psql is baselined, the
 
 TEST_CASE("example project: verify passes on SQLite", "[e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
   ProcessResult r = p.Run({"verify", "--database", "sqlite:scratch.db"});
   INFO(r.out << r.err);
@@ -246,7 +239,7 @@ TEST_CASE("example project: verify passes on SQLite", "[e2e]") {
 TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
           "[postgres][e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
   ProcessResult r = p.Run({"verify", "--dev-url", PgAdminUrl()});
   INFO(r.out << r.err);
@@ -264,7 +257,7 @@ TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
 TEST_CASE("example project: the rehearsal workflow, dry run, verify, then production",
           "[postgres][e2e]") {
   Project p;
-  CopyExample(p);
+  p.CopyExample();
   REQUIRE(p.Run({"--quiet", "build"}).exit_code == 0);
   ProcessResult dry = p.Run({"run", "--env", "local", "--dry-run"});
   CHECK(dry.exit_code == 0);

@@ -10,6 +10,14 @@ Project::Project(const std::string& project_keys) {
   std::filesystem::create_directories(dir_ / "migrations");
 }
 
+void Project::CopyExample() const {
+  namespace fs = std::filesystem;
+  fs::copy_file(SourceDir() / "config.toml", dir_ / "config.toml",
+                fs::copy_options::overwrite_existing);
+  fs::copy(SourceDir() / "migrations", dir_ / "migrations",
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
 void Project::Add(const std::string& name, const std::string& sql) const {
   WriteFile(dir_ / ("migrations/" + name), sql);
 }

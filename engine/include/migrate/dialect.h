@@ -23,6 +23,7 @@
 
 #include "migrate/directives.h"
 #include "migrate/error.h"
+#include "migrate/sql_text.h"
 
 namespace migrate {
 
@@ -110,6 +111,16 @@ class Dialect {
   // What each statement of `sql` does, in order. A statement the grammar rejects is
   // `unknown`; empty when `sql` does not split at all (the build reports that separately).
   virtual std::vector<StatementInfo> Analyze(std::string_view sql) const = 0;
+
+  // The keywords, strings and comments of `sql` as this database's tokenizer reads them, in
+  // order, for highlighting (plan --format html); other tokens are not listed. Empty when
+  // the text cannot be tokenized (an unterminated string), or when the dialect would need
+  // memory out of proportion to it (a large PostgreSQL file): it is then shown plain.
+  virtual std::vector<SqlToken> Tokens(std::string_view sql) const = 0;
+
+  // How strong a table lock `lock` (as Analyze says it) is, to find the strongest of a plan:
+  // higher is stronger; -1 for none and for "unknown".
+  virtual int LockStrength(std::string_view lock) const = 0;
 };
 
 // Classifies a statement from its first keywords: BEGIN / START TRANSACTION, COMMIT / END,

@@ -6,8 +6,10 @@
 #define MIGRATE_SQL_TEXT_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate {
 
@@ -34,6 +36,20 @@ std::size_t MatchingParen(std::string_view sql, std::size_t open);
 // `sql` with every run of whitespace outside quotes turned into one space, and trimmed: the
 // same statement however it was laid out, for comparing a database's stored CREATE text.
 std::string CollapseSpaces(std::string_view sql);
+
+// A token worth highlighting: [offset, offset + length) of the text it was read from.
+struct SqlToken {
+  enum class Kind { kKeyword, kString, kComment };
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  Kind kind = Kind::kKeyword;
+};
+
+// The comments, quoted strings ('' and $tag$ quotes) and keywords of `sql`, read with the
+// quoting rules of TokenFingerprint (`/* */` comments do not nest); a word is a keyword when
+// `is_keyword` says so. For a dialect whose database has no tokenizer to ask (SQLite).
+std::vector<SqlToken> LexSqlTokens(std::string_view sql,
+                                   const std::function<bool(std::string_view)>& is_keyword);
 
 // Cuts `s` to at most `max` bytes on a UTF-8 boundary, adding "…" when cut; runs of
 // whitespace become one space. For quoting a statement in a message.
