@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "live_output.h"
 #include "migrate/bundle.h"
 #include "migrate/redact.h"
 #include "migrate/runner.h"
@@ -67,11 +68,28 @@ void RunOrDown(
       ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo, empty_database);
   options.stop = InstallStopSignals();
   options.dry_run = dry == DryRun::kYes;
-  LineObserver observer(ctx, dry);
-  WarnIfOlderServer(*driver, options, observer);
-  RunResult result = go(*driver, bundle, options, observer);
+  std::unique_ptr<RunObserver> observer = MakeRunObserver(ctx, dry, *driver);
+  WarnIfOlderServer(*driver, options, *observer);
+  RunResult result = go(*driver, bundle, options, *observer);
+  observer.reset();  // the live line cleared, the events' thread stopped
   ReportRun(ctx, {result, direction, dry, std::string(driver->GetDialect().Name()), empty_database,
                   MillisSince(t0)});
+}
+
+// Runs `body` (run or down); with --json, a failure ends the events with a summary line too.
+void AsJsonLines(const GlobalOptions& globals, const std::function<void()>& body) {
+  if (!globals.json) return body();
+  try {
+    body();
+  } catch (const Reported&) {
+    throw;
+  } catch (const Error& e) {
+    ReportRunFailure(e);
+    throw Reported(e.code());
+  } catch (const std::exception& e) {
+    ReportRunFailure(Error(ErrorCode::kInternal, e.what()));
+    throw Reported(ErrorCode::kInternal);
+  }
 }
 
 void Run(const Context& ctx, const RunRequest& request) {
@@ -234,7 +252,7 @@ void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   run->callback([&globals, &action, to, dry, out_of_order] {
     RunRequest request{to->empty() ? std::nullopt : std::optional<std::string>(*to), DryRunIf(*dry),
                        *out_of_order};
-    action = [&globals, request] { Run(Context(globals), request); };
+    action = [&globals, request] { AsJsonLines(globals, [&] { Run(Context(globals), request); }); };
   });
 }
 
@@ -261,7 +279,9 @@ void RegisterDown(CLI::App& app, const GlobalOptions& globals, Action& action) {
     } else {
       target.count = *count;
     }
-    action = [&globals, target, dry] { Down(Context(globals), target, DryRunIf(*dry)); };
+    action = [&globals, target, dry] {
+      AsJsonLines(globals, [&] { Down(Context(globals), target, DryRunIf(*dry)); });
+    };
   });
 }
 

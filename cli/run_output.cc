@@ -4,12 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "migrate/catalog_diff.h"
+#include "migrate/redact.h"
+#include "progress_text.h"
 #include "style.h"
 
 namespace migrate::cli {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json SummaryJson(const StepSummary& s) {
   return {{"version", s.version},
@@ -21,7 +23,8 @@ json SummaryJson(const StepSummary& s) {
 void PrintJson(const RunOutcome& o) {
   json steps = json::array();
   for (const StepSummary& s : o.result.steps) steps.push_back(SummaryJson(s));
-  json j{{"ok", true},
+  json j{{"event", "summary"},
+         {"ok", true},
          {"dry_run", o.dry == DryRun::kYes},
          {"direction", DirectionName(o.direction)},
          {"steps", steps},
@@ -40,7 +43,7 @@ void PrintJson(const RunOutcome& o) {
     j["not_rehearsed"] = not_rehearsed;
     j["not_reached"] = o.result.not_reached;
   }
-  std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  std::cout << EventLine(j);
 }
 
 // The closing lines of a dry run: what ran where, what could not, and why nothing changed.
@@ -120,6 +123,11 @@ void ReportRun(const Context& ctx, const RunOutcome& o) {
     ctx.out() << (o.direction == Direction::kUp ? "Applied " : "Reverted ") << o.result.steps.size()
               << " migration(s) in " << o.ms << " ms.\n";
   }
+}
+
+void ReportRunFailure(const Error& error) {
+  std::cerr << Paint(std::cerr, Tone::kError, "migrate:") << " " << Redact(error.what()) << "\n";
+  std::cout << EventLine({{"event", "summary"}, {"ok", false}, {"error", ErrorEvent(error)}});
 }
 
 }  // namespace migrate::cli

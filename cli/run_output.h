@@ -1,5 +1,6 @@
-// What `run` and `down` print: a line per migration as it completes (LineObserver) and the
-// closing summary or --json document (ReportRun). A dry run says what it really did: which
+// What `run` and `down` print: a line per migration as it completes (LineObserver; the live
+// modes of live_output.h build on it) and the closing summary or --json summary line
+// (ReportRun). A dry run says what it really did: which
 // migrations were rehearsed on the target, how nothing of them remains, and which one it
 // could not rehearse.
 #ifndef MIGRATE_CLI_RUN_OUTPUT_H_
@@ -41,7 +42,14 @@ struct RunOutcome {
   long long ms;
 };
 
+// The closing summary: a text line, or with --json one line {"event": "summary", "ok": true,
+// ...} after the run's events (live_output.h).
 void ReportRun(const Context& ctx, const RunOutcome& outcome);
+
+// With --json, a run or down that failed: its message on stderr, as main prints any error,
+// and the last line of its events on stdout, {"event": "summary", "ok": false, "error":
+// {"code", "exit", "message"}}.
+void ReportRunFailure(const Error& error);
 
 }  // namespace migrate::cli
 

@@ -11,6 +11,7 @@
 #include "migrate/transaction.h"
 #include "postgres/postgres_catalog.h"
 #include "postgres/postgres_errors.h"
+#include "postgres/postgres_progress.h"
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_rehearsal.h"
 #include "postgres/postgres_script.h"
@@ -29,17 +30,6 @@ long long AdvisoryKey(const QualifiedName& lock_table) {
     h *= 1099511628211ULL;
   }
   return static_cast<long long>(h >> 1);
-}
-
-// Adds connect_timeout and application_name to a URL that does not set them.
-std::string WithDefaults(std::string url) {
-  auto add = [&](const std::string& key, const std::string& value) {
-    if (url.find(key + "=") != std::string::npos) return;
-    url += (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
-  };
-  add("connect_timeout", "10");
-  add("application_name", "migrate");
-  return url;
 }
 
 // Sends server NOTICEs nowhere and WARNINGs to stderr, prefixed, instead of libpq's default.
@@ -74,6 +64,7 @@ class PostgresDriver final : public Driver {
   PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn,
                  std::function<void()> on_close = {})
       : on_close_{std::move(on_close)},
+        url_(options.url),
         tables_(options.tables),
         configured_(options.tables),
         session_(std::move(conn)),
@@ -245,6 +236,11 @@ class PostgresDriver final : public Driver {
     return script;
   }
 
+  std::unique_ptr<ProgressProbe> OpenProgressProbe() override {
+    return OpenPostgresProbe(url_, session_.connection().backendpid(),
+                             session_.connection().server_version());
+  }
+
   std::unique_ptr<Rehearsal> BeginRehearsal() override {
     std::unique_ptr<Rehearsal> rehearsal;
     Guard("cannot begin the rehearsal",
@@ -274,6 +270,7 @@ class PostgresDriver final : public Driver {
   }
 
   OnClose on_close_;
+  std::string url_;        // for the connection of a progress probe
   TableNames tables_;      // qualified in the connection's schema once EnsureMetadata ran
   TableNames configured_;  // as the configuration named them
   Session session_;
@@ -286,17 +283,6 @@ class PostgresDriver final : public Driver {
 }  // namespace
 
 namespace {
-
-std::unique_ptr<pqxx::connection> Connect(const std::string& url) {
-  try {
-    return std::make_unique<pqxx::connection>(WithDefaults(url));
-  } catch (const pqxx::broken_connection& e) {
-    throw ConnectionError(e, RedactUrl(url));
-  } catch (const pqxx::failure& e) {
-    throw Error(ErrorCode::kConnection,
-                "cannot connect to " + RedactUrl(url) + ": " + CleanServerMessage(e.what()));
-  }
-}
 
 std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void()> on_close) {
   std::unique_ptr<pqxx::connection> conn = Connect(options.url);

@@ -83,6 +83,14 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
                      "or ~/.pgpass). Server said: " +
                      message);
   }
+  // The server answered: no connection to spare (max_connections, a role's or database's
+  // CONNECTION LIMIT) is not a server that is down either.
+  if (message.find("too many connections") != std::string::npos ||
+      message.find("remaining connection slots") != std::string::npos) {
+    return Error(
+        ErrorCode::kConnection,
+        "PostgreSQL at " + shown_url + " answered, but has no connection to spare: " + message);
+  }
   // The server answered: a missing role or database is not a server that is down.
   if (message.find("does not exist") != std::string::npos &&
       (message.find("role \"") != std::string::npos ||

@@ -1,5 +1,7 @@
 #include "postgres/postgres_session.h"
 
+#include "migrate/redact.h"
+
 namespace migrate::postgres {
 namespace {
 
@@ -33,7 +35,28 @@ class BegunWith final : public pqxx::internal::basic_transaction {
   std::string first_;
 };
 
+// Adds `key`=`value` to a URL that does not set `key`.
+void AddDefault(std::string& url, const std::string& key, const std::string& value) {
+  if (url.find(key + "=") != std::string::npos) return;
+  url += (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+}
+
 }  // namespace
+
+std::unique_ptr<pqxx::connection> Connect(std::string url, const std::string& application_name,
+                                          int connect_timeout_s) {
+  std::string shown = RedactUrl(url);
+  AddDefault(url, "connect_timeout", std::to_string(connect_timeout_s));
+  AddDefault(url, "application_name", application_name);
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const pqxx::broken_connection& e) {
+    throw ConnectionError(e, shown);
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorCode::kConnection,
+                "cannot connect to " + shown + ": " + CleanServerMessage(e.what()));
+  }
+}
 
 pqxx::result Session::BeginWith(const std::string& first) {
   auto tx = std::make_unique<BegunWith>(*conn_, first);

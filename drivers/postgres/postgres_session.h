@@ -43,6 +43,13 @@ class Session {
   std::unique_ptr<pqxx::transaction_base> tx_;
 };
 
+// A new connection to `url`, with connect_timeout and application_name added when the URL
+// does not set them. Throws Error(kConnection) with distinct messages for an unreachable
+// server and for failed authentication, and `url` shown redacted.
+std::unique_ptr<pqxx::connection> Connect(std::string url,
+                                          const std::string& application_name = "migrate",
+                                          int connect_timeout_s = 10);
+
 // Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq
 // failure is Error(kConnection), an SQL error Error(kMigrationFailed) with its SQLSTATE; the
 // message starts with `what`.

@@ -24,8 +24,11 @@ void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOp
     try {
       ms = driver.Apply(step, lease);
     } catch (const Error& e) {
-      if (!interrupt.fired()) throw;
-      throw Error(
+      if (!interrupt.fired()) {
+        observer.OnStepFailed(step, e);
+        throw;
+      }
+      Error interrupted(
           ErrorCode::kInterrupted,
           "interrupted: the statement in progress of " + step.file + " was cancelled" +
               (step.transactional ? " and the migration rolled back"
@@ -33,6 +36,8 @@ void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOp
               ", with " + std::to_string(result.steps.size()) +
               " migration(s) done before it; the lock is released",
           e.where());
+      observer.OnStepFailed(step, interrupted);
+      throw interrupted;
     }
     observer.OnStepDone(step, ms);
     result.steps.push_back({step.version, step.slug, step.direction, ms});

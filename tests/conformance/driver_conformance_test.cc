@@ -23,8 +23,10 @@ namespace {
 // kSessionLiveness: the database knows whether the holder's session is alive (PostgreSQL's
 // advisory lock), so a live holder keeps the lock past its lease and a dead one frees it at
 // once; elsewhere the lease alone decides.
+// kProgressProbe: the driver offers a ProgressProbe (PostgreSQL); elsewhere it has none.
 struct FakeFactory {
   static constexpr bool kSessionLiveness = false;
+  static constexpr bool kProgressProbe = false;
   std::shared_ptr<FakeDatabase> db = std::make_shared<FakeDatabase>();
   std::unique_ptr<Driver> Open() { return std::make_unique<FakeDriver>(db); }
   void Expire(std::chrono::milliseconds lease) { db->Advance(lease.count() + 1); }
@@ -32,6 +34,7 @@ struct FakeFactory {
 
 struct SqliteFactory {
   static constexpr bool kSessionLiveness = false;
+  static constexpr bool kProgressProbe = false;
   TempDir dir;
   std::unique_ptr<Driver> Open() {
     return sqlite::OpenSqlite(
@@ -42,6 +45,7 @@ struct SqliteFactory {
 
 struct PostgresFactory {
   static constexpr bool kSessionLiveness = true;
+  static constexpr bool kProgressProbe = true;
   PgDatabase db;
   std::unique_ptr<Driver> Open() { return postgres::OpenPostgres({db.url(), TableNames{}}); }
   void Expire(std::chrono::milliseconds lease) { std::this_thread::sleep_for(lease + 50ms); }
@@ -303,4 +307,42 @@ TEMPLATE_TEST_CASE("conformance: the catalog leaves migrate's own tables out",
   CHECK(c.tables[0].name == "t1");
   REQUIRE(c.tables[0].columns.size() == 1);
   CHECK(c.tables[0].columns[0].name == "x");
+}
+
+TEMPLATE_TEST_CASE("conformance: a progress probe reads the statement in progress, if any",
+                   "[conformance][sqlite][postgres]", FakeFactory, SqliteFactory, PostgresFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  std::unique_ptr<ProgressProbe> probe = d->OpenProgressProbe();
+  if constexpr (!TestType::kProgressProbe) {
+    CHECK(probe == nullptr);
+  } else {
+    REQUIRE(probe != nullptr);
+    CHECK(probe->Read().state == "idle");  // between steps
+    std::string failed;
+    std::thread step([&] {
+      try {
+        d->Apply(MakeStep(*d, "1", "SELECT pg_sleep(1.5);"), me);
+      } catch (const std::exception& e) {
+        failed = e.what();
+      }
+    });
+    StatementProgress seen;
+    for (int i = 0; i < 100 && seen.wait_event != "PgSleep"; ++i) {
+      std::this_thread::sleep_for(20ms);
+      seen = probe->Read();
+    }
+    step.join();
+    CHECK(failed.empty());
+    CHECK(seen.state == "active");
+    CHECK(seen.wait_event_type == "Timeout");
+    CHECK(seen.wait_event == "PgSleep");
+    CHECK(seen.phase.empty());
+    CHECK(seen.blocks_done == -1);
+    CHECK(seen.blockers.empty());
+    CHECK(d->ReadHistory().size() == 1);
+  }
 }

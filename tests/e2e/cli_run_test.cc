@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e/project.h"
+#include "support/json_lines.h"
 
 using namespace migrate::testing;
 namespace fs = std::filesystem;
@@ -104,7 +105,7 @@ TEST_CASE("e2e: status shows applied and pending, --json is valid JSON", "[e2e]"
   CHECK(j["migrations"][0].contains("duration_ms"));
   CHECK(j["migrations"][3]["state"] == "pending");
   CHECK(j["findings"].empty());
-  auto run = nlohmann::json::parse(p.Run({"run", "--json"}).out);
+  auto run = RunSummary(p.Run({"run", "--json"}).out);
   CHECK(run["steps"].size() == 2);
   CHECK(run["steps"][0]["version"] == "3");
 }
@@ -253,7 +254,7 @@ TEST_CASE("e2e: concurrent runners apply each migration exactly once", "[e2e]") 
   for (const ProcessResult& r : results) {
     INFO(r.err);
     CHECK(r.exit_code == 0);
-    applied += nlohmann::json::parse(r.out)["steps"].size();
+    applied += RunSummary(r.out)["steps"].size();
   }
   CHECK(applied == 20);
   CHECK(p.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"20"});

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "e2e/project.h"
+#include "support/json_lines.h"
 #include "support/pg.h"
 
 using namespace migrate::testing;
@@ -100,7 +101,7 @@ TEST_CASE("dry run on SQLite: every migration runs on a copy, the file stays byt
 
   ProcessResult down = p.Run({"down", "--dry-run", "--all", "--json"});
   CHECK(down.exit_code == 0);
-  auto j = nlohmann::json::parse(down.out);
+  auto j = RunSummary(down.out);
   CHECK(j["dry_run"] == true);
   CHECK(j["steps"].size() == 1);
   CHECK(j["not_rehearsed"].is_null());
@@ -181,7 +182,7 @@ TEST_CASE("dry run on PostgreSQL: a no-transaction migration is not rehearsed, n
   std::string before = PgState(p.db);
   ProcessResult dry = p.Run({"run", "--dry-run", "--json"});
   CHECK(dry.exit_code == 0);
-  auto j = nlohmann::json::parse(dry.out);
+  auto j = RunSummary(dry.out);
   CHECK(j["steps"].size() == 3);
   CHECK(j["not_rehearsed"]["version"] == "4");
   CHECK(j["not_reached"] == 1);

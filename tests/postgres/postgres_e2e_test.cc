@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e/project.h"
+#include "support/json_lines.h"
 #include "support/pg.h"
 
 using namespace migrate::testing;
@@ -125,7 +126,7 @@ TEST_CASE("postgres: CREATE INDEX CONCURRENTLY completes while seven other runne
     ProcessResult r = Wait(c, 180);
     INFO(r.err);
     CHECK(r.exit_code == 0);
-    if (r.exit_code == 0) applied += nlohmann::json::parse(r.out)["steps"].size();
+    if (r.exit_code == 0) applied += RunSummary(r.out)["steps"].size();
   }
   CHECK(applied == 3);
   CHECK(p.History() == std::vector<std::string>{"1", "2", "3"});

@@ -27,6 +27,7 @@
 #include "migrate/catalog.h"
 #include "migrate/dialect.h"
 #include "migrate/error.h"
+#include "migrate/progress.h"
 #include "migrate/records.h"
 
 namespace migrate {
@@ -145,6 +146,12 @@ class Driver {
   // sqlite3_interrupt); it then fails as if it had failed on its own. The one method that may
   // be called from another thread, while a step runs. Never throws.
   virtual void Interrupt() noexcept = 0;
+
+  // A probe of what this connection's statement in progress is doing (progress.h), for
+  // another thread to read while a step runs; nullptr when the database shows nothing of the
+  // kind (the default; SQLite). Opens no connection (the probe does, on its first Read) and
+  // never throws.
+  virtual std::unique_ptr<ProgressProbe> OpenProgressProbe() { return nullptr; }
 
   // Starts a rehearsal of steps on this database (see Rehearsal). Throws Error(kConnection)
   // when it cannot (SQLite: no room for the copy).

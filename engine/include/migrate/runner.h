@@ -21,13 +21,17 @@
 
 namespace migrate {
 
-// Receives progress as it happens, so a long run prints one line per migration.
+// Receives progress as it happens, so a long run prints one line per migration. Called on
+// the thread that runs the steps.
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void OnLockWait(const LockHolder& /*holder*/) {}
   virtual void OnStepStart(const Step& /*step*/) {}
   virtual void OnStepDone(const Step& /*step*/, long long /*duration_ms*/) {}
+  // The step that OnStepStart announced failed (rolled back; a no-transaction one is left
+  // started) or was interrupted: `error` is what the run throws next.
+  virtual void OnStepFailed(const Step& /*step*/, const Error& /*error*/) {}
   // A finding that does not stop the run (a reformatted file, an allowed out-of-order one).
   virtual void OnNotice(const Finding& /*finding*/) {}
   // The live schema drifted and the policy is to warn; the run goes on.
