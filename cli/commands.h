@@ -29,6 +29,9 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
 // drift, baseline
 void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 
+// __complete (hidden): environments and versions for the shell completions
+void RegisterCompleteCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
+
 // verify
 void RegisterVerifyCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
 // `build --verify-url URL`: verify of the bundle in dist/ on `url`: a PostgreSQL server (a
