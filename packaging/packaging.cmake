@@ -41,9 +41,9 @@ set(CPACK_PACKAGE_NAME migrate)
 set(CPACK_PACKAGE_VENDOR "migrate")
 set(CPACK_PACKAGE_CONTACT "migrate maintainers <migrate@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "plain-SQL migrations for PostgreSQL and SQLite")
+# The first line of Description is CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the long text.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-  "plain-SQL migrations for PostgreSQL and SQLite\n\
-migrate applies migrations written as plain .up.sql and .down.sql files. migrate build\n\
+  "migrate applies migrations written as plain .up.sql and .down.sql files. migrate build\n\
 validates all of them and writes a checksummed, deterministic bundle; migrate run applies\n\
 exactly that bundle, each migration in one transaction with its history row, under a lock\n\
 that concurrent deploys respect. It detects drift of files and of the live schema,\n\
