@@ -31,6 +31,8 @@ void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action&
 
 // import
 void RegisterImportCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
+// __complete (hidden): environments and versions for the shell completions
+void RegisterCompleteCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
 
 // verify
 void RegisterVerifyCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
