@@ -203,12 +203,16 @@ std::optional<std::vector<StatementInfo>> AnalyzePostgres(std::string_view sql) 
   std::string text(sql);
   PgQueryParseResult r = pg_query_parse(text.c_str());
   if (!r.error) {
-    out.emplace();
-    json tree = json::parse(r.parse_tree);
-    for (const json& s : tree.value("stmts", json::array())) {
-      StatementInfo info = Analyze(Field(s, "stmt"));
-      info.offset = SkipPostgresTrivia(sql, s.value("stmt_location", 0));
-      out->push_back(std::move(info));
+    try {
+      json tree = json::parse(r.parse_tree);
+      out.emplace();
+      for (const json& s : tree.value("stmts", json::array())) {
+        StatementInfo info = Analyze(Field(s, "stmt"));
+        info.offset = SkipPostgresTrivia(sql, s.value("stmt_location", 0));
+        out->push_back(std::move(info));
+      }
+    } catch (const json::parse_error&) {
+      out.reset();  // text that is not UTF-8: its bytes came back in JSON no parser accepts
     }
   }
   pg_query_free_parse_result(r);

@@ -143,7 +143,6 @@ class PgDialect final : public Dialect {
   std::string_view Name() const override { return kDialectPostgres; }
 
   std::vector<StatementInfo> Analyze(std::string_view sql) const override {
-    if (NotUtf8(sql)) return {};
     if (sql.size() <= kParseLimit) {
       if (std::optional<std::vector<StatementInfo>> all = AnalyzePostgres(sql)) return *all;
     }
@@ -176,7 +175,6 @@ class PgDialect final : public Dialect {
   int LockStrength(std::string_view lock) const override { return LockRank(lock); }
 
   SplitResult Split(std::string_view sql) const override {
-    if (SplitResult bad; NotUtf8(sql, &bad)) return bad;
     if (sql.size() <= kParseLimit) return SplitParsed(sql);
     // Large: the scanner finds the statements, the parser checks each one but large data.
     SplitResult out;
@@ -343,10 +341,17 @@ class PgDialect final : public Dialect {
     if (r.error) {
       SetError(sql, *r.error, out);
     } else {
-      json tree = json::parse(r.parse_tree);
-      for (const json& s : tree.value("stmts", json::array())) {
-        Add(sql, s.value("stmt_location", 0), s.value("stmt_len", 0),
-            OutsideTransaction(s.value("stmt", json::object())), out);
+      try {
+        json tree = json::parse(r.parse_tree);
+        for (const json& s : tree.value("stmts", json::array())) {
+          Add(sql, s.value("stmt_location", 0), s.value("stmt_len", 0),
+              OutsideTransaction(s.value("stmt", json::object())), out);
+        }
+      } catch (const json::parse_error&) {
+        // Only text that is not UTF-8 (which the loader refuses first) gets here: libpg_query
+        // copies its bytes into JSON no parser accepts. Checked here, not on every split.
+        out.statements.clear();
+        NotUtf8(sql, &out);
       }
     }
     pg_query_free_parse_result(r);
