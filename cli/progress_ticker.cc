@@ -51,17 +51,19 @@ bool ProgressTicker::MaybeProbe(std::unique_lock<std::mutex>& lock) {
   probed_at_ = now;
   unsigned long long generation = generation_;
   std::optional<StatementProgress> read;
-  std::string error;
+  std::optional<std::string> error;
   lock.unlock();
   try {
     read = probe_->Read();
   } catch (const std::exception& e) {
     error = e.what();
+  } catch (...) {  // on this thread an escaping exception would end the process mid-migration
+    error = "the progress probe failed";
   }
   lock.lock();
-  if (!error.empty()) {
+  if (error) {
     probe_failed_ = true;
-    on_probe_error_(error);
+    on_probe_error_(*error);
   }
   if (stopping_ || !running_ || generation != generation_) return false;
   if (read) progress_ = std::move(read);

@@ -16,15 +16,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// How a FakeProbe fails: not, with a migrate::Error, or with something no std::exception is.
+enum class Fails { kNo, kError, kOther };
+
 // A probe whose readings advance by one block each time, that can be slow or fail.
 class FakeProbe final : public ProgressProbe {
  public:
-  FakeProbe(std::atomic<int>& reads, std::chrono::milliseconds delay, bool fail)
+  FakeProbe(std::atomic<int>& reads, std::chrono::milliseconds delay, Fails fail)
       : reads_(reads), delay_(delay), fail_(fail) {}
   StatementProgress Read() override {
     int n = ++reads_;
     std::this_thread::sleep_for(delay_);
-    if (fail_) throw Error(ErrorCode::kConnection, "cannot connect: too many connections");
+    if (fail_ == Fails::kError) {
+      throw Error(ErrorCode::kConnection, "cannot connect: too many connections");
+    }
+    if (fail_ == Fails::kOther) throw 42;
     StatementProgress p;
     p.phase = "building index: scanning table";
     p.blocks_done = n;
@@ -35,7 +41,7 @@ class FakeProbe final : public ProgressProbe {
  private:
   std::atomic<int>& reads_;
   std::chrono::milliseconds delay_;
-  bool fail_;
+  Fails fail_;
 };
 
 // What the ticker showed, gathered under its lock.
@@ -79,7 +85,7 @@ TEST_CASE("progress ticker: readings advance while a step runs, and stop at its 
   std::atomic<int> reads{0};
   Shown shown;
   ProgressTicker ticker =
-      MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, false), {10ms, 0ms, 0ms, 0ms}, shown);
+      MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, Fails::kNo), {10ms, 0ms, 0ms, 0ms}, shown);
   ticker.Begin(Named("1"));
   REQUIRE(WaitFor(ticker, [&] { return shown.Count() >= 3; }));
   std::size_t at_end = 0;
@@ -98,7 +104,7 @@ TEST_CASE("progress ticker: nothing is shown of a step quicker than show_after",
   Shown shown;
   {
     ProgressTicker ticker =
-        MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, false), {5ms, 10s, 10s, 1s}, shown);
+        MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, Fails::kNo), {5ms, 10s, 10s, 1s}, shown);
     for (int i = 0; i < 5; ++i) {
       ticker.Begin(Named(std::to_string(i)));
       std::this_thread::sleep_for(20ms);
@@ -112,8 +118,8 @@ TEST_CASE("progress ticker: nothing is shown of a step quicker than show_after",
 TEST_CASE("progress ticker: a slow probe never holds up the end of a step", "[unit]") {
   std::atomic<int> reads{0};
   Shown shown;
-  ProgressTicker ticker =
-      MakeTicker(std::make_unique<FakeProbe>(reads, 600ms, false), {10ms, 0ms, 0ms, 0ms}, shown);
+  ProgressTicker ticker = MakeTicker(std::make_unique<FakeProbe>(reads, 600ms, Fails::kNo),
+                                     {10ms, 0ms, 0ms, 0ms}, shown);
   ticker.Begin(Named("1"));
   for (int i = 0; i < 500 && reads == 0; ++i) std::this_thread::sleep_for(5ms);
   REQUIRE(reads == 1);  // a read is in progress, for 600 ms
@@ -125,10 +131,12 @@ TEST_CASE("progress ticker: a slow probe never holds up the end of a step", "[un
 }
 
 TEST_CASE("progress ticker: a failing probe is read once and reported once", "[unit]") {
+  bool other = GENERATE(false, true);  // a migrate::Error, or something no std::exception is
   std::atomic<int> reads{0};
   Shown shown;
   ProgressTicker ticker =
-      MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, true), {10ms, 0ms, 0ms, 0ms}, shown);
+      MakeTicker(std::make_unique<FakeProbe>(reads, 0ms, other ? Fails::kOther : Fails::kError),
+                 {10ms, 0ms, 0ms, 0ms}, shown);
   ticker.Begin(Named("1"));
   REQUIRE(WaitFor(ticker, [&] { return shown.Count() >= 5; }));
   ticker.End();
@@ -138,7 +146,8 @@ TEST_CASE("progress ticker: a failing probe is read once and reported once", "[u
   CHECK(reads == 1);
   ticker.Locked([&] {
     REQUIRE(shown.errors.size() == 1);
-    CHECK_THAT(shown.errors[0], Catch::Contains("too many connections"));
+    CHECK_THAT(shown.errors[0],
+               Catch::Contains(other ? "the progress probe failed" : "too many connections"));
     for (long long b : shown.blocks) CHECK(b == -1);  // elapsed time only
   });
 }
