@@ -1,26 +1,16 @@
 #include "migrate/review.h"
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "migrate/bundle.h"
 #include "migrate/manifest.h"
 
 namespace migrate {
 
-std::set<std::string> SettledFiles(const MigrationSet& set, const std::filesystem::path& dist) {
+namespace {
+
+std::set<std::string> SettledIn(const MigrationSet& set, const Manifest& previous) {
   std::set<std::string> settled;
-  std::filesystem::path path = dist / kManifestName;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return settled;
-  std::ostringstream text;
-  text << in.rdbuf();
-  Manifest previous;
-  try {
-    previous = ParseManifest(text.str(), path.string());
-  } catch (const Error&) {
-    return settled;  // a bundle this tool cannot read: everything is new
-  }
   for (const Migration& m : set.migrations) {
     const ManifestEntry* entry = previous.Find(m.version);
     if (!entry) continue;
@@ -31,6 +21,16 @@ std::set<std::string> SettledFiles(const MigrationSet& set, const std::filesyste
     }
   }
   return settled;
+}
+
+}  // namespace
+
+std::set<std::string> SettledFiles(const MigrationSet& set, const std::filesystem::path& dist) {
+  try {
+    return SettledIn(set, Bundle::Open(dist, Bundle::Verify::kListing).manifest());
+  } catch (const Error&) {
+    return {};  // no bundle, or one this tool cannot read: everything is new
+  }
 }
 
 Review ReviewFindings(const Diagnostics& diagnostics, const std::set<std::string>& settled,

@@ -69,4 +69,11 @@ TEST_CASE("e2e: a rebuild lists the new migration's findings and sums up the oth
   CHECK(edited.exit_code == 0);
   CHECK(Count(edited.err, "1_a.up.sql:3:1: " + kIndexFix) == 1);
   CHECK_THAT(edited.err, Catch::Contains("  require-concurrent-index: 4 in 2 file(s)"));
+
+  // A previous bundle this tool cannot read (tampered with) vouches for nothing.
+  WriteFile(p / "dist/migrations/manifest.toml", "not a manifest\n");
+  ProcessResult tampered = p.Run({"build"});
+  CHECK(tampered.exit_code == 0);
+  CHECK(Count(tampered.err, kIndexFix) == 5);
+  CHECK_THAT(tampered.err, !Catch::Contains("previous bundle"));
 }
