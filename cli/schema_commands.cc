@@ -7,6 +7,7 @@
 #include "migrate/baseline.h"
 #include "migrate/bundle.h"
 #include "migrate/drift.h"
+#include "migrate/import.h"
 #include "migrate/redact.h"
 #include "signals.h"
 #include "style.h"
@@ -102,23 +103,64 @@ void Drift(const Context& ctx, DriftMode mode) {
 // What the command line asked of `baseline`.
 struct BaselineRequest {
   std::string version;
+  std::string from;     // --from TOOL
+  std::string table;    // --table: the tool's history table
   bool check = false;   // --check
   std::string dev_url;  // --dev-url
 };
 
+// What `--from` reads from the tool's table, after saying what it found.
+ToolApplied ToolVersions(const Context& ctx, Driver& driver, const Bundle& bundle,
+                         const BaselineRequest& request) {
+  std::optional<ImportSource> source = ImportSourceNamed(request.from);
+  if (!source) {
+    throw Error(ErrorCode::kUsage, "--from " + request.from + ": not a tool migrate reads (" +
+                                       ImportSourceNames() + ")");
+  }
+  std::optional<QualifiedName> table;
+  if (!request.table.empty()) table = QualifiedName(request.table);
+  ToolApplied applied = ReadToolApplied(driver, bundle, *source, table);
+  ctx.out() << request.from << " applied " << applied.versions.size()
+            << " migration(s) here, up to " << applied.versions.back() << " (read from "
+            << applied.table.ToString() << ").\n";
+  if (!applied.gaps.empty()) {
+    std::string list;
+    for (const std::string& v : applied.gaps) list += " " + v;
+    std::cerr << Paint(std::cerr, Tone::kWarning, "warning") << ": " << request.from
+              << " had not applied" << list
+              << ", older than its newest: they stay pending, and 'run' applies them only "
+                 "with --allow-out-of-order\n";
+    if (request.check) {
+      throw Error(ErrorCode::kUsage,
+                  "--check compares with the migrations up to one version, and " + request.from +
+                      " skipped some: baseline without --check, or apply them with " +
+                      request.from + " first");
+    }
+  }
+  return applied;
+}
+
 void Baseline(const Context& ctx, const BaselineRequest& request) {
-  const std::string& version = request.version;
-  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  if (!bundle.manifest().Find(version)) {  // before a scratch database is made for --check
+  if (request.version.empty() == request.from.empty()) {
     throw Error(ErrorCode::kUsage,
-                "baseline " + version + ": no migration with that version in the bundle");
+                "baseline needs either a VERSION or --from TOOL (the tool's history says which "
+                "migrations are applied), not both");
+  }
+  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
+  if (!request.version.empty() && !bundle.manifest().Find(request.version)) {
+    throw Error(ErrorCode::kUsage,  // before a scratch database is made for --check
+                "baseline " + request.version + ": no migration with that version in the bundle");
   }
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
+  std::optional<ToolApplied> tool;
+  if (!request.from.empty()) tool = ToolVersions(ctx, *driver, bundle, request);
+  const std::string& version = tool ? tool->versions.back() : request.version;
   if (request.check) {
     std::vector<CatalogChange> changes;
     {
       auto scratch = ctx.OpenScratch(request.dev_url);
-      changes = CompareWithMigrations(*driver, *scratch, bundle, version, InstallStopSignals());
+      changes = CompareWithMigrations(*driver, *scratch, bundle, version, InstallStopSignals(),
+                                      tool ? std::optional(tool->table) : std::nullopt);
     }
     if (!changes.empty()) {
       std::cerr << "The database is not the schema the migrations up to " << version
@@ -131,7 +173,9 @@ void Baseline(const Context& ctx, const BaselineRequest& request) {
     ctx.out() << "Checked: the database is the schema the migrations up to " << version
               << " build.\n";
   }
-  RunResult result = RunBaseline(*driver, bundle, version, ctx.MakeRunOptions());
+  RunOptions options = ctx.MakeRunOptions();
+  RunResult result = tool ? RunBaselineOf(*driver, bundle, tool->versions, options)
+                          : RunBaseline(*driver, bundle, version, options);
   ctx.out() << "Baselined " << result.steps.size() << " migration(s) up to " << version
             << ": recorded as applied without running them; schema snapshot taken.\n";
 }
@@ -150,17 +194,19 @@ void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action&
 
   auto* baseline = app.add_subcommand(
       "baseline", "Adopt a database built without migrate: record migrations up to V as applied");
-  auto version = std::make_shared<std::string>();
-  auto check = std::make_shared<bool>(false);
-  auto dev_url = std::make_shared<std::string>();
-  baseline->add_option("VERSION", *version, "The newest migration the database has")->required();
-  baseline->add_flag("--check", *check,
+  auto request = std::make_shared<BaselineRequest>();
+  baseline->add_option("VERSION", request->version, "The newest migration the database has");
+  baseline->add_option(
+      "--from", request->from,
+      "Read what is applied from this tool's history table: " + ImportSourceNames());
+  baseline->add_option("--table", request->table,
+                       "With --from: the tool's history table, if not its default");
+  baseline->add_flag("--check", request->check,
                      "First compare the database with what the migrations up to V build");
-  baseline->add_option("--dev-url", *dev_url,
+  baseline->add_option("--dev-url", request->dev_url,
                        "PostgreSQL server for the temporary database of --check");
-  baseline->callback([&globals, &action, version, check, dev_url] {
-    BaselineRequest request{*version, *check, *dev_url};
-    action = [&globals, request] { Baseline(Context(globals), request); };
+  baseline->callback([&globals, &action, request] {
+    action = [&globals, request] { Baseline(Context(globals), *request); };
   });
 }
 

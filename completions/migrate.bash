@@ -50,7 +50,7 @@ _migrate() {
     down) flags="--to --all --dry-run" ;;
     repair) flags="--applied --forget --accept" ;;
     drift) flags="--accept" ;;
-    baseline) flags="--check --dev-url" ;;
+    baseline) flags="--check --dev-url --from --table" ;;
     verify) flags="--dev-url --allow-existing" ;;
     import) flags="--from" ;;
   esac

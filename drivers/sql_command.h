@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "migrate/records.h"
+
 namespace migrate {
 
 struct SqlCommand {
@@ -23,6 +25,16 @@ inline constexpr const char* kLockColumns = " (id, holder, run_id, acquired_at, 
 inline constexpr const char* kLockTakeOver =
     " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, run_id = excluded.run_id,"
     " acquired_at = excluded.acquired_at, expires_at = excluded.expires_at";
+
+// Reads `columns` of every row of `table` as text: CAST(… AS text) says it alike in both.
+inline std::string SelectAsText(const QualifiedName& table,
+                                const std::vector<std::string>& columns) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    sql += (i ? ", CAST(\"" : "CAST(\"") + columns[i] + "\" AS text)";
+  }
+  return sql + " FROM " + table.Quoted();
+}
 
 // A value or NULL when empty, for optional columns such as down_checksum.
 inline std::optional<std::string> NullIfEmpty(const std::string& s) {

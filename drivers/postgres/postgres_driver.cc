@@ -188,6 +188,23 @@ class PostgresDriver final : public Driver {
 
   StepSink& Steps() override { return steps_; }
 
+  std::optional<std::vector<TextRow>> ReadForeignTable(
+      const QualifiedName& table, const std::vector<std::string>& columns) override {
+    std::optional<std::vector<TextRow>> rows;
+    Guard("cannot read " + table.ToString(), [&] {
+      if (!Exists(table)) return;
+      pqxx::result r = session_.Exec(SelectAsText(table, columns));
+      rows.emplace();
+      for (const auto& row : r) {
+        TextRow& out = rows->emplace_back();
+        for (const auto& cell : row) {
+          out.push_back(cell.is_null() ? std::nullopt : std::optional<std::string>(cell.c_str()));
+        }
+      }
+    });
+    return rows;
+  }
+
   Catalog ReadCatalog() override {
     Catalog catalog;
     Guard("cannot read the schema",

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "migrate/transaction.h"
 #include "sqlite/sqlite_catalog.h"
@@ -129,6 +130,35 @@ class SqliteDriver final : public Driver {
   }
 
   StepSink& Steps() override { return steps_; }
+
+  std::optional<std::vector<TextRow>> ReadForeignTable(
+      const QualifiedName& table, const std::vector<std::string>& columns) override {
+    std::optional<std::vector<TextRow>> rows;
+    Guard(ErrorCode::kConnection, "cannot read " + table.ToString(), [&] {
+      if (!c_.TableExists(table)) return;
+      // A double-quoted name that is no column is a string to SQLite: check them first.
+      std::set<std::string> have;
+      c_.Query({"SELECT name FROM pragma_table_info(?1, ?2)",
+                {table.table(), table.schema().empty() ? "main" : table.schema()}},
+               [&](SQLite::Statement& q) { have.insert(q.getColumn(0).getString()); });
+      for (const std::string& column : columns) {
+        if (!have.count(column)) {
+          throw Error(ErrorCode::kConnection,
+                      "cannot read " + table.ToString() + ": it has no column " + column);
+        }
+      }
+      rows.emplace();
+      c_.Query({SelectAsText(table, columns), {}}, [&](SQLite::Statement& q) {
+        TextRow& out = rows->emplace_back();
+        for (int i = 0; i < q.getColumnCount(); ++i) {
+          SQLite::Column cell = q.getColumn(i);
+          out.push_back(cell.isNull() ? std::nullopt
+                                      : std::optional<std::string>(cell.getString()));
+        }
+      });
+    });
+    return rows;
+  }
 
   Catalog ReadCatalog() override {
     Catalog catalog;

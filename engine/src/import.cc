@@ -135,6 +135,10 @@ std::optional<ImportSource> ImportSourceNamed(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view ImportSourceName(ImportSource source) {
+  return kNames[static_cast<std::size_t>(source)];
+}
+
 std::string ImportSourceNames() {
   std::string out;
   for (std::string_view n : kNames) out += (out.empty() ? "" : ", ") + std::string(n);

@@ -1,10 +1,12 @@
 // Importer and the Flyway converter (import_internal.h).
 #include <algorithm>
+#include <functional>
 #include <regex>
 #include <set>
 #include <vector>
 
 #include "import_internal.h"
+#include "migrate/tool_history.h"
 
 namespace migrate {
 
@@ -134,6 +136,85 @@ void ConvertFlyway(Importer& im, const std::map<std::string, std::string>& in) {
             "no U (undo) files: every migration is marked "
             "'-- migrate:irreversible'; write .down.sql files to undo them");
   }
+}
+
+namespace {
+
+// The numbers of a dotted version ("1.01.2" → 1, 01, 2).
+std::vector<std::string> Parts(const std::string& version) {
+  std::vector<std::string> parts;
+  for (std::size_t at = 0; at <= version.size();) {
+    std::size_t dot = std::min(version.find('.', at), version.size());
+    parts.push_back(version.substr(at, dot - at));
+    at = dot + 1;
+  }
+  return parts;
+}
+
+// Calls `visit` with every list of widths (each at least `least[i]` for the positions `least`
+// has, at least 1 after) that adds up to `total`, up to six positions.
+void EachWidths(const std::vector<std::size_t>& least, std::size_t total,
+                std::vector<std::size_t>& widths,
+                const std::function<void(const std::vector<std::size_t>&)>& visit) {
+  std::size_t used = 0;
+  for (std::size_t w : widths) used += w;
+  if (used == total && widths.size() >= least.size()) visit(widths);
+  if (used >= total || widths.size() == 6) return;
+  std::size_t min = widths.size() < least.size() ? least[widths.size()] : 1;
+  for (std::size_t w = min; used + w <= total; ++w) {
+    widths.push_back(w);
+    EachWidths(least, total, widths, visit);
+    widths.pop_back();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> MapFlywayVersions(const std::vector<std::string>& theirs,
+                                           const std::vector<std::string>& bundle_versions) {
+  std::vector<FlywayFile> files;
+  std::vector<std::size_t> least;  // the digits each position needs
+  for (const std::string& v : theirs) {
+    FlywayFile f{v, "V", "", Parts(v), v};
+    if (least.size() < f.parts.size()) least.resize(f.parts.size(), 1);
+    for (std::size_t i = 0; i < f.parts.size(); ++i) {
+      std::size_t zeros = std::min(f.parts[i].find_first_not_of('0'), f.parts[i].size() - 1);
+      least[i] = std::max(least[i], f.parts[i].size() - zeros);
+    }
+    files.push_back(std::move(f));
+  }
+  std::set<std::string> bundle(bundle_versions.begin(), bundle_versions.end());
+  std::set<std::size_t> totals;
+  for (const std::string& v : bundle_versions) totals.insert(v.size());
+  // The most versions mapped, then the fewest positions: an extra position of zeros would
+  // map 1.1 to 1.1.0 as well.
+  std::vector<std::string> best = theirs;
+  std::size_t best_count = 0, best_positions = 0;
+  bool ambiguous = false;
+  for (std::size_t total : totals) {
+    std::vector<std::size_t> widths;
+    EachWidths(least, total, widths, [&](const std::vector<std::size_t>& w) {
+      std::vector<std::string> mapped;
+      std::size_t count = 0;
+      for (const FlywayFile& f : files) {
+        std::string ours = OurVersion(f, w);
+        count += bundle.count(ours);
+        mapped.push_back(bundle.count(ours) ? ours : f.theirs);
+      }
+      if (count > best_count || (count == best_count && count > 0 && w.size() < best_positions)) {
+        best = std::move(mapped), best_count = count, best_positions = w.size();
+        ambiguous = false;
+      } else if (count == best_count && count > 0 && w.size() == best_positions && mapped != best) {
+        ambiguous = true;
+      }
+    });
+  }
+  if (ambiguous) {
+    throw Error(ErrorCode::kUsage,
+                "Flyway's versions match the bundle's in more than one way: use 'migrate "
+                "baseline VERSION' with the newest version Flyway has applied");
+  }
+  return best;
 }
 
 }  // namespace migrate

@@ -1,6 +1,7 @@
 // The driver conformance suite: every Driver (the fake, SQLite and PostgreSQL) must pass
 // these, so the engine can rely on one contract. Each factory opens connections to one fresh
 // database and can let time pass for lease expiry.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -345,4 +346,30 @@ TEMPLATE_TEST_CASE("conformance: a progress probe reads the statement in progres
     CHECK(seen.blockers.empty());
     CHECK(d->ReadHistory().size() == 1);
   }
+}
+
+TEMPLATE_TEST_CASE("conformance: another tool's table is read as text, a missing one is none",
+                   "[conformance][sqlite][postgres]", SqliteFactory, PostgresFactory) {
+  TestType factory;
+  auto d = factory.Open();
+  d->EnsureMetadata();
+  LockRequest me = Request("run-a");
+  REQUIRE(d->TryLock(me).acquired);
+  CHECK_FALSE(d->ReadForeignTable("schema_migrations", {"version", "dirty"}).has_value());
+  d->Apply(MakeStep(*d, "1",
+                    "CREATE TABLE schema_migrations (version bigint NOT NULL, dirty boolean, "
+                    "note text);\n"
+                    "INSERT INTO schema_migrations VALUES (20240101000000, false, NULL);\n"
+                    "INSERT INTO schema_migrations VALUES (7, true, 'x');\n"),
+           me);
+  auto rows = d->ReadForeignTable("schema_migrations", {"version", "dirty", "note"});
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->size() == 2);
+  std::sort(rows->begin(), rows->end());
+  // Booleans as each database writes them as text: PostgreSQL true/false, SQLite 1/0.
+  std::string yes = d->GetDialect().Name() == "postgres" ? "true" : "1";
+  std::string no = d->GetDialect().Name() == "postgres" ? "false" : "0";
+  CHECK((*rows)[0] == TextRow{"20240101000000", no, std::nullopt});
+  CHECK((*rows)[1] == TextRow{"7", yes, "x"});
+  CHECK_THROWS_AS(d->ReadForeignTable("schema_migrations", {"version_id"}), Error);
 }

@@ -35,6 +35,11 @@ std::vector<std::string> Project::Query(const std::string& sql) const {
   return out;
 }
 
+void Project::Exec(const std::string& sql) const {
+  SQLite::Database db((dir_ / "test.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec(sql);
+}
+
 std::vector<std::string> Project::Tables() const {
   return Query(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'migrate\\_%' "

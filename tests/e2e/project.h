@@ -33,6 +33,9 @@ class Project {
   // Runs a query against test.db and returns the first column of every row.
   std::vector<std::string> Query(const std::string& sql) const;
 
+  // Runs one statement against test.db.
+  void Exec(const std::string& sql) const;
+
   // The user tables of test.db (not migrate_*, not sqlite_*), sorted.
   std::vector<std::string> Tables() const;
 

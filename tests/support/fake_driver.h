@@ -7,6 +7,7 @@
 #ifndef MIGRATE_TESTS_SUPPORT_FAKE_DRIVER_H_
 #define MIGRATE_TESTS_SUPPORT_FAKE_DRIVER_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,8 @@ struct FakeDatabase {
   int catalog_reads = 0;
   std::vector<SchemaSnapshot> snapshots;  // oldest first
   int rehearsals = 0;                     // BeginRehearsal calls
+  // Other tools' tables by name, rows as ReadForeignTable returns them (columns ignored).
+  std::map<std::string, std::vector<TextRow>> foreign;
 
   void Advance(long long ms) { now_ms += ms; }
 };
@@ -79,6 +82,12 @@ class FakeDriver final : public Driver {
   std::optional<LockHolder> ForceUnlock() override;
   std::optional<LockHolder> ReadLock() override { return db_->lock; }
   StepSink& Steps() override { return steps_; }
+  std::optional<std::vector<TextRow>> ReadForeignTable(const QualifiedName& table,
+                                                       const std::vector<std::string>&) override {
+    auto it = db_->foreign.find(table.ToString());
+    if (it == db_->foreign.end()) return std::nullopt;
+    return it->second;
+  }
   Catalog ReadCatalog() override {
     ++db_->catalog_reads;
     return db_->catalog;

@@ -125,6 +125,13 @@ class Driver {
   // is committed then), Error(kMigrationFailed) with the failing statement's location.
   long long Apply(const Step& step, const LockRequest& lease);
 
+  // Every row of another tool's table `table` (a name without schema resolves as the
+  // database resolves it: PostgreSQL's search_path), `columns` read as text, for
+  // `baseline --from` (tool_history.h). nullopt when the table does not exist. Never writes.
+  // Throws Error(kConnection) when it cannot read it, a missing column included.
+  virtual std::optional<std::vector<TextRow>> ReadForeignTable(
+      const QualifiedName& table, const std::vector<std::string>& columns) = 0;
+
   // The user schema (catalog.h): migrate's own tables, system objects and extension members
   // left out. Never writes.
   virtual Catalog ReadCatalog() = 0;

@@ -21,6 +21,8 @@ enum class ImportSource { kGolangMigrate, kDbmate, kGoose, kFlyway, kTypeorm };
 
 // The tool named `name` ("golang-migrate", "dbmate", "goose", "flyway", "typeorm"), or nullopt.
 std::optional<ImportSource> ImportSourceNamed(std::string_view name);
+// The tool's name as ImportSourceNamed reads it.
+std::string_view ImportSourceName(ImportSource source);
 // "golang-migrate, dbmate, goose, flyway, typeorm" for a message.
 std::string ImportSourceNames();
 

@@ -43,6 +43,9 @@ class QualifiedName {
   std::string table_;
 };
 
+// One row of a table read as text (Driver::ReadForeignTable); NULL is nullopt.
+using TextRow = std::vector<std::optional<std::string>>;
+
 // The tables the engine keeps in the target database; names are configurable
 // ([project] history_table, lock_table, log_table, schema_table).
 struct TableNames {
