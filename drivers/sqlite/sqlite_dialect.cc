@@ -11,7 +11,7 @@
 namespace migrate::sqlite {
 namespace {
 
-// README "Limits": the largest statement a SQLite migration may hold.
+// docs/guide.md "What `build` checks": the largest statement a SQLite migration may hold.
 constexpr std::size_t kMaxStatementBytes = std::size_t{16} << 20;
 
 // What every statement of a SQLite migration takes (Analyze).

@@ -253,7 +253,7 @@ TEST_CASE("example project: verify passes on PostgreSQL, its variants included",
   CHECK(db.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
 }
 
-// README "Rehearse before production": the three commands, each proving its part.
+// docs/guide.md "Rehearse before production": the three commands, each proving its part.
 TEST_CASE("example project: the rehearsal workflow, dry run, verify, then production",
           "[postgres][e2e]") {
   Project p;

@@ -1,6 +1,6 @@
 // migrate::Error is the one exception type the engine, the drivers and the CLI throw.
 // Every error carries an ErrorCode, and every ErrorCode maps to one documented exit code
-// (README, "Exit codes"). Diagnostics are the non-throwing counterpart: validation collects
+// (docs/guide.md, "Exit codes"). Diagnostics are the non-throwing counterpart: validation collects
 // them in a list so that a user sees every problem of a migration set in one run.
 #ifndef MIGRATE_ERROR_H_
 #define MIGRATE_ERROR_H_
