@@ -355,7 +355,7 @@ class Reader {
 
 }  // namespace
 
-Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own,
+Catalog ReadPostgresCatalog(pqxx::connection_base& conn, const TableNames& own,
                             const TableNames& configured) {
   if (conn.server_version() < 140000) {
     throw Error(ErrorCode::kUsage,

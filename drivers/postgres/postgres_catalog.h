@@ -16,7 +16,7 @@ namespace migrate::postgres {
 // `configured` (the same tables as the configuration names them) names. Never writes. Throws
 // libpqxx's exceptions (the driver translates them).
 // REQUIRES: no transaction is open on `conn`.
-Catalog ReadPostgresCatalog(pqxx::connection& conn, const TableNames& own,
+Catalog ReadPostgresCatalog(pqxx::connection_base& conn, const TableNames& own,
                             const TableNames& configured);
 
 }  // namespace migrate::postgres

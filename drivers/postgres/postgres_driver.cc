@@ -61,7 +61,7 @@ struct OnClose {
 
 class PostgresDriver final : public Driver {
  public:
-  PostgresDriver(const PostgresOptions& options, std::unique_ptr<pqxx::connection> conn,
+  PostgresDriver(const PostgresOptions& options, std::unique_ptr<PgConnection> conn,
                  std::function<void()> on_close = {})
       : on_close_{std::move(on_close)},
         url_(options.url),
@@ -302,7 +302,7 @@ class PostgresDriver final : public Driver {
 namespace {
 
 std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void()> on_close) {
-  std::unique_ptr<pqxx::connection> conn = Connect(options.url);
+  std::unique_ptr<PgConnection> conn = Connect(options.url);
   try {
     return std::make_unique<PostgresDriver>(options, std::move(conn), std::move(on_close));
   } catch (const pqxx::failure& e) {
@@ -313,7 +313,7 @@ std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void(
 
 // Runs `sql` (CREATE or DROP DATABASE, which cannot run in a transaction) on `url`'s server.
 void OnServer(const std::string& url, const std::string& sql) {
-  std::unique_ptr<pqxx::connection> admin = Connect(url);
+  std::unique_ptr<PgConnection> admin = Connect(url);
   Guard("cannot " + sql, [&] {
     pqxx::nontransaction q(*admin);
     q.exec(sql);

@@ -127,29 +127,33 @@ std::string SqlStateOf(const pqxx::sql_error& e) {
 }
 
 Error StatementError(const pqxx::sql_error& e, const Step& step, std::size_t index) {
-  std::size_t offset = 0;
+  ServerError server{e.what(), SqlStateOf(e), std::nullopt};
   if (index < step.statements.size()) {
     std::string_view text(step.sql.data() + step.statements[index].offset,
                           step.statements[index].length);
     const auto* syntax = dynamic_cast<const pqxx::syntax_error*>(&e);
     if (syntax && syntax->error_position > 0) {
-      offset = CharToByteOffset(text, static_cast<std::size_t>(syntax->error_position - 1));
-    } else if (auto found = PositionFromMessage(e.what(), text)) {
-      offset = *found;
+      server.offset = CharToByteOffset(text, static_cast<std::size_t>(syntax->error_position - 1));
+    } else {
+      server.offset = PositionFromMessage(e.what(), text);
     }
   }
-  SourceLocation where = step.Location(index, offset);
+  return StatementError(server, step, index);
+}
+
+Error StatementError(const ServerError& e, const Step& step, std::size_t index) {
+  SourceLocation where = step.Location(index, e.offset.value_or(0));
   std::string statement;
   if (index < step.statements.size()) {
     statement = Excerpt(std::string_view(step.sql).substr(step.statements[index].offset,
                                                           step.statements[index].length));
   }
-  std::string state = SqlStateOf(e);
+  const std::string& state = e.sqlstate;
   return Error(ErrorCode::kMigrationFailed,
                where.ToString() + ": statement " + std::to_string(index + 1) + " of " +
                    std::to_string(step.statements.size()) + " failed" +
                    (state.empty() ? "" : " (SQLSTATE " + state + ")") + ": " +
-                   CleanServerMessage(e.what()) + "\n  " + statement,
+                   CleanServerMessage(e.message) + "\n  " + statement,
                where, state);
 }
 

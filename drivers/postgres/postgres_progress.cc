@@ -55,7 +55,7 @@ class PostgresProbe final : public ProgressProbe {
  private:
   std::string url_;
   SqlCommand query_;
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<PgConnection> conn_;
 };
 
 }  // namespace

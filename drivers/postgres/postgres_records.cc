@@ -20,11 +20,19 @@ std::string StateCheck(const TableNames& t) {
 }
 
 // INSERT (or reset) of an up step's history row; parameters $1..$11.
+// A duration parameter, or the time since the server received this message when it is NULL.
+std::string Duration(const std::string& param) {
+  return "coalesce(" + param +
+         "::bigint, (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)"
+         "::bigint)";
+}
+
 std::string InsertHistory(const TableNames& t) {
   return "INSERT INTO " + t.history.Quoted() +
          " (version, slug, checksum, down_checksum, state, progress, duration_ms, applied_by,"
-         " tool_version, run_id, fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-         " $11)\n  ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
+         " tool_version, run_id, fingerprint) VALUES ($1, $2, $3, $4, $5, $6, " +
+         Duration("$7") +
+         ", $8, $9, $10, $11)\n  ON CONFLICT (version) DO UPDATE SET state = excluded.state,"
          " progress = excluded.progress, duration_ms = excluded.duration_ms,"
          " applied_at = clock_timestamp(), run_id = excluded.run_id";
 }
@@ -38,7 +46,7 @@ std::vector<std::optional<std::string>> HistoryValues(const Step& step, const Lo
           NullIfEmpty(step.down_checksum),
           std::string(HistoryStateName(state)),
           std::to_string(progress),
-          std::to_string(ms),
+          ms < 0 ? std::nullopt : std::optional<std::string>(std::to_string(ms)),
           lease.Holder(),
           step.tool_version,
           lease.run_id,
@@ -157,7 +165,7 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
   if (step.direction == Direction::kUp) {
     SqlCommand c{
         "WITH history AS (\n  " + InsertHistory(t) + "),\nlog AS (\n  " +
-            InsertLog(t, "$10, $14, $1, $2, $3, $7, $8, $12") + ")\n" +
+            InsertLog(t, "$10, $14, $1, $2, $3, " + Duration("$7") + ", $8, $12") + ")\n" +
             LeaseUpdate(t, "$13", "$10"),
         HistoryValues(step, lease, step.record_as, static_cast<int>(step.statements.size()), ms)};
     c.params.push_back(step.LogDetail());
@@ -167,10 +175,11 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
   }
   return {"WITH history AS (\n  DELETE FROM " + t.history.Quoted() +
               " WHERE version = $1),\nlog AS (\n  " +
-              InsertLog(t, "$2, 'down', $1, $3, $4, $5, $6, $7") + ")\n" +
+              InsertLog(t, "$2, 'down', $1, $3, $4, " + Duration("$5") + ", $6, $7") + ")\n" +
               LeaseUpdate(t, "$8", "$2"),
-          {step.version, lease.run_id, step.slug, step.down_checksum, std::to_string(ms),
-           lease.Holder(), step.LogDetail(), LeaseSeconds(lease.lease)}};
+          {step.version, lease.run_id, step.slug, step.down_checksum,
+           ms < 0 ? std::nullopt : std::optional<std::string>(std::to_string(ms)), lease.Holder(),
+           step.LogDetail(), LeaseSeconds(lease.lease)}};
 }
 
 SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
@@ -179,6 +188,15 @@ SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
 
 SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease) {
   return {"SELECT 1 FROM " + t.lock.Quoted() + " WHERE id = 1 AND run_id = $1", {lease.run_id}};
+}
+
+SqlCommand FailUnlessHoldsLock(const TableNames& t, const LockRequest& lease) {
+  // count(*) makes the CAST depend on the row, so it is never folded at planning time.
+  return {
+      "SELECT CASE WHEN count(*) = 1 THEN 1 ELSE CAST('migrate: the lock lease was lost' || "
+      "count(*) AS integer) END FROM " +
+          t.lock.Quoted() + " WHERE id = 1 AND run_id = $1",
+      {lease.run_id}};
 }
 
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request) {

@@ -35,7 +35,9 @@ SqlCommand MarkDownStarted(const TableNames& t, const Step& step);
 // `done` statements of a non-transactional step are complete.
 SqlCommand SetProgress(const TableNames& t, const Step& step, int done);
 // The finished step: history row (up: applied; down: deleted), log row and lease, in one
-// statement that affects exactly one row (the lock row) while `lease` holds the lock.
+// statement that affects exactly one row (the lock row) while `lease` holds the lock. A
+// negative `ms` records the time since the server received the message that holds it (the
+// step's duration when the whole step is one message, postgres_batch.h).
 SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& lease,
                       long long ms);
 
@@ -44,6 +46,9 @@ SqlCommand RenewLease(const TableNames& t, const LockRequest& lease);
 // One row when `lease` still holds the lock row; read only (the advisory lock keeps other
 // runners out, so only a hand `unlock` can take the row from a live holder).
 SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease);
+// Fails (SQLSTATE 22P02, "migrate: the lock lease was lost") unless `lease` holds the lock row:
+// the lease check of a step sent as one message, where a row count cannot stop the COMMIT.
+SqlCommand FailUnlessHoldsLock(const TableNames& t, const LockRequest& lease);
 // Takes the lock row whoever has it (the advisory lock decides who may); affects one row.
 SqlCommand TakeLock(const TableNames& t, const LockRequest& request);
 // Inserts the lock row, failing when it exists: for a script, which holds no advisory lock.

@@ -43,13 +43,13 @@ void AddDefault(std::string& url, const std::string& key, const std::string& val
 
 }  // namespace
 
-std::unique_ptr<pqxx::connection> Connect(std::string url, const std::string& application_name,
-                                          int connect_timeout_s) {
+std::unique_ptr<PgConnection> Connect(std::string url, const std::string& application_name,
+                                      int connect_timeout_s) {
   std::string shown = RedactUrl(url);
   AddDefault(url, "connect_timeout", std::to_string(connect_timeout_s));
   AddDefault(url, "application_name", application_name);
   try {
-    return std::make_unique<pqxx::connection>(url);
+    return std::make_unique<PgConnection>(url);
   } catch (const pqxx::broken_connection& e) {
     throw ConnectionError(e, shown);
   } catch (const pqxx::failure& e) {

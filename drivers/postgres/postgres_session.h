@@ -13,13 +13,57 @@
 #include "postgres/postgres_errors.h"
 #include "sql_command.h"
 
+struct pg_conn;
+
 namespace migrate::postgres {
+
+// libpqxx 6.4's direct connection policy, keeping the libpq handle it opens (or reopens).
+class KeepHandle final : public pqxx::connect_direct {
+ public:
+  explicit KeepHandle(const std::string& options) : pqxx::connect_direct(options) {}
+  handle do_startconnect(handle orig) override {
+    return handle_ = connect_direct::do_startconnect(orig);
+  }
+  handle do_dropconnect(handle orig) noexcept override {
+    handle_ = nullptr;
+    return connect_direct::do_dropconnect(orig);
+  }
+  handle do_disconnect(handle orig) noexcept override {
+    handle_ = nullptr;
+    return connect_direct::do_disconnect(orig);
+  }
+  handle current() const noexcept { return handle_; }
+
+ private:
+  handle handle_ = nullptr;
+};
+
+// A pqxx connection whose libpq handle can be reached (libpqxx 6.4 keeps it private), for
+// sending a whole transactional migration as one message (postgres_batch.h). Built as
+// libpqxx builds pqxx::connection; the handle changes if libpqxx reconnects: read it each time.
+class PgConnection final : public pqxx::connection_base {
+ public:
+  explicit PgConnection(const std::string& options)
+      : pqxx::connection_base(policy_), options_(options), policy_(options_) {
+    init();
+  }
+  ~PgConnection() noexcept { close(); }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // The open libpq connection, or nullptr. Never while libpqxx has a query in flight on it.
+  pg_conn* raw() const noexcept { return policy_.current(); }
+
+ private:
+  std::string options_;  // before policy_, which keeps a reference to it
+  KeepHandle policy_;
+};
 
 class Session {
  public:
-  explicit Session(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {}
+  explicit Session(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
 
-  pqxx::connection& connection() { return *conn_; }
+  PgConnection& connection() { return *conn_; }
 
   void Begin() { tx_ = std::make_unique<pqxx::work>(*conn_); }
   // Begin, with `first` (SQL without parameters) sent in the same round trip as BEGIN and run
@@ -39,16 +83,16 @@ class Session {
   std::string Quote(const std::string& value);
 
  private:
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<PgConnection> conn_;
   std::unique_ptr<pqxx::transaction_base> tx_;
 };
 
 // A new connection to `url`, with connect_timeout and application_name added when the URL
 // does not set them. Throws Error(kConnection) with distinct messages for an unreachable
 // server and for failed authentication, and `url` shown redacted.
-std::unique_ptr<pqxx::connection> Connect(std::string url,
-                                          const std::string& application_name = "migrate",
-                                          int connect_timeout_s = 10);
+std::unique_ptr<PgConnection> Connect(std::string url,
+                                      const std::string& application_name = "migrate",
+                                      int connect_timeout_s = 10);
 
 // Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq
 // failure is Error(kConnection), an SQL error Error(kMigrationFailed) with its SQLSTATE; the

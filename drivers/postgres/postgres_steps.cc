@@ -1,46 +1,94 @@
 #include "postgres/postgres_steps.h"
 
+#include <libpq-fe.h>
+
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
 
 namespace migrate::postgres {
+namespace {
+
+std::string InDoubt(const Step& step) {
+  return step.file +
+         ": the connection broke during COMMIT, so whether it applied is unknown; its history "
+         "row was in the same transaction, so the next 'migrate run' applies it only if it did "
+         "not ('migrate status' shows which)";
+}
+
+// Ends a transaction a failed message left open, on the raw connection. Never throws.
+void RollBackRaw(pg_conn* conn) noexcept {
+  if (!conn || PQtransactionStatus(conn) == PQTRANS_IDLE ||
+      PQtransactionStatus(conn) == PQTRANS_UNKNOWN) {
+    return;
+  }
+  PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+}  // namespace
 
 void LiveSteps::Begin() {
   Guard("cannot begin a transaction", [&] { s_.Begin(); });
 }
 
+namespace {
+
+// The parts of a gathered step that are not its statements (whose tags are their indexes).
+enum Part : int {
+  kBegin = -1,
+  kLeaseAtBegin = -2,
+  kTimeouts = -3,
+  kRecord = -4,
+  kLeaseAtEnd = -5,
+  kCommit = -6,
+};
+
+}  // namespace
+
+void LiveSteps::Gather(const SqlCommand& command, int tag) {
+  batch_->Add(Inline(command, [&](const std::string& v) { return s_.Quote(v); }), tag);
+}
+
 void LiveSteps::BeginChecked(const LockRequest& lease) {
-  // The lease check rides with BEGIN: one round trip, as before.
-  bool held = false;
-  Guard("cannot begin a transaction", [&] {
-    held = !s_.BeginWith(Inline(HoldsLock(tables_, lease),
-                                [&](const std::string& v) { return s_.Quote(v); }))
-                .empty();
-  });
-  if (!held) {
-    s_.Rollback();
-    throw LockLostError();
-  }
+  // A transactional step: gathered from here to Commit, then sent as one message. The lease
+  // check fails the message (and so the step) when another runner holds the lock row.
+  batch_.emplace();
+  batch_sent_ = false;
+  batch_->Add("BEGIN", kBegin);
+  Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtBegin);
 }
 
 void LiveSteps::SetLocalTimeouts(const Step& step) {
+  if (batch_) {
+    for (const std::string& set : SetTimeouts(step, true)) batch_->Add(set, kTimeouts);
+    return;
+  }
   Guard(step.file, [&] {
     for (const std::string& set : SetTimeouts(step, true)) s_.Exec(set);
   });
 }
 
 void LiveSteps::Commit(const Step& step) {
+  if (batch_) {
+    batch_->Add("COMMIT", kCommit);
+    SendBatch(step);
+    batch_.reset();
+    return;
+  }
   Guard(step.file, [&] {
     try {
       s_.Commit();
     } catch (const pqxx::in_doubt_error&) {
-      throw Error(ErrorCode::kConnection,
-                  step.file +
-                      ": the connection broke during COMMIT, so whether it applied is unknown; "
-                      "its history row was in the same transaction, so the next 'migrate run' "
-                      "applies it only if it did not ('migrate status' shows which)");
+      throw Error(ErrorCode::kConnection, InDoubt(step));
     }
   });
+}
+
+void LiveSteps::Rollback() noexcept {
+  if (batch_) {
+    if (batch_sent_) RollBackRaw(s_.connection().raw());
+    batch_.reset();
+  }
+  s_.Rollback();
 }
 
 // Whether a statement of a non-transactional file opened a transaction block (its own BEGIN)
@@ -61,6 +109,10 @@ bool LiveSteps::RollBackOpenBlock() {
 }
 
 void LiveSteps::Run(const Step& step, std::size_t index) {
+  if (batch_) {
+    batch_->Add(step.StatementText(index), static_cast<int>(index));
+    return;
+  }
   Guard(step.file, [&] {
     try {
       s_.Exec(std::string(step.StatementText(index)));
@@ -110,10 +162,40 @@ void LiveSteps::RecordDone(const Step& step, const LockRequest& lease, long long
   // History row, log row and lease check in one round trip, just before COMMIT: while this
   // session holds the advisory lock no other runner can take the lock row, so the lease is
   // checked once, here.
+  if (batch_) {  // its duration is measured by the server: nothing has run yet
+    Gather(postgres::RecordDone(tables_, step, lease, -1), kRecord);
+    Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtEnd);
+    return;
+  }
   Guard(step.file, [&] {
     if (s_.Exec(postgres::RecordDone(tables_, step, lease, ms)).affected_rows() != 1)
       throw LockLostError();
   });
+}
+
+void LiveSteps::SendBatch(const Step& step) {
+  pg_conn* conn = s_.connection().raw();
+  if (!conn) throw Error(ErrorCode::kConnection, step.file + ": not connected to PostgreSQL");
+  batch_sent_ = true;
+  BatchOutcome outcome = batch_->Run(conn);
+  if (!outcome.failure) {
+    batch_sent_ = false;  // committed
+    return;
+  }
+  const BatchFailure& f = *outcome.failure;
+  if (outcome.lost) {
+    // Sent whole, any part may have run, COMMIT included: the history row went with it.
+    if (outcome.sent) throw Error(ErrorCode::kConnection, InDoubt(step));
+    throw Error(ErrorCode::kConnection,
+                step.file + ": lost the connection to PostgreSQL: " + CleanServerMessage(f.message));
+  }
+  if (f.tag == kLeaseAtBegin || f.tag == kLeaseAtEnd) throw LockLostError();
+  if (f.tag >= 0) {
+    throw StatementError(ServerError{f.message, f.sqlstate, f.offset}, step,
+                         static_cast<std::size_t>(f.tag));
+  }
+  throw Error(ErrorCode::kMigrationFailed, step.file + ": " + CleanServerMessage(f.message), {},
+              f.sqlstate);
 }
 
 }  // namespace migrate::postgres

@@ -1,11 +1,18 @@
 // The PostgreSQL StepSink: ApplyStep's primitives (apply.h) executed on a live session. A
-// transactional step is BEGIN, SET LOCAL timeouts, its statements, one recording statement
-// (history, log and lease; postgres_records.h) and COMMIT; a non-transactional one runs its
-// statements outside a transaction with session timeouts, recording its progress after each.
+// transactional step is BEGIN, the lease check, SET LOCAL timeouts, its statements, one
+// recording statement (history, log and lease; postgres_records.h), the lease check again and
+// COMMIT, gathered as ApplyStep calls for them and sent at its Commit as one message: one
+// round trip (postgres_batch.h). A failure is reported there as if the part had run alone:
+// a statement at its file:line:column with its SQLSTATE, a lost lease as kLockLost. A
+// non-transactional step runs its statements one by one outside a transaction with session
+// timeouts, recording its progress after each.
 #ifndef MIGRATE_DRIVERS_POSTGRES_POSTGRES_STEPS_H_
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_STEPS_H_
 
+#include <optional>
+
 #include "migrate/driver.h"
+#include "postgres/postgres_batch.h"
 #include "postgres/postgres_session.h"
 
 namespace migrate::postgres {
@@ -18,7 +25,7 @@ class LiveSteps final : public StepSink {
   void BeginChecked(const LockRequest& lease) override;
   void SetLocalTimeouts(const Step& step) override;
   void Commit(const Step& step) override;
-  void Rollback() noexcept override { s_.Rollback(); }
+  void Rollback() noexcept override;
   void Run(const Step& step, std::size_t index) override;
   void RecordStarted(const Step& step, const LockRequest& lease) override;
   void BeginStatements(const Step& step) override;
@@ -28,9 +35,15 @@ class LiveSteps final : public StepSink {
 
  private:
   bool RollBackOpenBlock();
+  // Adds a part to the batch of the transactional step being gathered.
+  void Gather(const SqlCommand& command, int tag);
+  // Sends the gathered step and throws what its failure means.
+  void SendBatch(const Step& step);
 
   Session& s_;
   const TableNames& tables_;
+  std::optional<Batch> batch_;  // a transactional step being gathered
+  bool batch_sent_ = false;     // and sent: a failure may have left its transaction open
 };
 
 }  // namespace migrate::postgres

@@ -115,7 +115,7 @@ TEST_CASE("faults: SIGTERM during pg_sleep(600) cancels it, rolls back, frees th
   for (int i = 0; i < 200 && !sleeping; ++i) {
     std::this_thread::sleep_for(50ms);
     sleeping = db.Query(
-                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' "
+                   "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
                    "AND state = 'active'") == std::vector<std::string>{"1"};
   }
   REQUIRE(sleeping);

@@ -107,6 +107,7 @@ bool TcpProxy::Cuts(const std::string& packet, bool& armed, bool& forward) {
 void TcpProxy::Relay(int client) {
   int server = Connect(target_port_);
   bool armed = false;
+  bool server_spoke = true;  // the client's first send waits for the server too
   char buffer[65536];
   while (server >= 0 && !stop_) {
     pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
@@ -114,10 +115,13 @@ void TcpProxy::Relay(int client) {
     if (p[1].revents != 0) {
       ssize_t n = ::recv(server, buffer, sizeof buffer, 0);
       if (n <= 0 || !SendAll(client, buffer, static_cast<size_t>(n))) break;
+      server_spoke = true;
     }
     if (p[0].revents != 0) {
       ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
       if (n <= 0) break;
+      if (server_spoke) ++round_trips_;
+      server_spoke = false;
       bool forward = true;
       if (Cuts(std::string(buffer, static_cast<size_t>(n)), armed, forward)) {
         if (forward) {

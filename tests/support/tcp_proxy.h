@@ -33,6 +33,10 @@ class TcpProxy {
   // How many connections were cut so far.
   int cuts() const { return cuts_.load(); }
 
+  // Round trips so far, over all connections: each time a client sends after the server
+  // last spoke (its first send included), it waits for the server once more.
+  int round_trips() const { return round_trips_.load(); }
+
  private:
   void Accept();
   void Relay(int client);
@@ -45,6 +49,7 @@ class TcpProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> cuts_{0};
+  std::atomic<int> round_trips_{0};
   std::mutex mutex_;
   std::string marker_, needle_;
   bool forward_ = false;

@@ -98,6 +98,9 @@ class StepSink {
 };
 
 // Applies `step` through `sink` by the protocol above; returns its duration in milliseconds.
+// A sink may gather a transactional step's calls from BeginChecked and send them at Commit
+// (failures then surface at Commit; `ms` given to RecordDone is what had elapsed before any of
+// it ran, and such a sink measures the duration itself).
 // A transaction left open by a failure is rolled back before the error propagates.
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease);
 

@@ -1,0 +1,108 @@
+#include "postgres/postgres_batch.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+
+#include "migrate/source_text.h"
+
+namespace migrate::postgres {
+namespace {
+
+std::size_t CountChars(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Field(const PGresult* r, int field) {
+  const char* value = PQresultErrorField(r, field);
+  return value ? value : "";
+}
+
+// Reads what a COPY in the middle of the batch would wait for: COPY FROM STDIN is refused
+// (a migration file carries no data stream), COPY TO STDOUT is read and dropped.
+void EndCopy(PGconn* conn, ExecStatusType status) {
+  if (status == PGRES_COPY_IN) {
+    PQputCopyEnd(conn,
+                 "COPY FROM STDIN has no data in a migration: use INSERT, or COPY FROM a "
+                 "file the server can read");
+    return;
+  }
+  char* row = nullptr;
+  while (PQgetCopyData(conn, &row, 0) > 0) PQfreemem(row);
+}
+
+}  // namespace
+
+void Batch::Add(std::string_view text, int tag) {
+  if (!text_.empty()) {
+    text_ += "\n";
+    ++chars_;
+  }
+  parts_.push_back({tag, text_.size(), text.size(), chars_});
+  text_ += text;
+  chars_ += CountChars(text);
+  // A statement may end in a -- comment: the separator goes on a line of its own.
+  if (text.empty() || text.back() != ';') {
+    text_ += "\n;";
+    chars_ += 2;
+  }
+}
+
+BatchFailure Batch::FailureAt(std::size_t part, const std::string& message,
+                              const std::string& state, const char* position) const {
+  long chars = position ? std::strtol(position, nullptr, 10) : 0;  // 1-based, whole message
+  if (chars > 0) {
+    // The part the position falls in: a syntax error anywhere fails the message before any
+    // part runs, so it is not the next part to answer.
+    std::size_t at = static_cast<std::size_t>(chars - 1);
+    part = 0;
+    while (part + 1 < parts_.size() && parts_[part + 1].char_begin <= at) ++part;
+  }
+  BatchFailure f{part, parts_[part].tag, message, state, std::nullopt};
+  const Part& p = parts_[part];
+  if (chars > 0 && static_cast<std::size_t>(chars - 1) >= p.char_begin) {
+    std::string_view own = std::string_view(text_).substr(p.begin, p.length);
+    std::size_t offset = CharToByteOffset(own, static_cast<std::size_t>(chars - 1) - p.char_begin);
+    if (offset <= own.size()) f.offset = offset;
+  }
+  return f;
+}
+
+BatchOutcome Batch::Run(PGconn* conn) const {
+  BatchOutcome out;
+  if (parts_.empty()) return out;
+  if (!PQsendQuery(conn, text_.c_str())) {
+    out.lost = true;
+    out.sent = false;
+    out.failure = FailureAt(0, PQerrorMessage(conn), "", nullptr);
+    return out;
+  }
+  std::size_t next = 0;  // the part the next result belongs to
+  while (PGresult* r = PQgetResult(conn)) {
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+      EndCopy(conn, status);
+    } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
+               status == PGRES_NONFATAL_ERROR) {
+      std::size_t part = next < parts_.size() ? next : parts_.size() - 1;
+      if (!out.failure) {
+        out.failure = FailureAt(part, PQresultErrorMessage(r), Field(r, PG_DIAG_SQLSTATE),
+                                PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION));
+      }
+    } else if (status != PGRES_EMPTY_QUERY && !out.failure) {
+      ++next;
+    }
+    PQclear(r);
+  }
+  out.completed = next;
+  if (PQstatus(conn) == CONNECTION_BAD && next < parts_.size()) {
+    // Results stopped coming: the server may or may not have run the rest.
+    out.lost = !out.failure || out.failure->sqlstate.empty();
+    if (!out.failure) out.failure = FailureAt(next, PQerrorMessage(conn), "", nullptr);
+  }
+  return out;
+}
+
+}  // namespace migrate::postgres
