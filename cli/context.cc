@@ -152,6 +152,7 @@ RunOptions Context::MakeRunOptions() const {
     if (env->lease) run.lease = *env->lease;
     run.schema_drift = env->schema_drift;
     run.allow_out_of_order = env->allow_out_of_order;
+    run.single_transaction = env->single_transaction;
   }
   run.postgres_version = PostgresVersionOf(config_, Environment());
   if (!options_.lock_wait.empty()) {

@@ -25,6 +25,7 @@ struct RunRequest {
   std::optional<std::string> to;
   DryRun dry = DryRun::kNo;
   bool allow_out_of_order = false;  // --allow-out-of-order
+  bool single_transaction = false;  // --single-transaction
 };
 
 // Whether the database is a SQLite file that does not exist yet.
@@ -96,6 +97,7 @@ void Run(const Context& ctx, const RunRequest& request) {
   RunOptions options = ctx.MakeRunOptions();
   options.to = request.to;
   options.allow_out_of_order |= request.allow_out_of_order;
+  options.single_transaction |= request.single_transaction;
   RunOrDown(ctx, Direction::kUp, request.dry, RunUp, options);
 }
 
@@ -243,15 +245,18 @@ void RegisterRun(CLI::App& app, const GlobalOptions& globals, Action& action) {
   auto to = std::make_shared<std::string>();
   auto dry = std::make_shared<bool>(false);
   auto out_of_order = std::make_shared<bool>(false);
+  auto single = std::make_shared<bool>(false);
   run->add_option("--to", *to, "Apply up to and including this version");
   run->add_flag("--dry-run", *dry,
                 "Rehearse the pending migrations on the database, then undo them: change "
                 "nothing");
   run->add_flag("--allow-out-of-order", *out_of_order,
                 "Also apply pending migrations older than the newest applied one");
-  run->callback([&globals, &action, to, dry, out_of_order] {
+  run->add_flag("--single-transaction", *single,
+                "Apply every pending migration in one transaction: all or nothing");
+  run->callback([&globals, &action, to, dry, out_of_order, single] {
     RunRequest request{to->empty() ? std::nullopt : std::optional<std::string>(*to), DryRunIf(*dry),
-                       *out_of_order};
+                       *out_of_order, *single};
     action = [&globals, request] { AsJsonLines(globals, [&] { Run(Context(globals), request); }); };
   });
 }

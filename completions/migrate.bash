@@ -46,7 +46,7 @@ _migrate() {
   case $cmd in
     build) flags="--check --strict --lint-all --no-rehearse --verify-url" ;;
     plan) flags="--format --to" ;;
-    run) flags="--to --dry-run --allow-out-of-order" ;;
+    run) flags="--to --dry-run --allow-out-of-order --single-transaction" ;;
     down) flags="--to --all --dry-run" ;;
     repair) flags="--applied --forget --accept" ;;
     drift) flags="--accept" ;;

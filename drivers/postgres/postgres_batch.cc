@@ -35,12 +35,12 @@ void EndCopy(PGconn* conn, ExecStatusType status) {
 
 }  // namespace
 
-void Batch::Add(std::string_view text, int tag) {
+void Batch::Add(std::string_view text, int tag, int group) {
   if (!text_.empty()) {
     text_ += "\n";
     ++chars_;
   }
-  parts_.push_back({tag, text_.size(), text.size(), chars_});
+  parts_.push_back({tag, group, text_.size(), text.size(), chars_});
   text_ += text;
   chars_ += CountChars(text);
   // A statement may end in a -- comment: the separator goes on a line of its own.
@@ -60,7 +60,7 @@ BatchFailure Batch::FailureAt(std::size_t part, const std::string& message,
     part = 0;
     while (part + 1 < parts_.size() && parts_[part + 1].char_begin <= at) ++part;
   }
-  BatchFailure f{part, parts_[part].tag, message, state, std::nullopt};
+  BatchFailure f{part, parts_[part].tag, parts_[part].group, message, state, std::nullopt};
   const Part& p = parts_[part];
   if (chars > 0 && static_cast<std::size_t>(chars - 1) >= p.char_begin) {
     std::string_view own = std::string_view(text_).substr(p.begin, p.length);

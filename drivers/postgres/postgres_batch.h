@@ -22,6 +22,7 @@ namespace migrate::postgres {
 struct BatchFailure {
   std::size_t part = 0;  // the part that failed; the ones before it ran
   int tag = 0;
+  int group = 0;
   std::string message;   // libpq's text of the error (as libpqxx's what())
   std::string sqlstate;  // empty when libpq made the error itself (a lost connection)
   // The error's position within the part's text, in bytes, when the server gave one.
@@ -34,14 +35,15 @@ struct BatchOutcome {
   // first part without one, and its sqlstate is empty): what the server did with the rest
   // is unknown.
   bool lost = false;
-  bool sent = true;  // false: the message could not be written, so nothing of it ran
+  bool sent = true;           // false: the message could not be written, so nothing of it ran
   std::size_t completed = 0;  // parts whose result came back successful
 };
 
 class Batch {
  public:
-  // Appends `text` (one complete statement, with or without its ';').
-  void Add(std::string_view text, int tag);
+  // Appends `text` (one complete statement, with or without its ';'). `tag` says what it is,
+  // `group` which of several migrations sent together it belongs to.
+  void Add(std::string_view text, int tag, int group = 0);
   std::size_t size() const { return parts_.size(); }
   int tag(std::size_t part) const { return parts_[part].tag; }
   // The message as sent.
@@ -54,6 +56,7 @@ class Batch {
  private:
   struct Part {
     int tag = 0;
+    int group = 0;
     std::size_t begin = 0;       // byte offset of its text in text_
     std::size_t length = 0;      // of its text, without the separator
     std::size_t char_begin = 0;  // the same offset in characters (error positions)

@@ -301,6 +301,17 @@ std::vector<std::string> SetTimeouts(const Step& step, bool local) {
   return out;
 }
 
+std::vector<std::string> TimeoutsAfter(const Step& step, const Step* previous) {
+  std::vector<std::string> out = SetTimeouts(step, true);
+  if (previous && previous->lock_timeout && !step.lock_timeout) {
+    out.push_back("SET LOCAL lock_timeout TO DEFAULT");
+  }
+  if (previous && previous->statement_timeout && !step.statement_timeout) {
+    out.push_back("SET LOCAL statement_timeout TO DEFAULT");
+  }
+  return out;
+}
+
 std::vector<std::string> ResetTimeouts(const Step& step) {
   std::vector<std::string> out;
   if (step.lock_timeout) out.push_back("RESET lock_timeout");

@@ -41,6 +41,10 @@ SqlCommand SetProgress(const TableNames& t, const Step& step, int done);
 SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& lease,
                       long long ms);
 
+// The SET LOCAL timeouts of `step` in a transaction where `previous` (or nullptr) ran before
+// it: a timeout `previous` set and `step` does not is set back TO DEFAULT.
+std::vector<std::string> TimeoutsAfter(const Step& step, const Step* previous);
+
 // Extends the lease; affects one row while `lease` holds the lock.
 SqlCommand RenewLease(const TableNames& t, const LockRequest& lease);
 // One row when `lease` still holds the lock row; read only (the advisory lock keeps other

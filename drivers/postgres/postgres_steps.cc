@@ -44,22 +44,33 @@ enum Part : int {
 
 }  // namespace
 
-void LiveSteps::Gather(const SqlCommand& command, int tag) {
-  batch_->Add(Inline(command, [&](const std::string& v) { return s_.Quote(v); }), tag);
+void LiveSteps::Gather(const SqlCommand& command, int tag, int group) {
+  batch_->Add(Inline(command, [&](const std::string& v) { return s_.Quote(v); }), tag, group);
+}
+
+int LiveSteps::GroupOf(const Step& step) {
+  if (gathered_.empty() || gathered_.back() != &step) gathered_.push_back(&step);
+  return static_cast<int>(gathered_.size()) - 1;
 }
 
 void LiveSteps::BeginChecked(const LockRequest& lease) {
   // A transactional step: gathered from here to Commit, then sent as one message. The lease
   // check fails the message (and so the step) when another runner holds the lock row.
   batch_.emplace();
+  gathered_.clear();
   batch_sent_ = false;
   batch_->Add("BEGIN", kBegin);
-  Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtBegin);
+  Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtBegin, 0);
 }
 
 void LiveSteps::SetLocalTimeouts(const Step& step) {
   if (batch_) {
-    for (const std::string& set : SetTimeouts(step, true)) batch_->Add(set, kTimeouts);
+    const Step* previous =
+        gathered_.empty() || gathered_.back() == &step ? nullptr : gathered_.back();
+    int group = GroupOf(step);
+    for (const std::string& set : TimeoutsAfter(step, previous)) {
+      batch_->Add(set, kTimeouts, group);
+    }
     return;
   }
   Guard(step.file, [&] {
@@ -110,7 +121,7 @@ bool LiveSteps::RollBackOpenBlock() {
 
 void LiveSteps::Run(const Step& step, std::size_t index) {
   if (batch_) {
-    batch_->Add(step.StatementText(index), static_cast<int>(index));
+    batch_->Add(step.StatementText(index), static_cast<int>(index), GroupOf(step));
     return;
   }
   Guard(step.file, [&] {
@@ -163,8 +174,9 @@ void LiveSteps::RecordDone(const Step& step, const LockRequest& lease, long long
   // session holds the advisory lock no other runner can take the lock row, so the lease is
   // checked once, here.
   if (batch_) {  // its duration is measured by the server: nothing has run yet
-    Gather(postgres::RecordDone(tables_, step, lease, -1), kRecord);
-    Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtEnd);
+    int group = GroupOf(step);
+    Gather(postgres::RecordDone(tables_, step, lease, -1), kRecord, group);
+    Gather(FailUnlessHoldsLock(tables_, lease), kLeaseAtEnd, group);
     return;
   }
   Guard(step.file, [&] {
@@ -183,19 +195,23 @@ void LiveSteps::SendBatch(const Step& step) {
     return;
   }
   const BatchFailure& f = *outcome.failure;
+  // Of several steps sent together (ApplySteps), the one the failing part belongs to.
+  const Step& failed = static_cast<std::size_t>(f.group) < gathered_.size()
+                           ? *gathered_[static_cast<std::size_t>(f.group)]
+                           : step;
   if (outcome.lost) {
     // Sent whole, any part may have run, COMMIT included: the history row went with it.
     if (outcome.sent) throw Error(ErrorCode::kConnection, InDoubt(step));
-    throw Error(ErrorCode::kConnection,
-                step.file + ": lost the connection to PostgreSQL: " + CleanServerMessage(f.message));
+    throw Error(ErrorCode::kConnection, step.file + ": lost the connection to PostgreSQL: " +
+                                            CleanServerMessage(f.message));
   }
   if (f.tag == kLeaseAtBegin || f.tag == kLeaseAtEnd) throw LockLostError();
   if (f.tag >= 0) {
-    throw StatementError(ServerError{f.message, f.sqlstate, f.offset}, step,
+    throw StatementError(ServerError{f.message, f.sqlstate, f.offset}, failed,
                          static_cast<std::size_t>(f.tag));
   }
-  throw Error(ErrorCode::kMigrationFailed, step.file + ": " + CleanServerMessage(f.message), {},
-              f.sqlstate);
+  throw Error(ErrorCode::kMigrationFailed, failed.file + ": " + CleanServerMessage(f.message),
+              SourceLocation{failed.file}, f.sqlstate);
 }
 
 }  // namespace migrate::postgres

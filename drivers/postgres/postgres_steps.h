@@ -10,6 +10,7 @@
 #define MIGRATE_DRIVERS_POSTGRES_POSTGRES_STEPS_H_
 
 #include <optional>
+#include <vector>
 
 #include "migrate/driver.h"
 #include "postgres/postgres_batch.h"
@@ -35,15 +36,18 @@ class LiveSteps final : public StepSink {
 
  private:
   bool RollBackOpenBlock();
-  // Adds a part to the batch of the transactional step being gathered.
-  void Gather(const SqlCommand& command, int tag);
+  // Adds a part to the batch of the transactional step(s) being gathered.
+  void Gather(const SqlCommand& command, int tag, int group);
+  // The group of `step` in the batch: a new one when it is not the last step gathered.
+  int GroupOf(const Step& step);
   // Sends the gathered step and throws what its failure means.
   void SendBatch(const Step& step);
 
   Session& s_;
   const TableNames& tables_;
-  std::optional<Batch> batch_;  // a transactional step being gathered
-  bool batch_sent_ = false;     // and sent: a failure may have left its transaction open
+  std::optional<Batch> batch_;  // a transactional step (or several: ApplySteps) being gathered
+  std::vector<const Step*> gathered_;  // the steps of batch_, by group
+  bool batch_sent_ = false;            // and sent: a failure may have left its transaction open
 };
 
 }  // namespace migrate::postgres

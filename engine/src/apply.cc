@@ -34,6 +34,34 @@ std::string_view Step::LogEvent() const {
   return record_as == HistoryState::kBaseline ? "baseline" : "up";
 }
 
+std::vector<long long> ApplySteps(StepSink& sink, const std::vector<Step>& steps,
+                                  const LockRequest& lease) {
+  std::vector<long long> ms;
+  if (steps.empty()) return ms;
+  auto t0 = std::chrono::steady_clock::now();
+  LeaseCheckedTransaction transaction{sink, lease};
+  CrashPoint("before-step");
+  InTransaction(
+      transaction,
+      [&] {
+        for (const Step& step : steps) {
+          auto started = std::chrono::steady_clock::now();
+          sink.SetLocalTimeouts(step);
+          for (std::size_t i = 0; i < step.statements.size(); ++i) {
+            sink.Run(step, i);
+            CrashPoint("after-statement");
+          }
+          ms.push_back(MillisSince(started));
+          sink.RecordDone(step, lease, ms.back());
+        }
+        CrashPoint("before-commit");
+      },
+      steps.back());
+  CrashPoint("after-commit");
+  if (ms.size() == 1) ms[0] = MillisSince(t0);
+  return ms;
+}
+
 long long ApplyStep(StepSink& sink, const Step& step, const LockRequest& lease) {
   auto t0 = std::chrono::steady_clock::now();
   long long ms = 0;

@@ -142,7 +142,7 @@ struct Reader {
     if (!t) Fail(node.source(), "[environments." + name + "] must be a table");
     OnlyKeys(*t, "[environments." + name + "]",
              {"url", "lock_timeout", "statement_timeout", "lock_wait", "lease", "schema_drift",
-              "out_of_order", "dev_url", "postgres_version"});
+              "out_of_order", "dev_url", "postgres_version", "transaction"});
     EnvironmentConfig env;
     env.name = name;
     if (auto* n = t->get("url")) {
@@ -169,6 +169,15 @@ struct Reader {
         Fail(n->source(), "'out_of_order' must be \"allow\" or \"refuse\"");
       }
       env.allow_out_of_order = value == "allow";
+    }
+    if (auto* n = t->get("transaction")) {
+      std::string value = String(*n, "transaction");
+      if (value != "single" && value != "each") {
+        Fail(n->source(),
+             "'transaction' must be \"each\" (one per migration, the default) or "
+             "\"single\" (one for the whole run)");
+      }
+      env.single_transaction = value == "single";
     }
     if (auto* n = t->get("dev_url")) env.dev_url = String(*n, "dev_url");
     if (auto* n = t->get("postgres_version")) env.postgres_version = PostgresVersion(*n);

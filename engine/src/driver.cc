@@ -20,4 +20,8 @@ long long Driver::Apply(const Step& step, const LockRequest& lease) {
   return ApplyStep(Steps(), step, lease);
 }
 
+std::vector<long long> Driver::ApplyAll(const std::vector<Step>& steps, const LockRequest& lease) {
+  return ApplySteps(Steps(), steps, lease);
+}
+
 }  // namespace migrate

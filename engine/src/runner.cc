@@ -44,6 +44,57 @@ void Execute(Driver& driver, const Bundle& bundle, const Plan& plan, const RunOp
   }
 }
 
+// --single-transaction: the steps of `plan` in one transaction, added to `result` once it
+// committed. A no-transaction step is refused before anything runs.
+void ExecuteSingle(Driver& driver, const Bundle& bundle, const Plan& plan,
+                   const RunOptions& options, const LockRequest& lease, RunObserver& observer,
+                   RunResult& result) {
+  for (const PlannedStep& p : plan.steps) {
+    if (!p.file->transaction) {
+      throw Error(ErrorCode::kUsage,
+                  p.file->name +
+                      ": '-- migrate:no-transaction' cannot run inside --single-transaction "
+                      "(transaction = \"single\"); nothing was applied. Run without it, or "
+                      "apply up to the migration before it first (run --to)",
+                  SourceLocation{p.file->name});
+    }
+  }
+  std::vector<std::string> kept = CheckFiles(bundle, plan);
+  std::vector<Step> steps;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    steps.push_back(
+        StepOf(bundle, driver, plan.steps[i], options, kept.empty() ? nullptr : &kept[i]));
+  }
+  if (steps.empty()) return;
+  InterruptOnStop interrupt(driver, options.stop);
+  for (const Step& step : steps) observer.OnStepStart(step);
+  std::vector<long long> ms;
+  try {
+    ms = driver.ApplyAll(steps, lease);
+  } catch (const Error& e) {
+    const Step* failed = &steps.back();
+    for (const Step& step : steps) {
+      if (step.file == e.where().file) failed = &step;
+    }
+    if (!interrupt.fired()) {
+      observer.OnStepFailed(*failed, e);
+      throw;
+    }
+    Error interrupted(ErrorCode::kInterrupted,
+                      "interrupted: the statement in progress of " + failed->file +
+                          " was cancelled and the single transaction of " +
+                          std::to_string(steps.size()) +
+                          " migration(s) rolled back; the lock is released",
+                      e.where());
+    observer.OnStepFailed(*failed, interrupted);
+    throw interrupted;
+  }
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    observer.OnStepDone(steps[i], ms[i]);
+    result.steps.push_back({steps[i].version, steps[i].slug, steps[i].direction, ms[i]});
+  }
+}
+
 // With --allow-out-of-order, a pending migration older than the newest applied one runs: its
 // finding becomes a notice and its log row says so.
 void AllowOutOfOrder(Plan& plan) {
@@ -97,8 +148,13 @@ RunResult ExecuteAndRecord(Driver& driver, const Bundle& bundle, const Plan& pla
   const char* event =
       !plan.steps.empty() && plan.steps[0].direction == Direction::kDown ? "down" : "run";
   RunResult result;
+  bool single = options.single_transaction && event == std::string_view("run");
   try {
-    Execute(driver, bundle, plan, options, lease, observer, result);
+    if (single) {
+      ExecuteSingle(driver, bundle, plan, options, lease, observer, result);
+    } else {
+      Execute(driver, bundle, plan, options, lease, observer, result);
+    }
   } catch (...) {
     if (!result.steps.empty()) RecordAfterRun(driver, event, lease, audit, observer);
     throw;

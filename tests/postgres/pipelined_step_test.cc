@@ -97,7 +97,7 @@ TEST_CASE("postgres: a lease taken over while a migration sent whole runs rolls 
   PgProject t;
   t.p.Add("1_a.up.sql", "CREATE TABLE a (id int);\n");
   t.p.Add("1_a.down.sql", "DROP TABLE a;\n");
-  t.p.Add("2_b.up.sql", "CREATE TABLE b (id int);\nSELECT pg_sleep(1.5);\n");
+  t.p.Add("2_b.up.sql", "CREATE TABLE b (id int);\nSELECT pg_sleep(3);\n");
   t.p.Add("2_b.down.sql", "DROP TABLE b;\n");
   REQUIRE(t.p.Run({"build"}).exit_code == 0);
   ChildProcess child = StartMigrate({"run"}, t.p.dir().path(), t.env);
@@ -109,8 +109,11 @@ TEST_CASE("postgres: a lease taken over while a migration sent whole runs rolls 
                    "'PgSleep'") == std::vector<std::string>{"1"};
   }
   REQUIRE(sleeping);
-  // Another runner takes the row over (as one whose lease check found it expired would).
-  t.db.Query("UPDATE migrate_lock SET run_id = 'thief', holder = 'thief@elsewhere'");
+  // Another runner takes the row over (as one whose lease check found it expired would),
+  // while the migration still sleeps: before its record touches the row.
+  REQUIRE(t.db.Query("UPDATE migrate_lock SET run_id = 'thief', holder = 'thief@elsewhere' "
+                     "WHERE EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event = "
+                     "'PgSleep') RETURNING 1") == std::vector<std::string>{"1"});
   ProcessResult r = Wait(child, 30);
   INFO(r.err);
   CHECK(r.exit_code == 5);

@@ -97,6 +97,13 @@ class StepSink {
   virtual void RecordDone(const Step& step, const LockRequest& lease, long long ms) = 0;
 };
 
+// `run --single-transaction`: every step of `steps` (all transactional) and its records in one
+// transaction, checked against `lease` at its BEGIN and at each record: all or nothing.
+// Returns each step's duration in milliseconds (as seen when it was recorded). REQUIRES: no
+// step is non-transactional (the engine refuses such a plan before anything runs).
+std::vector<long long> ApplySteps(StepSink& sink, const std::vector<Step>& steps,
+                                  const LockRequest& lease);
+
 // Applies `step` through `sink` by the protocol above; returns its duration in milliseconds.
 // A sink may gather a transactional step's calls from BeginChecked and send them at Commit
 // (failures then surface at Commit; `ms` given to RecordDone is what had elapsed before any of

@@ -32,6 +32,7 @@ struct EnvironmentConfig {
   // What run and down do when the live schema is not the last snapshot's.
   SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;
   bool allow_out_of_order = false;  // out_of_order = "allow": run older pending migrations
+  bool single_transaction = false;  // transaction = "single": `run` is all or nothing
   std::string dev_url;              // a PostgreSQL server for scratch databases (baseline --check)
   std::optional<int> postgres_version;  // overrides [project] postgres_version
 };

@@ -124,6 +124,9 @@ class Driver {
   // REQUIRES: `lease` holds the lock. Throws Error(kLockLost) when it no longer does (nothing
   // is committed then), Error(kMigrationFailed) with the failing statement's location.
   long long Apply(const Step& step, const LockRequest& lease);
+  // Runs `steps` with ApplySteps over Steps(), in one transaction (--single-transaction):
+  // returns their durations. Throws as Apply does; then none of them is applied.
+  std::vector<long long> ApplyAll(const std::vector<Step>& steps, const LockRequest& lease);
 
   // Every row of another tool's table `table` (a name without schema resolves as the
   // database resolves it: PostgreSQL's search_path), `columns` read as text, for

@@ -50,6 +50,10 @@ struct RunOptions {
   bool dry_run = false;  // rehearse on the target (Driver::BeginRehearsal), change nothing
   SchemaDriftPolicy schema_drift = SchemaDriftPolicy::kFail;  // when the live schema drifted
   bool allow_out_of_order = false;  // apply pending migrations older than the newest applied
+  // `run --single-transaction` (transaction = "single"): every pending migration and its
+  // records in one transaction, all or nothing; refused before anything runs when one of them
+  // is -- migrate:no-transaction. Not for down, nor a dry run (one transaction already).
+  bool single_transaction = false;
   int postgres_version = kDefaultPostgresVersion;  // the server the files are for (MakeStep)
   // When set (by a signal handler), the run stops after the migration in progress and throws
   // Error(kInterrupted); the lock is released as on any other error.
