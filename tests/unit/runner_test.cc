@@ -213,3 +213,37 @@ TEST_CASE("a stop request ends a lock wait at once, and stops between migrations
   CHECK(db->history.empty());
   CHECK_FALSE(db->lock);
 }
+
+TEST_CASE("single_transaction: all or nothing, and a no-transaction step refused up front",
+          "[unit]") {
+  auto files = kThree;
+  files["3_c.up.sql"] = "CREATE TABLE c (x);\nFAIL;";
+  Fixture f(files);
+  auto& [dir, bundle, db, driver, rec] = f;
+  RunOptions single;
+  single.single_transaction = true;
+  CHECK_THROWS_AS(RunUp(driver, bundle, single, rec), Error);
+  CHECK(db->history.empty());  // 1 and 2 were rolled back with 3
+  CHECK(db->executed.empty());
+  CHECK(rec.done.empty());
+  CHECK_FALSE(db->lock);
+
+  auto no_tx = kThree;
+  no_tx["2_b.up.sql"] = "-- migrate:no-transaction\nCREATE TABLE b (x);";
+  Fixture g(no_tx);
+  try {
+    RunUp(g.driver, g.bundle, single, g.rec);
+    FAIL("a no-transaction step ran in a single transaction");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kUsage);
+    CHECK_THAT(e.what(), Catch::Contains("2_b.up.sql: '-- migrate:no-transaction' cannot run"));
+  }
+  CHECK(g.db->executed.empty());
+  CHECK(g.db->history.empty());
+
+  Fixture ok;
+  RunResult r = RunUp(ok.driver, ok.bundle, single, ok.rec);
+  CHECK(r.steps.size() == 3);
+  CHECK(ok.rec.done == std::vector<std::string>{"1", "2", "3"});
+  CHECK(ok.db->history.size() == 3);
+}
