@@ -70,11 +70,7 @@ class PostgresDriver final : public Driver {
         session_(std::move(conn)),
         notices_(session_.connection()),
         steps_(session_, tables_),
-        key_(AdvisoryKey(options.tables.lock)) {
-    // A backend whose client died (kill -9) stops its query within seconds instead of
-    // holding locks, and the advisory lock, until the query ends.
-    session_.Exec("SET client_connection_check_interval = '2s'");
-  }
+        key_(AdvisoryKey(options.tables.lock)) {}
 
   Capabilities GetCapabilities() override {
     int v = session_.connection().server_version();
@@ -302,7 +298,11 @@ class PostgresDriver final : public Driver {
 namespace {
 
 std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void()> on_close) {
-  std::unique_ptr<PgConnection> conn = Connect(options.url);
+  // A backend whose client died (kill -9) stops its query within seconds instead of holding
+  // locks, and the advisory lock, until the query ends. Set at connection start-up (libpq's
+  // `options`): no round trip of its own.
+  std::unique_ptr<PgConnection> conn =
+      Connect(WithSessionSetting(options.url, "client_connection_check_interval", "2s"));
   try {
     return std::make_unique<PostgresDriver>(options, std::move(conn), std::move(on_close));
   } catch (const pqxx::failure& e) {

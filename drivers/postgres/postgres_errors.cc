@@ -91,6 +91,15 @@ Error ConnectionError(const pqxx::broken_connection& e, const std::string& shown
         ErrorCode::kConnection,
         "PostgreSQL at " + shown_url + " answered, but has no connection to spare: " + message);
   }
+  // The server answered: a setting of the URL's `options` (or migrate's own) it does not have.
+  if (message.find("unrecognized configuration parameter") != std::string::npos) {
+    return Error(ErrorCode::kConnection,
+                 "PostgreSQL at " + shown_url +
+                     " answered, but refused a setting at connection start-up: migrate sets "
+                     "client_connection_check_interval (PostgreSQL 14 or newer), and the URL's "
+                     "options may set others. Server said: " +
+                     message);
+  }
   // The server answered: a missing role or database is not a server that is down.
   if (message.find("does not exist") != std::string::npos &&
       (message.find("role \"") != std::string::npos ||

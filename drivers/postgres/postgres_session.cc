@@ -43,6 +43,23 @@ void AddDefault(std::string& url, const std::string& key, const std::string& val
 
 }  // namespace
 
+std::string WithSessionSetting(const std::string& url, const std::string& name,
+                               const std::string& value) {
+  std::string setting = "-c%20" + name + "%3D" + value;
+  std::size_t query = url.find('?');
+  std::size_t at = query == std::string::npos ? std::string::npos : url.find("options=", query);
+  while (at != std::string::npos && url[at - 1] != '?' && url[at - 1] != '&') {
+    at = url.find("options=", at + 1);
+  }
+  if (at == std::string::npos) {
+    return url + (query == std::string::npos ? "?" : "&") + "options=" + setting;
+  }
+  std::size_t end = std::min(url.find('&', at), url.size());
+  std::string current = url.substr(at, end - at);
+  if (current.find(name) != std::string::npos) return url;  // the URL sets it: theirs wins
+  return url.substr(0, end) + "%20" + setting + url.substr(end);
+}
+
 std::unique_ptr<PgConnection> Connect(std::string url, const std::string& application_name,
                                       int connect_timeout_s) {
   std::string shown = RedactUrl(url);

@@ -94,6 +94,11 @@ std::unique_ptr<PgConnection> Connect(std::string url,
                                       const std::string& application_name = "migrate",
                                       int connect_timeout_s = 10);
 
+// `url` with `-c name=value` added to its libpq `options` parameter (percent-encoded), after
+// any options the URL sets itself; unchanged when they already set `name`.
+std::string WithSessionSetting(const std::string& url, const std::string& name,
+                               const std::string& value);
+
 // Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq
 // failure is Error(kConnection), an SQL error Error(kMigrationFailed) with its SQLSTATE; the
 // message starts with `what`.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e/project.h"
+#include "postgres/postgres_driver.h"
 #include "support/pg.h"
 #include "support/tcp_proxy.h"
 
@@ -139,4 +140,38 @@ TEST_CASE("postgres: a transactional migration costs one round trip", "[postgres
   INFO("2 migrations: " << two << " round trips in all; 8: " << eight);
   CHECK(eight - two >= 6);
   CHECK(eight - two <= 7);  // the proxy may see one reply in two reads
+}
+
+TEST_CASE("postgres: the session's settings ride with the connection's start-up", "[postgres]") {
+  PgDatabase db;
+  db.Query(
+      "CREATE VIEW settings AS SELECT current_setting('client_connection_check_interval') "
+      "AS check_interval, current_setting('work_mem') AS work_mem");
+  // Read through the driver's own session (ReadForeignTable runs on it).
+  auto read = [&](const std::string& url) {
+    auto driver = migrate::postgres::OpenPostgres({url, migrate::TableNames{}});
+    auto rows = driver->ReadForeignTable("settings", {"check_interval", "work_mem"});
+    REQUIRE(rows.has_value());
+    REQUIRE(rows->size() == 1);
+    return std::make_pair((*rows)[0][0].value_or(""), (*rows)[0][1].value_or(""));
+  };
+  CHECK(read(db.url()) == std::make_pair(std::string("2s"), std::string("4MB")));
+  // The URL's own options are kept, and win for the same setting.
+  CHECK(read(db.url() + "?options=-c%20work_mem%3D8MB") ==
+        std::make_pair(std::string("2s"), std::string("8MB")));
+  CHECK(read(db.url() + "?options=-c%20client_connection_check_interval%3D5s") ==
+        std::make_pair(std::string("5s"), std::string("4MB")));
+}
+
+TEST_CASE("postgres: a start-up setting the server refuses is exit 8 saying so",
+          "[postgres][e2e]") {
+  PgDatabase db;
+  Project p{"dialects = [\"postgres\"]\n"};
+  AddTables(p, 1, 1);
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"--database", db.url() + "?options=-c%20no_such_setting%3D1", "status"});
+  CHECK(r.exit_code == 8);
+  CHECK_THAT(r.err, Catch::Contains("answered, but refused a setting at connection start-up") &&
+                        Catch::Contains("no_such_setting"));
+  CHECK_THAT(r.err, !Catch::Contains("migrate-test-only"));  // the password stays hidden
 }

@@ -6,6 +6,7 @@
 
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
+#include "postgres/postgres_session.h"
 #include "sqlite/sqlite_records.h"
 
 using namespace migrate;
@@ -84,4 +85,17 @@ TEST_CASE("table names without a schema are qualified in the connection's", "[un
   CHECK(q.history.Quoted() == "\"app\".\"migrate_history\"");
   CHECK(q.log.Quoted() == "\"ops\".\"log\"");  // configured: kept
   CHECK(names.QualifiedIn("not a name").history.Quoted() == "\"migrate_history\"");
+}
+
+TEST_CASE("postgres: a session setting joins the URL's libpq options", "[unit]") {
+  using migrate::postgres::WithSessionSetting;
+  CHECK(WithSessionSetting("postgres://h/db", "a", "1") == "postgres://h/db?options=-c%20a%3D1");
+  CHECK(WithSessionSetting("postgres://h/db?sslmode=disable", "a", "1") ==
+        "postgres://h/db?sslmode=disable&options=-c%20a%3D1");
+  CHECK(WithSessionSetting("postgres://h/db?options=-c%20b%3D2&x=y", "a", "1") ==
+        "postgres://h/db?options=-c%20b%3D2%20-c%20a%3D1&x=y");
+  CHECK(WithSessionSetting("postgres://h/db?options=-c%20a%3D5", "a", "1") ==
+        "postgres://h/db?options=-c%20a%3D5");
+  CHECK(WithSessionSetting("postgres://h/db?xoptions=1", "a", "1") ==
+        "postgres://h/db?xoptions=1&options=-c%20a%3D1");
 }
