@@ -11,6 +11,7 @@
 #include "migrate/bundle.h"
 #include "migrate/redact.h"
 #include "migrate/runner.h"
+#include "open_beside.h"
 #include "run_output.h"
 #include "signals.h"
 #include "style.h"
@@ -59,14 +60,23 @@ void RunOrDown(
     const std::function<RunResult(Driver&, const Bundle&, const RunOptions&, RunObserver&)>& go,
     RunOptions options) {
   auto t0 = std::chrono::steady_clock::now();
-  // Verified before connecting: the listing, and every file's bytes when a new SQLite file
-  // would be created to run them all (a tampered bundle then creates nothing).
   bool new_file = NewSqliteFile(ctx);
-  Bundle bundle = Bundle::Open(ctx.DistPath(),
-                               new_file ? Bundle::Verify::kEveryFile : Bundle::Verify::kListing);
   bool empty_database = dry == DryRun::kYes && new_file;
-  auto driver = OpenForRun(
-      ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo, empty_database);
+  auto open_database = [&] {
+    return OpenForRun(ctx, dry, direction == Direction::kUp ? CreateFile::kYes : CreateFile::kNo,
+                      empty_database);
+  };
+  // A SQLite file to be created: every file verified first, so a tampered bundle creates
+  // nothing. Else the database opens beside the bundle's read (names only; each file is
+  // hashed before it runs), with the history for run's completeness check (design §7).
+  Opened opened =
+      new_file ? Opened{Bundle::Open(ctx.DistPath(), Bundle::Verify::kEveryFile), open_database(),
+                        std::nullopt}
+               : OpenBeside([&] { return Bundle::Open(ctx.DistPath(), Bundle::Verify::kNames); },
+                            open_database, direction == Direction::kUp && !options.to);
+  options.history = opened.history ? &*opened.history : nullptr;
+  const Bundle& bundle = opened.bundle;
+  auto& driver = opened.driver;
   options.stop = InstallStopSignals();
   options.dry_run = dry == DryRun::kYes;
   std::unique_ptr<RunObserver> observer = MakeRunObserver(ctx, dry, *driver);
@@ -145,9 +155,10 @@ void PrintStatusText(const Context& ctx, const StatusReport& report, long long m
 
 void Status(const Context& ctx) {
   auto t0 = std::chrono::steady_clock::now();
-  Bundle bundle = Bundle::Open(ctx.DistPath(), Bundle::Verify::kListing);
-  auto driver = ctx.OpenDatabase(CreateFile::kNo);
-  StatusReport report = GetStatus(*driver, bundle);
+  Opened opened =
+      OpenBeside([&] { return Bundle::Open(ctx.DistPath(), Bundle::Verify::kNames); },
+                 [&] { return ctx.OpenDatabase(CreateFile::kNo); }, /*read_history=*/true);
+  StatusReport report = GetStatus(*opened.driver, opened.bundle, std::move(opened.history));
   if (!ctx.options().json) {
     PrintStatusText(ctx, report, MillisSince(t0));
   } else {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <future>
 
 #include "migrate/sha256.h"
@@ -53,41 +54,88 @@ Error Corrupt(const fs::path& dist, const std::string& message) {
                    ". Rebuild it with 'migrate build' and deploy the whole folder");
 }
 
-// Every file in `dist` but the manifest: name → size. Throws Error(kCorruptBundle) for a
-// symlink or anything that is not a regular file, the manifest included.
-std::map<std::string, long long> ScanFolder(const fs::path& dist) {
+// One read of the folder `dist`: every name in it but `.` and `..`, with the type its
+// directory entry gives (DT_UNKNOWN when the file system does not say). `each_stat`, when
+// set, is then called with the folder's descriptor, still open.
+struct Listing {
+  std::vector<std::string> names;
+  std::vector<unsigned char> types;
+};
+Listing ReadFolder(const fs::path& dist, const std::function<void(int, Listing&)>& each_stat) {
   int fd = ::open(dist.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR* dir = fd < 0 ? nullptr : ::fdopendir(fd);
   if (!dir) {
     if (fd >= 0) ::close(fd);
     throw Corrupt(dist, std::string("cannot list the folder: ") + std::strerror(errno));
   }
-  std::vector<std::string> names;
+  Listing listing;
   errno = 0;
   while (const dirent* e = ::readdir(dir)) {
     std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
+    if (name == "." || name == "..") continue;
+    listing.names.emplace_back(name);
+    listing.types.push_back(e->d_type);
   }
   if (errno != 0) {
     int err = errno;
     ::closedir(dir);
     throw Corrupt(dist, std::string("cannot list the folder: ") + std::strerror(err));
   }
-  // One fstatat per file, relative to the folder and on every core: 20000 of them are most
-  // of a no-op run.
-  std::vector<struct stat> stats(names.size());
-  std::vector<int> errors(names.size(), 0);
-  ParallelFor(names.size(), [&](std::size_t i) {
-    if (::fstatat(fd, names[i].c_str(), &stats[i], AT_SYMLINK_NOFOLLOW) != 0) errors[i] = errno;
-  });
+  try {
+    if (each_stat) each_stat(fd, listing);
+  } catch (...) {
+    ::closedir(dir);
+    throw;
+  }
   ::closedir(dir);
+  return listing;
+}
+
+void RefuseKind(const fs::path& dist, const std::string& name, mode_t mode) {
+  if (S_ISLNK(mode)) throw Corrupt(dist, name + " is a symlink");
+  if (!S_ISREG(mode)) throw Corrupt(dist, name + " is not a regular file");
+}
+
+// Every name in `dist` but the manifest, from the folder's one read: no stat per file, the
+// directory entry says what each is (a file system that does not costs an fstatat for that
+// entry alone). Throws Error(kCorruptBundle) for a symlink or anything not a regular file.
+std::vector<std::string> ListNames(const fs::path& dist) {
+  Listing listing = ReadFolder(dist, [&dist](int fd, Listing& l) {
+    for (std::size_t i = 0; i < l.names.size(); ++i) {
+      if (l.types[i] == DT_REG) continue;
+      struct stat st;
+      if (l.types[i] != DT_UNKNOWN) {
+        st.st_mode = l.types[i] == DT_LNK ? S_IFLNK : 0;
+      } else if (::fstatat(fd, l.names[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        throw Corrupt(dist, "cannot read " + l.names[i] + ": " + std::strerror(errno));
+      }
+      RefuseKind(dist, l.names[i], st.st_mode);
+    }
+  });
+  std::erase(listing.names, std::string(kManifestName));
+  return std::move(listing.names);
+}
+
+// Every file in `dist` but the manifest: name → size. Throws Error(kCorruptBundle) for a
+// symlink or anything that is not a regular file, the manifest included.
+std::map<std::string, long long> ScanFolder(const fs::path& dist) {
+  std::vector<struct stat> stats;
+  std::vector<int> errors;
+  Listing listing = ReadFolder(dist, [&](int fd, Listing& l) {
+    // One fstatat per file, relative to the folder and on every core.
+    stats.resize(l.names.size());
+    errors.assign(l.names.size(), 0);
+    ParallelFor(l.names.size(), [&](std::size_t i) {
+      if (::fstatat(fd, l.names[i].c_str(), &stats[i], AT_SYMLINK_NOFOLLOW) != 0) errors[i] = errno;
+    });
+  });
+  std::vector<std::string>& names = listing.names;
   std::map<std::string, long long> found;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (errors[i] != 0) {
       throw Corrupt(dist, "cannot read " + names[i] + ": " + std::strerror(errors[i]));
     }
-    if (S_ISLNK(stats[i].st_mode)) throw Corrupt(dist, names[i] + " is a symlink");
-    if (!S_ISREG(stats[i].st_mode)) throw Corrupt(dist, names[i] + " is not a regular file");
+    RefuseKind(dist, names[i], stats[i].st_mode);
     if (names[i] == kManifestName) continue;
     found.emplace(std::move(names[i]), static_cast<long long>(stats[i].st_size));
   }
@@ -135,13 +183,27 @@ Bundle Bundle::Open(const fs::path& dist, Verify verify) {
     throw Error(ErrorCode::kCorruptBundle,
                 "no bundle in " + dist.string() + ": run 'migrate build' first");
   }
-  // The folder listing (20000 fstatat for 10000 migrations) runs beside the manifest's
-  // read and digest; both are done before this returns.
-  std::future<std::map<std::string, long long>> scan =
-      std::async(std::launch::async, [&dist] { return ScanFolder(dist); });
+  // The folder is read beside the manifest's read and digest; both are done before this
+  // returns. kNames: one directory read; else one fstatat per file as well.
+  std::future<std::vector<std::string>> names;
+  std::future<std::map<std::string, long long>> scan;
+  if (verify == Verify::kNames) {
+    names = std::async(std::launch::async, [&dist] { return ListNames(dist); });
+  } else {
+    scan = std::async(std::launch::async, [&dist] { return ScanFolder(dist); });
+  }
   std::string text = ReadWhole(manifest_path);
   ManifestHeader header = ParseManifestHeader(text, manifest_path.string());
   Bundle bundle(dist, std::move(header));
+  if (verify == Verify::kNames) {
+    std::vector<std::string> listed = names.get();
+    // Names as built: done. Else (or a bundle without the names digest) the full listing
+    // says what differs.
+    if (!bundle.header_.names.empty() && NamesDigest(listed) == bundle.header_.names) {
+      return bundle;
+    }
+    scan = std::async(std::launch::deferred, [&dist] { return ScanFolder(dist); });
+  }
   std::map<std::string, long long> found = scan.get();
   if (verify == Verify::kEveryFile || ListingDigest(found) != bundle.header_.listing) {
     // Parse the entries to say what differs (or to hash every file).

@@ -90,6 +90,7 @@ toml::table ParseToml(std::string_view text, const std::string& path, int line =
 std::string RenderHeader(const ManifestHeader& h) {
   toml::table t{{"format", h.format}, {"tool", h.tool}, {"listing", h.listing}};
   if (!h.digest.empty()) t.insert("digest", h.digest);
+  if (!h.names.empty()) t.insert("names", h.names);
   for (const auto& [dialect, digest] : h.complete) t.insert("complete_" + dialect, digest);
   std::ostringstream out;
   out << t << "\n\n";
@@ -123,6 +124,10 @@ class Summary {
 
   void Fill(ManifestHeader& h) const {
     h.listing = ListingDigest(listing_);
+    std::vector<std::string> names;
+    names.reserve(listing_.size());
+    for (const auto& [name, bytes] : listing_) names.push_back(name);
+    h.names = NamesDigest(names);
     for (std::string_view dialect : kDialects) {
       auto it = complete_.find(std::string(dialect));
       h.complete[std::string(dialect)] =
@@ -151,6 +156,7 @@ std::string RenderEntries(const std::string& tool, std::size_t n, EntryAt entry_
   ManifestHeader h;
   h.tool = tool;
   h.listing = std::string(64, '0');
+  h.names = std::string(64, '0');
   for (std::string_view dialect : kDialects) {
     h.complete[std::string(dialect)] = std::string(64, '0');
   }
@@ -232,6 +238,17 @@ std::string ListingDigest(const std::map<std::string, long long>& files) {
   return Sha256Hex(lines);
 }
 
+std::string NamesDigest(const std::vector<std::string>& files) {
+  std::vector<std::string_view> sorted(files.begin(), files.end());
+  std::sort(sorted.begin(), sorted.end());
+  Sha256 sha;
+  for (std::string_view name : sorted) {
+    sha.Update(name);
+    sha.Update(std::string_view("\0", 1));  // a name never holds NUL: no two lists collide
+  }
+  return sha.Hex();
+}
+
 void CompletionDigest::Add(std::string_view version, std::string_view slug,
                            std::string_view checksum) {
   lines_.append(version).append("\t").append(slug).append("\t").append(checksum).append("\n");
@@ -267,6 +284,7 @@ ManifestHeader ParseManifestHeader(std::string_view text, const std::string& pat
   h.tool = Need<std::string>(root, "tool", path);
   h.digest = Need<std::string>(root, "digest", path);
   h.listing = Need<std::string>(root, "listing", path);
+  if (root.contains("names")) h.names = Need<std::string>(root, "names", path);
   for (std::string_view dialect : kDialects) {
     h.complete[std::string(dialect)] =
         Need<std::string>(root, "complete_" + std::string(dialect), path);
@@ -324,7 +342,8 @@ Manifest ParseManifest(std::string_view text, const std::string& path) {
     }
   }
   ManifestHeader expected = Summarize(m);
-  if (m.header.listing != expected.listing || m.header.complete != expected.complete) {
+  if (m.header.listing != expected.listing || m.header.complete != expected.complete ||
+      (!m.header.names.empty() && m.header.names != expected.names)) {
     throw Corrupt(path, "its header does not match its entries (the manifest was edited)");
   }
   return m;

@@ -200,7 +200,11 @@ RunResult RunUp(Driver& driver, const Bundle& bundle, const RunOptions& options,
   std::string dialect(driver.GetDialect().Name());
   // A database that has every migration needs neither the lock nor the manifest's entries:
   // the usual deploy is a no-op run, and it writes nothing.
-  if (!options.to && IsComplete(bundle.header(), driver.ReadHistory(), dialect)) return {};
+  if (!options.to) {
+    std::vector<HistoryRow> read;
+    if (!options.history) read = driver.ReadHistory();
+    if (IsComplete(bundle.header(), options.history ? *options.history : read, dialect)) return {};
+  }
   return LockedRun(driver, bundle, options, observer, [&](const std::vector<HistoryRow>& h) {
     return PlanUp(bundle.manifest(), h, dialect, options.to);
   });

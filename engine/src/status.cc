@@ -20,11 +20,12 @@ StatusEntry::State StateOf(HistoryState state) {
 
 }  // namespace
 
-StatusReport GetStatus(Driver& driver, const Bundle& bundle) {
+StatusReport GetStatus(Driver& driver, const Bundle& bundle,
+                       std::optional<std::vector<HistoryRow>> read) {
   StatusReport report;
   report.capabilities = driver.GetCapabilities();
   std::string dialect(driver.GetDialect().Name());
-  std::vector<HistoryRow> history = driver.ReadHistory();
+  std::vector<HistoryRow> history = read ? std::move(*read) : driver.ReadHistory();
   report.lock = driver.ReadLock();
   if (IsComplete(bundle.header(), history, dialect)) {
     report.entries.reserve(history.size());

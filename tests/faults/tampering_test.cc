@@ -2,8 +2,8 @@
 // file added, removed or swapped, a symlink, an edited manifest, a `../` name. Every command
 // that would run a file of it refuses it with exit 7 before anything runs; a run that would
 // create a new SQLite file verifies every file first and creates nothing. (A no-op run and
-// status read the manifest header and the listing only: a changed byte in an applied file is
-// found when that file is about to run.)
+// status read the manifest header and the folder's names only: a changed byte or size in an
+// applied file is found when that file is about to run.)
 #include <catch2/catch.hpp>
 #include <functional>
 

@@ -21,11 +21,15 @@ const std::map<std::string, std::string> kFiles = {
     {"2_b.up.sql", "-- migrate:irreversible\nCREATE TABLE b (x);"},
 };
 
-// Both ways of opening a bundle refuse it, unless `listing_opens` (the header-only check of
-// a no-op run cannot see what only the entries say).
-void ExpectCorrupt(const fs::path& dist, const std::string& what, bool listing_opens = false) {
-  for (Bundle::Verify verify : {Bundle::Verify::kEveryFile, Bundle::Verify::kListing}) {
-    if (listing_opens && verify == Bundle::Verify::kListing) continue;
+// Every way of opening a bundle refuses it, unless `listing_opens` (the header-only checks of
+// a no-op run, kListing and kNames, cannot see what only the entries say) or `names_open`
+// (kNames stats nothing: a resized file is found when it is read).
+void ExpectCorrupt(const fs::path& dist, const std::string& what, bool listing_opens = false,
+                   bool names_open = false) {
+  for (Bundle::Verify verify :
+       {Bundle::Verify::kEveryFile, Bundle::Verify::kListing, Bundle::Verify::kNames}) {
+    if (listing_opens && verify != Bundle::Verify::kEveryFile) continue;
+    if (names_open && verify == Bundle::Verify::kNames) continue;
     try {
       Bundle::Open(dist, verify);
       FAIL("expected a corrupt bundle: " << what);
@@ -85,7 +89,7 @@ TEST_CASE("a tampered bundle is refused", "[unit]") {
   };
 
   WriteFile(dist / "1_a.down.sql", "DROP TABLE a; -- edited");
-  ExpectCorrupt(dist, "1_a.down.sql was changed");
+  ExpectCorrupt(dist, "1_a.down.sql was changed", false, /*names_open=*/true);
   restore();
 
   WriteFile(dist / "9_extra.up.sql", "SELECT 1;");
@@ -128,7 +132,7 @@ TEST_CASE("the manifest header covers every byte and must match the entries", "[
   fs::path dist = dir / "dist";
   const std::string manifest = ReadFile(dist / "manifest.toml");
   // Any edited byte, in the header or in a comment, breaks the digest.
-  for (std::string key : {"listing = '", "complete_sqlite = '", "# Written"}) {
+  for (std::string key : {"listing = '", "names = '", "complete_sqlite = '", "# Written"}) {
     std::string edited = manifest;
     std::size_t at = edited.find(key);
     REQUIRE(at != std::string::npos);
@@ -146,6 +150,47 @@ TEST_CASE("the manifest header covers every byte and must match the entries", "[
   CHECK(bundle.header().complete.at("sqlite") == std::string(64, '0'));
   CHECK_THROWS_WITH(bundle.manifest(), Catch::Contains("header does not match its entries"));
   ExpectCorrupt(dist, "header does not match its entries", true);
+}
+
+TEST_CASE("kNames reads the folder's names only, the bytes are checked when read", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  fs::path dist = dir / "dist";
+  WriteFile(dist / "1_a.down.sql", "DROP TABLE a; -- resized after the build");
+  Bundle bundle = Bundle::Open(dist, Bundle::Verify::kNames);  // a no-op runs no file
+  const ManifestFile* down = bundle.manifest().migrations[0].Find(Direction::kDown, "sqlite");
+  REQUIRE(down);
+  CHECK_THROWS_WITH(bundle.Read(*down), Catch::Contains("1_a.down.sql changed"));
+  CHECK_THROWS_WITH(bundle.VerifyFiles({down}), Catch::Contains("1_a.down.sql changed"));
+  // The names digest: in name order, each name ended so that no two lists collide.
+  CHECK(NamesDigest({"b", "a"}) == NamesDigest({"a", "b"}));
+  CHECK(NamesDigest({"a\nb"}) != NamesDigest({"a", "b"}));
+  CHECK(NamesDigest({"ab"}) != NamesDigest({"a", "b"}));
+}
+
+TEST_CASE("a bundle without the names digest is checked by its listing", "[unit]") {
+  TempDir dir;
+  MakeBundle(dir, kFiles);
+  fs::path dist = dir / "dist";
+  std::string manifest = ReadFile(dist / "manifest.toml");
+  std::size_t at = manifest.find("\nnames = '") + 1;
+  REQUIRE(at != 0);
+  std::string names_line = manifest.substr(at, manifest.find('\n', at) + 1 - at);
+  std::string older = manifest;
+  older.erase(at, names_line.size());
+  WriteFile(dist / "manifest.toml", Resign(older));  // as a build before the digest wrote it
+  CHECK(Bundle::Open(dist, Bundle::Verify::kNames).manifest().migrations.size() == 2);
+  WriteFile(dist / "1_a.down.sql", "DROP TABLE a; -- resized after the build");
+  CHECK_THROWS_WITH(Bundle::Open(dist, Bundle::Verify::kNames),
+                    Catch::Contains("1_a.down.sql was changed after the build"));
+  // A names digest re-signed by hand but not the entries': the folder's listing still opens
+  // it (that is all a no-op reads), the entries do not.
+  WriteFile(dist / "1_a.down.sql", "DROP TABLE a;");
+  std::string forged = manifest;
+  forged.replace(at + 9, 64, std::string(64, '0'));
+  WriteFile(dist / "manifest.toml", Resign(forged));
+  Bundle bundle = Bundle::Open(dist, Bundle::Verify::kNames);
+  CHECK_THROWS_WITH(bundle.manifest(), Catch::Contains("header does not match its entries"));
 }
 
 TEST_CASE("an entry that is not TOML is reported at its line in the whole manifest", "[unit]") {

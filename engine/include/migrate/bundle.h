@@ -1,8 +1,8 @@
 // The bundle is `dist/migrations/`: every migration file exactly as it will run, plus
 // manifest.toml (docs/design.md §3). WriteBundle publishes it atomically (temporary folder, fsync,
 // rename), so a reader sees the old bundle or the new one, never a mix. Bundle::Open verifies
-// a bundle before anything connects to a database: no file changed, added or missing, no
-// symlink, no name with a path in it.
+// a bundle before anything is read from or written to a database: no file added or missing,
+// no symlink, no name with a path in it, and (as Verify says) no file changed.
 #ifndef MIGRATE_BUNDLE_H_
 #define MIGRATE_BUNDLE_H_
 
@@ -44,12 +44,14 @@ std::vector<std::string> DiffBundle(const MigrationSet& set, const std::filesyst
 
 class Bundle {
  public:
-  // How much Open checks. Both check the manifest's digest, every name (no path, no
-  // symlink, nothing missing or unlisted) and every size. kEveryFile also hashes every file;
-  // kListing leaves the hashes to Read and VerifyFiles, and compares the folder with the
-  // manifest's header alone, so that a no-op run or a status of 10000 migrations reads
-  // neither 20000 files nor 10000 manifest entries.
-  enum class Verify { kListing, kEveryFile };
+  // How much Open checks. Every mode checks the manifest's digest and every name (no path,
+  // no symlink, nothing missing or unlisted). kListing also checks every size, kEveryFile
+  // also hashes every file. kNames reads the folder once and stats nothing (docs/design.md
+  // §3): what a no-op run and a status need, since they run no file; a file's bytes are
+  // checked when it is about to run (Read, VerifyFiles). kListing compares the folder with
+  // the manifest's header alone: neither kNames nor kListing reads 20000 files or parses
+  // 10000 manifest entries.
+  enum class Verify { kNames, kListing, kEveryFile };
 
   // Reads and verifies the bundle in `dist`. Throws Error(kCorruptBundle) naming the first
   // problem found and saying to rebuild.

@@ -5,9 +5,9 @@
 //
 // Its first lines (the header) summarise the rest, so that a no-op `run` or `status` of
 // 10000 migrations need not parse 10000 entries: the digest of the manifest's own bytes (an
-// edited manifest is as detectable as an edited file), the digest of the folder listing
-// (names and sizes), and per dialect the digest of the history a database has once every
-// migration is applied. ParseManifest checks the header against the entries.
+// edited manifest is as detectable as an edited file), the digests of the folder listing
+// (names and sizes; names alone), and per dialect the digest of the history a database has once
+// every migration is applied. ParseManifest checks the header against the entries.
 #ifndef MIGRATE_MANIFEST_H_
 #define MIGRATE_MANIFEST_H_
 
@@ -56,6 +56,9 @@ struct ManifestHeader {
   std::string tool;
   std::string digest;   // SHA-256 of the manifest's bytes without the digest line
   std::string listing;  // ListingDigest of every file but the manifest
+  // NamesDigest of the same files; empty in a bundle built before it was written (the
+  // listing is checked instead).
+  std::string names;
   // Dialect → CompletionDigest of every migration that has an up file for that dialect.
   std::map<std::string, std::string> complete;
 };
@@ -76,6 +79,10 @@ ManifestEntry MakeManifestEntry(const Migration& migration);
 
 // SHA-256 over `files` (name → size in bytes) in name order.
 std::string ListingDigest(const std::map<std::string, long long>& files);
+
+// SHA-256 over the names in `files`, sorted, each ended by a NUL: what one directory read can
+// check without a stat per file.
+std::string NamesDigest(const std::vector<std::string>& files);
 
 // SHA-256 over (version, slug, up checksum) of migrations in version order: computed over a
 // manifest's entries for one dialect, and over a history table, it is equal exactly when

@@ -58,6 +58,10 @@ struct RunOptions {
   // When set (by a signal handler), the run stops after the migration in progress and throws
   // Error(kInterrupted); the lock is released as on any other error.
   const std::atomic<bool>* stop = nullptr;
+  // The history as read beside the bundle's verification (cli/open_beside.h), before
+  // anything else: RunUp's completeness check uses it instead of reading it again. Anything
+  // that writes reads the history again under the lock.
+  const std::vector<HistoryRow>* history = nullptr;
 };
 
 struct StepSummary {
@@ -125,8 +129,10 @@ struct StatusReport {
   std::optional<LockHolder> lock;
 };
 
-// Reads history and lock without writing anything.
-StatusReport GetStatus(Driver& driver, const Bundle& bundle);
+// Reads history and lock without writing anything; `history`, when given, is the history
+// already read (cli/open_beside.h).
+StatusReport GetStatus(Driver& driver, const Bundle& bundle,
+                       std::optional<std::vector<HistoryRow>> history = std::nullopt);
 
 // "applied", "started" and "baseline" (the history's own words, HistoryStateName),
 // "pending", "missing".
