@@ -43,11 +43,11 @@ void Batch::Add(std::string_view text, int tag, int group) {
   parts_.push_back({tag, group, text_.size(), text.size(), chars_});
   text_ += text;
   chars_ += CountChars(text);
-  // A statement may end in a -- comment: the separator goes on a line of its own.
-  if (text.empty() || text.back() != ';') {
-    text_ += "\n;";
-    chars_ += 2;
-  }
+  // The separator goes on a line of its own, after whatever the text ends with: a -- comment
+  // (even one ending in ';') ends at the newline. A text that ended its statement already
+  // gains an empty one, which the server skips without a result.
+  text_ += "\n;";
+  chars_ += 2;
 }
 
 BatchFailure Batch::FailureAt(std::size_t part, const std::string& message,

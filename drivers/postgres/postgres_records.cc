@@ -186,10 +186,6 @@ SqlCommand RenewLease(const TableNames& t, const LockRequest& lease) {
   return {LeaseUpdate(t, "$1", "$2"), {LeaseSeconds(lease.lease), lease.run_id}};
 }
 
-SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease) {
-  return {"SELECT 1 FROM " + t.lock.Quoted() + " WHERE id = 1 AND run_id = $1", {lease.run_id}};
-}
-
 SqlCommand FailUnlessHoldsLock(const TableNames& t, const LockRequest& lease) {
   // count(*) makes the CAST depend on the row, so it is never folded at planning time.
   return {

@@ -47,9 +47,6 @@ std::vector<std::string> TimeoutsAfter(const Step& step, const Step* previous);
 
 // Extends the lease; affects one row while `lease` holds the lock.
 SqlCommand RenewLease(const TableNames& t, const LockRequest& lease);
-// One row when `lease` still holds the lock row; read only (the advisory lock keeps other
-// runners out, so only a hand `unlock` can take the row from a live holder).
-SqlCommand HoldsLock(const TableNames& t, const LockRequest& lease);
 // Fails (SQLSTATE 22P02, "migrate: the lock lease was lost") unless `lease` holds the lock row:
 // the lease check of a step sent as one message, where a row count cannot stop the COMMIT.
 SqlCommand FailUnlessHoldsLock(const TableNames& t, const LockRequest& lease);

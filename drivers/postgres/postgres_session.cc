@@ -5,36 +5,6 @@
 namespace migrate::postgres {
 namespace {
 
-// A read-committed transaction whose BEGIN carries a first statement in one round trip
-// (libpqxx 6.4 sends BEGIN on its own otherwise).
-class BegunWith final : public pqxx::internal::basic_transaction {
- public:
-  BegunWith(pqxx::connection_base& c, std::string first)
-      : pqxx::internal::namedclass{"transaction"},
-        basic_transaction(c, "READ COMMITTED", pqxx::read_write),
-        first_(std::move(first)) {
-    Begin();
-  }
-  ~BegunWith() noexcept override { End(); }
-
-  pqxx::result first_result;
-
- private:
-  void do_begin() override {
-    try {
-      first_result = direct_exec(("BEGIN; " + first_).c_str());
-    } catch (...) {
-      try {  // BEGIN ran, its companion failed: the block must not stay open
-        direct_exec("ROLLBACK");
-      } catch (...) {
-      }
-      throw;
-    }
-  }
-
-  std::string first_;
-};
-
 // Adds `key`=`value` to a URL that does not set `key`.
 void AddDefault(std::string& url, const std::string& key, const std::string& value) {
   if (url.find(key + "=") != std::string::npos) return;
@@ -73,13 +43,6 @@ std::unique_ptr<PgConnection> Connect(std::string url, const std::string& applic
     throw Error(ErrorCode::kConnection,
                 "cannot connect to " + shown + ": " + CleanServerMessage(e.what()));
   }
-}
-
-pqxx::result Session::BeginWith(const std::string& first) {
-  auto tx = std::make_unique<BegunWith>(*conn_, first);
-  pqxx::result r = tx->first_result;
-  tx_ = std::move(tx);
-  return r;
 }
 
 pqxx::result Session::Exec(const std::string& sql) {

@@ -66,9 +66,6 @@ class Session {
   PgConnection& connection() { return *conn_; }
 
   void Begin() { tx_ = std::make_unique<pqxx::work>(*conn_); }
-  // Begin, with `first` (SQL without parameters) sent in the same round trip as BEGIN and run
-  // in the new transaction; returns its result. When it fails, no transaction is left open.
-  pqxx::result BeginWith(const std::string& first);
   // Throws pqxx::in_doubt_error when the connection broke during COMMIT.
   void Commit() {
     tx_->commit();

@@ -24,14 +24,6 @@ void RollBackRaw(pg_conn* conn) noexcept {
   PQclear(PQexec(conn, "ROLLBACK"));
 }
 
-}  // namespace
-
-void LiveSteps::Begin() {
-  Guard("cannot begin a transaction", [&] { s_.Begin(); });
-}
-
-namespace {
-
 // The parts of a gathered step that are not its statements (whose tags are their indexes).
 enum Part : int {
   kBegin = -1,
@@ -43,6 +35,10 @@ enum Part : int {
 };
 
 }  // namespace
+
+void LiveSteps::Begin() {
+  Guard("cannot begin a transaction", [&] { s_.Begin(); });
+}
 
 void LiveSteps::Gather(const SqlCommand& command, int tag, int group) {
   batch_->Add(Inline(command, [&](const std::string& v) { return s_.Quote(v); }), tag, group);

@@ -12,25 +12,9 @@
 using namespace migrate::testing;
 namespace fs = std::filesystem;
 
-namespace {
-
-void AddFour(const Project& p) {
-  for (const char* t : {"1_a", "2_b", "3_c", "4_d"}) {
-    std::string table = std::string(t).substr(2);
-    p.Add(std::string(t) + ".up.sql", "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\n");
-    p.Add(std::string(t) + ".down.sql", "DROP TABLE " + table + ";\n");
-  }
-}
-
-std::vector<std::string> History(const Project& p) {
-  return p.Query("SELECT version FROM migrate_history ORDER BY CAST(version AS INTEGER)");
-}
-
-}  // namespace
-
 TEST_CASE("e2e: run applies what is in dist/, one line per migration", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   p.Add("5_e.up.sql", "CREATE TABLE e (id int);\n");  // not built: must not run
   p.Add("5_e.down.sql", "DROP TABLE e;\n");
@@ -47,20 +31,20 @@ TEST_CASE("e2e: run applies what is in dist/, one line per migration", "[e2e]") 
 
 TEST_CASE("e2e: run --to and --dry-run", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult dry = p.Run({"run", "--dry-run"});
   CHECK(dry.exit_code == 0);
   CHECK_THAT(dry.out, Catch::Contains("rehearsed 3  c"));
   CHECK(!fs::exists(p / "test.db"));  // rehearsed on an empty database, no file created
   CHECK(p.Run({"run", "--to", "2"}).exit_code == 0);
-  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2"});
   CHECK(p.Run({"run", "--to", "7"}).exit_code == 2);
 }
 
 TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after the fix", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   // Passes the build's rehearsal on an empty database; fails on the data of this one.
   p.Add("3_c.up.sql",
         "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO c (id) SELECT 1 FROM b;\n");
@@ -75,7 +59,7 @@ TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after t
   CHECK_THAT(r.err, Catch::Contains("3_c.up.sql:2:") &&
                         Catch::Contains("UNIQUE constraint failed") &&
                         Catch::Contains("INSERT INTO c (id) SELECT 1 FROM b"));
-  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2"});
   CHECK(p.Tables() == std::vector<std::string>{"a", "b"});
   CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
 
@@ -83,12 +67,12 @@ TEST_CASE("e2e: a migration failing halfway leaves nothing, then applies after t
         "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO c (id) SELECT DISTINCT 1 FROM b;\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
   CHECK(p.Run({"run"}).exit_code == 0);
-  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2", "3", "4"});
 }
 
 TEST_CASE("e2e: status shows applied and pending, --json is valid JSON", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
   ProcessResult text = p.Run({"status"});
@@ -112,20 +96,20 @@ TEST_CASE("e2e: status shows applied and pending, --json is valid JSON", "[e2e]"
 
 TEST_CASE("e2e: down, down N, down --to V and down --all", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run"}).exit_code == 0);
   ProcessResult one = p.Run({"down"});
   CHECK(one.exit_code == 0);
   CHECK_THAT(one.out, Catch::Contains("reverted 4  d"));
-  CHECK(History(p) == std::vector<std::string>{"1", "2", "3"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2", "3"});
   CHECK(p.Run({"down", "2"}).exit_code == 0);
-  CHECK(History(p) == std::vector<std::string>{"1"});
+  CHECK(p.History() == std::vector<std::string>{"1"});
   REQUIRE(p.Run({"run"}).exit_code == 0);
   CHECK(p.Run({"down", "--to", "2"}).exit_code == 0);
-  CHECK(History(p) == std::vector<std::string>{"1", "2"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2"});
   CHECK(p.Run({"down", "--all"}).exit_code == 0);
-  CHECK(History(p).empty());
+  CHECK(p.History().empty());
   CHECK(p.Tables().empty());
   CHECK(p.Query("SELECT event FROM migrate_log ORDER BY id DESC LIMIT 1") ==
         std::vector<std::string>{"down"});
@@ -134,7 +118,7 @@ TEST_CASE("e2e: down, down N, down --to V and down --all", "[e2e]") {
 
 TEST_CASE("e2e: down stops before an irreversible migration", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   fs::remove(p / "migrations/2_b.down.sql");
   p.Add("2_b.up.sql", "-- migrate:irreversible\nCREATE TABLE b (id int);\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
@@ -142,13 +126,13 @@ TEST_CASE("e2e: down stops before an irreversible migration", "[e2e]") {
   ProcessResult r = p.Run({"down", "--all"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("2_b is irreversible"));
-  CHECK(History(p).size() == 4);  // nothing was reverted
+  CHECK(p.History().size() == 4);  // nothing was reverted
 }
 
 TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder, unlock frees it",
           "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "1"}).exit_code == 0);
   {
@@ -166,7 +150,7 @@ TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder, unloc
   CHECK_THAT(r.err, Catch::Contains("deploy@runner-3:4242") &&
                         Catch::Contains("since 2026-11-25T10:00:00.000Z") &&
                         Catch::Contains("migrate unlock"));
-  CHECK(History(p).size() == 1);
+  CHECK(p.History().size() == 1);
   ProcessResult status = p.Run({"status"});
   CHECK_THAT(status.out, Catch::Contains("Lock held by deploy@runner-3:4242"));
 
@@ -174,12 +158,12 @@ TEST_CASE("e2e: a held lock makes run wait, then exit 5 naming the holder, unloc
   CHECK(unlock.exit_code == 0);
   CHECK_THAT(unlock.out, Catch::Contains("deploy@runner-3:4242"));
   CHECK(p.Run({"run"}).exit_code == 0);
-  CHECK(History(p).size() == 4);
+  CHECK(p.History().size() == 4);
 }
 
 TEST_CASE("e2e: an edited applied migration is drift, exit 4, nothing runs", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
   p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY, x int);\n");
@@ -187,13 +171,13 @@ TEST_CASE("e2e: an edited applied migration is drift, exit 4, nothing runs", "[e
   ProcessResult r = p.Run({"run"});
   CHECK(r.exit_code == 4);
   CHECK_THAT(r.err, Catch::Contains("2_b.up.sql changed after it was applied"));
-  CHECK(History(p).size() == 2);
+  CHECK(p.History().size() == 2);
   CHECK(p.Run({"status"}).exit_code == 4);
 }
 
 TEST_CASE("e2e: a tampered bundle is refused before the database is touched", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   WriteFile(p / "dist/migrations/3_c.up.sql", "DROP TABLE a;\n");
   ProcessResult r = p.Run({"run"});
@@ -208,7 +192,7 @@ TEST_CASE("e2e: a tampered bundle is refused before the database is touched", "[
 
 TEST_CASE("e2e: DATABASE_URL and --database override the config, passwords never print", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   CHECK(p.Run({"run"}, {{"DATABASE_URL", "sqlite:other.db"}}).exit_code == 0);
   CHECK(fs::exists(p / "other.db"));
@@ -265,7 +249,7 @@ TEST_CASE("e2e: concurrent runners apply each migration exactly once", "[e2e]") 
 
 TEST_CASE("e2e: status before the first run, and an unwritable dist, fail clearly", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult status = p.Run({"status"});
   CHECK(status.exit_code == 8);
@@ -281,7 +265,7 @@ TEST_CASE("e2e: status before the first run, and an unwritable dist, fail clearl
 
 TEST_CASE("e2e: a reformatted applied file is a note, a changed value is drift", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   p.Add("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 1);\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
@@ -294,7 +278,7 @@ TEST_CASE("e2e: a reformatted applied file is a note, a changed value is drift",
   ProcessResult run = p.Run({"run"});
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.err, Catch::Contains("note: 2_b.up.sql was reformatted after it was applied"));
-  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2", "3", "4"});
   ProcessResult noted = p.Run({"status"});
   CHECK(noted.exit_code == 0);
   CHECK_THAT(noted.out, Catch::Contains("  ~ 2_b.up.sql was reformatted"));
@@ -308,7 +292,7 @@ TEST_CASE("e2e: a reformatted applied file is a note, a changed value is drift",
 
 TEST_CASE("e2e: a no-op run writes nothing and does not wait for a held lock", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run"}).exit_code == 0);
   {
@@ -336,7 +320,7 @@ TEST_CASE("e2e: a no-op run writes nothing and does not wait for a held lock", "
 
 TEST_CASE("e2e: a same-size edit of a pending file stops run before anything is applied", "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "1"}).exit_code == 0);
   std::string original = ReadFile(p / "dist/migrations/4_d.up.sql");
@@ -347,14 +331,14 @@ TEST_CASE("e2e: a same-size edit of a pending file stops run before anything is 
   ProcessResult r = p.Run({"run"});
   CHECK(r.exit_code == 7);
   CHECK_THAT(r.err, Catch::Contains("4_d.up.sql changed during the run"));
-  CHECK(History(p) == std::vector<std::string>{"1"});  // 2 and 3 did not run either
+  CHECK(p.History() == std::vector<std::string>{"1"});  // 2 and 3 did not run either
   CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
 }
 
 TEST_CASE("e2e: SIGINT cancels the long statement in progress, rolls back and frees the lock",
           "[e2e]") {
   Project p;
-  AddFour(p);
+  p.AddTables({"1_a", "2_b", "3_c", "4_d"});
   p.Add("1_a.up.sql",
         "CREATE TABLE a (x INTEGER);\nINSERT INTO a WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
         "SELECT i + 1 FROM n WHERE i < 4000000) SELECT i FROM n;\n");
@@ -379,9 +363,9 @@ TEST_CASE("e2e: SIGINT cancels the long statement in progress, rolls back and fr
   CHECK(r.exit_code == 130);
   CHECK_THAT(r.err, Catch::Contains("cancelling the statement in progress") &&
                         Catch::Contains("1_a.up.sql was cancelled and the migration rolled back"));
-  CHECK(History(p).empty());  // the one in progress rolled back whole
+  CHECK(p.History().empty());  // the one in progress rolled back whole
   CHECK(p.Tables().empty());
   CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
   CHECK(p.Run({"run"}).exit_code == 0);
-  CHECK(History(p) == std::vector<std::string>{"1", "2", "3", "4"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2", "3", "4"});
 }

@@ -8,39 +8,23 @@
 using namespace migrate::testing;
 namespace fs = std::filesystem;
 
-namespace {
-
-void AddThree(const Project& p) {
-  for (const char* t : {"1_a", "2_b", "3_c"}) {
-    std::string table = std::string(t).substr(2);
-    p.Add(std::string(t) + ".up.sql", "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\n");
-    p.Add(std::string(t) + ".down.sql", "DROP TABLE " + table + ";\n");
-  }
-}
-
-std::vector<std::string> History(const Project& p) {
-  return p.Query("SELECT version FROM migrate_history ORDER BY CAST(version AS INTEGER)");
-}
-
-}  // namespace
-
 TEST_CASE("e2e: a resized pending file stops run before anything is applied", "[e2e]") {
   Project p;
-  AddThree(p);
+  p.AddTables({"1_a", "2_b", "3_c"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "1"}).exit_code == 0);
   WriteFile(p / "dist/migrations/3_c.up.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY, x);\n");
   ProcessResult r = p.Run({"run"});
   CHECK(r.exit_code == 7);
   CHECK_THAT(r.err, Catch::Contains("3_c.up.sql changed during the run or after the build"));
-  CHECK(History(p) == std::vector<std::string>{"1"});  // 2 did not run either
+  CHECK(p.History() == std::vector<std::string>{"1"});  // 2 did not run either
   CHECK(p.Tables() == std::vector<std::string>{"a"});
   CHECK(p.Query("SELECT count(*) FROM migrate_lock") == std::vector<std::string>{"0"});
 }
 
 TEST_CASE("e2e: a resized applied file: no-op run and status go on, down refuses it", "[e2e]") {
   Project p;
-  AddThree(p);
+  p.AddTables({"1_a", "2_b", "3_c"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run"}).exit_code == 0);
   WriteFile(p / "dist/migrations/3_c.down.sql", "DROP TABLE c; DROP TABLE b;\n");
@@ -57,13 +41,13 @@ TEST_CASE("e2e: a resized applied file: no-op run and status go on, down refuses
   CHECK(down.exit_code == 7);
   CHECK_THAT(down.err, Catch::Contains("3_c.down.sql changed during the run or after the build"));
   CHECK(p.Tables() == std::vector<std::string>{"a", "b", "c"});
-  CHECK(History(p) == std::vector<std::string>{"1", "2", "3"});
+  CHECK(p.History() == std::vector<std::string>{"1", "2", "3"});
 }
 
 TEST_CASE("e2e: a file missing from or added to dist stops run and status on any database",
           "[e2e]") {
   Project p;
-  AddThree(p);
+  p.AddTables({"1_a", "2_b", "3_c"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   REQUIRE(p.Run({"run", "--to", "2"}).exit_code == 0);
   std::string before = ReadFile(p / "test.db");
@@ -95,7 +79,7 @@ TEST_CASE("e2e: a file missing from or added to dist stops run and status on any
 
 TEST_CASE("e2e: a bundle error outranks the database's: exit 7, not 8", "[e2e]") {
   Project p;
-  AddThree(p);
+  p.AddTables({"1_a", "2_b", "3_c"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   fs::remove(p / "dist/migrations/2_b.up.sql");
   // status of a SQLite file that does not exist: the bundle is read beside the open that
@@ -113,7 +97,7 @@ TEST_CASE("e2e: a bundle error outranks the database's: exit 7, not 8", "[e2e]")
 TEST_CASE("e2e: a connection failing while the bundle is read is exit 8, password redacted",
           "[e2e]") {
   Project p;
-  AddThree(p);
+  p.AddTables({"1_a", "2_b", "3_c"});
   REQUIRE(p.Run({"build"}).exit_code == 0);
   const std::string canary = "Canary-4be1";
   for (std::string command : {"run", "status", "down"}) {

@@ -27,6 +27,18 @@ ProcessResult Project::Run(const std::vector<std::string>& args,
   return RunMigrate(args, dir_.path(), env);
 }
 
+void Project::AddTables(std::initializer_list<const char*> names) const {
+  for (const char* t : names) {
+    std::string table = std::string(t).substr(std::string(t).find('_') + 1);
+    Add(std::string(t) + ".up.sql", "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\n");
+    Add(std::string(t) + ".down.sql", "DROP TABLE " + table + ";\n");
+  }
+}
+
+std::vector<std::string> Project::History() const {
+  return Query("SELECT version FROM migrate_history ORDER BY CAST(version AS INTEGER)");
+}
+
 std::vector<std::string> Project::Query(const std::string& sql) const {
   SQLite::Database db((dir_ / "test.db").string());
   SQLite::Statement q(db, sql);

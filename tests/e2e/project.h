@@ -3,6 +3,7 @@
 #ifndef MIGRATE_TESTS_E2E_PROJECT_H_
 #define MIGRATE_TESTS_E2E_PROJECT_H_
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ class Project {
 
   ProcessResult Run(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {}) const;
+
+  // Migrations that create one table each: "2_b" writes 2_b.up.sql (CREATE TABLE b) and
+  // 2_b.down.sql (DROP TABLE b).
+  void AddTables(std::initializer_list<const char*> names) const;
+
+  // The versions in test.db's history, in numeric order.
+  std::vector<std::string> History() const;
 
   // Runs a query against test.db and returns the first column of every row.
   std::vector<std::string> Query(const std::string& sql) const;

@@ -175,3 +175,23 @@ TEST_CASE("postgres: a start-up setting the server refuses is exit 8 saying so",
                         Catch::Contains("no_such_setting"));
   CHECK_THAT(r.err, !Catch::Contains("migrate-test-only"));  // the password stays hidden
 }
+
+TEST_CASE("postgres: comments, dollar quotes and semicolons survive being sent as one message",
+          "[postgres][e2e]") {
+  PgProject t;
+  t.p.Add("1_odd.up.sql",
+          "CREATE TABLE odd (id int); -- a comment; with a semicolon\n"
+          "INSERT INTO odd VALUES (1) -- no semicolon until the next line\n"
+          ";\n"
+          "/* a block comment; */ INSERT INTO odd VALUES (2);\n"
+          "CREATE FUNCTION odd_count() RETURNS bigint LANGUAGE plpgsql AS $$\n"
+          "BEGIN\n  RETURN (SELECT count(*) FROM odd); -- inside the body;\nEND;\n$$;\n"
+          "INSERT INTO odd SELECT odd_count() + 1 -- ends the file;");
+  t.p.Add("1_odd.down.sql", "DROP FUNCTION odd_count();\nDROP TABLE odd;\n");
+  REQUIRE(t.p.Run({"build"}).exit_code == 0);
+  ProcessResult r = t.p.Run({"run"}, t.env);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(t.db.Query("SELECT string_agg(id::text, ',' ORDER BY id) FROM odd") ==
+        std::vector<std::string>{"1,2,3"});
+}

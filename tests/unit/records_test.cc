@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "postgres/postgres_batch.h"
 #include "postgres/postgres_records.h"
 #include "postgres/postgres_script.h"
 #include "postgres/postgres_session.h"
@@ -98,4 +99,35 @@ TEST_CASE("postgres: a session setting joins the URL's libpq options", "[unit]")
         "postgres://h/db?options=-c%20a%3D5");
   CHECK(WithSessionSetting("postgres://h/db?xoptions=1", "a", "1") ==
         "postgres://h/db?xoptions=1&options=-c%20a%3D1");
+}
+
+TEST_CASE("postgres: a migration sent whole is its parts, each ending its statement", "[unit]") {
+  migrate::postgres::Batch batch;
+  batch.Add("BEGIN", -1);
+  batch.Add("SELECT 1", 0);
+  batch.Add("SELECT 2 -- a comment to the end of the line;", 1, 3);
+  batch.Add("COMMIT", -6);
+  CHECK(batch.text() == "BEGIN\n;\nSELECT 1\n;\nSELECT 2 -- a comment to the end of the line;\n;\n"
+                        "COMMIT\n;");
+  CHECK(batch.size() == 4);
+  CHECK(batch.tag(1) == 0);
+  CHECK(batch.tag(3) == -6);
+}
+
+TEST_CASE("postgres: the record of a migration sent whole leaves its duration to the server",
+          "[unit]") {
+  migrate::Step step;
+  step.version = "1";
+  step.file = "1_a.up.sql";
+  migrate::LockRequest lease;
+  lease.run_id = "r";
+  migrate::SqlCommand measured = migrate::postgres::RecordDone({}, step, lease, 42);
+  migrate::SqlCommand by_server = migrate::postgres::RecordDone({}, step, lease, -1);
+  CHECK(measured.params[6] == std::optional<std::string>("42"));
+  CHECK_FALSE(by_server.params[6].has_value());
+  CHECK_THAT(by_server.text, Catch::Contains("coalesce($7::bigint, (extract(epoch FROM "
+                                             "clock_timestamp() - statement_timestamp())"));
+  migrate::SqlCommand guard = migrate::postgres::FailUnlessHoldsLock({}, lease);
+  CHECK_THAT(guard.text, Catch::Contains("CAST('migrate: the lock lease was lost'"));
+  CHECK(guard.params == std::vector<std::optional<std::string>>{"r"});
 }
