@@ -1,5 +1,7 @@
 #include "postgres/postgres_records.h"
 
+#include <set>
+
 namespace migrate::postgres {
 namespace {
 
@@ -70,8 +72,9 @@ std::string LeaseUpdate(const TableNames& t, const std::string& secs, const std:
 
 std::vector<std::string> MetadataDdl(const TableNames& t) {
   std::vector<std::string> out;
+  std::set<std::string> schemas;  // each once: the four tables usually share one
   for (const QualifiedName* name : t.All()) {
-    if (!name->schema().empty()) {
+    if (!name->schema().empty() && schemas.insert(name->schema()).second) {
       out.push_back("CREATE SCHEMA IF NOT EXISTS \"" + name->schema() + "\"");
     }
   }
