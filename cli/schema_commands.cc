@@ -141,6 +141,11 @@ ToolApplied ToolVersions(const Context& ctx, Driver& driver, const Bundle& bundl
 }
 
 void Baseline(const Context& ctx, const BaselineRequest& request) {
+  if (!request.table.empty() && request.from.empty()) {
+    throw Error(ErrorCode::kUsage,
+                "--table names the history table of the tool --from reads: "
+                "give --from TOOL too");
+  }
   if (request.version.empty() == request.from.empty()) {
     throw Error(ErrorCode::kUsage,
                 "baseline needs either a VERSION or --from TOOL (the tool's history says which "

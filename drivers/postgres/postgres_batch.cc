@@ -50,22 +50,27 @@ void Batch::Add(std::string_view text, int tag, int group) {
   chars_ += 2;
 }
 
-BatchFailure Batch::FailureAt(std::size_t part, const std::string& message,
-                              const std::string& state, const char* position) const {
-  long chars = position ? std::strtol(position, nullptr, 10) : 0;  // 1-based, whole message
-  if (chars > 0) {
-    // The part the position falls in: a syntax error anywhere fails the message before any
-    // part runs, so it is not the next part to answer.
-    std::size_t at = static_cast<std::size_t>(chars - 1);
-    part = 0;
-    while (part + 1 < parts_.size() && parts_[part + 1].char_begin <= at) ++part;
+BatchFailure Batch::FailureAt(std::size_t next, const std::string& message,
+                              const std::string& state, const char* position, bool bytes) const {
+  // The server's position: 1-based, into the whole message, in characters — or in bytes when
+  // it does not read the message as UTF-8 (a SQL_ASCII database, another client_encoding).
+  long at = position ? std::strtol(position, nullptr, 10) - 1 : -1;
+  auto begin = [&](const Part& p) { return bytes ? p.begin : p.char_begin; };
+  std::size_t part = std::min(next, parts_.size() - 1);
+  if (next == 0 && at >= 0) {
+    // Nothing ran: a syntax error anywhere fails the message before its first part, so the
+    // position says which part it is in. Once parts ran, the next one to answer failed.
+    while (part + 1 < parts_.size() && begin(parts_[part + 1]) <= static_cast<std::size_t>(at)) {
+      ++part;
+    }
   }
-  BatchFailure f{part, parts_[part].tag, parts_[part].group, message, state, std::nullopt};
   const Part& p = parts_[part];
-  if (chars > 0 && static_cast<std::size_t>(chars - 1) >= p.char_begin) {
+  BatchFailure f{part, p.tag, p.group, message, state, std::nullopt};
+  if (at >= 0 && static_cast<std::size_t>(at) >= begin(p)) {
     std::string_view own = std::string_view(text_).substr(p.begin, p.length);
-    std::size_t offset = CharToByteOffset(own, static_cast<std::size_t>(chars - 1) - p.char_begin);
-    if (offset <= own.size()) f.offset = offset;
+    std::size_t in = static_cast<std::size_t>(at) - begin(p);
+    std::size_t offset = bytes ? in : CharToByteOffset(own, in);
+    if (offset <= own.size()) f.offset = offset;  // else the position is not in this part
   }
   return f;
 }
@@ -76,9 +81,13 @@ BatchOutcome Batch::Run(PGconn* conn) const {
   if (!PQsendQuery(conn, text_.c_str())) {
     out.lost = true;
     out.sent = false;
-    out.failure = FailureAt(0, PQerrorMessage(conn), "", nullptr);
+    out.failure = FailureAt(0, PQerrorMessage(conn), "", nullptr, false);
     return out;
   }
+  const char* server = PQparameterStatus(conn, "server_encoding");
+  const char* client = PQparameterStatus(conn, "client_encoding");
+  bool bytes = (server && std::string_view(server) == "SQL_ASCII") ||
+               (client && std::string_view(client) != "UTF8");
   std::size_t next = 0;  // the part the next result belongs to
   while (PGresult* r = PQgetResult(conn)) {
     ExecStatusType status = PQresultStatus(r);
@@ -86,10 +95,9 @@ BatchOutcome Batch::Run(PGconn* conn) const {
       EndCopy(conn, status);
     } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
                status == PGRES_NONFATAL_ERROR) {
-      std::size_t part = next < parts_.size() ? next : parts_.size() - 1;
       if (!out.failure) {
-        out.failure = FailureAt(part, PQresultErrorMessage(r), Field(r, PG_DIAG_SQLSTATE),
-                                PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION));
+        out.failure = FailureAt(next, PQresultErrorMessage(r), Field(r, PG_DIAG_SQLSTATE),
+                                PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION), bytes);
       }
     } else if (status != PGRES_EMPTY_QUERY && !out.failure) {
       ++next;
@@ -98,9 +106,11 @@ BatchOutcome Batch::Run(PGconn* conn) const {
   }
   out.completed = next;
   if (PQstatus(conn) == CONNECTION_BAD && next < parts_.size()) {
-    // Results stopped coming: the server may or may not have run the rest.
-    out.lost = !out.failure || out.failure->sqlstate.empty();
-    if (!out.failure) out.failure = FailureAt(next, PQerrorMessage(conn), "", nullptr);
+    // Results stopped coming: the server may or may not have run the rest. A server that
+    // ended the session at the last part (a FATAL at COMMIT) may have committed too.
+    out.lost =
+        !out.failure || out.failure->sqlstate.empty() || out.failure->part + 1 == parts_.size();
+    if (!out.failure) out.failure = FailureAt(next, PQerrorMessage(conn), "", nullptr, false);
   }
   return out;
 }

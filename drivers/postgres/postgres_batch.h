@@ -61,8 +61,10 @@ class Batch {
     std::size_t length = 0;      // of its text, without the separator
     std::size_t char_begin = 0;  // the same offset in characters (error positions)
   };
-  BatchFailure FailureAt(std::size_t part, const std::string& message, const std::string& state,
-                         const char* position) const;
+  // The failure of the part after the `next` ones that answered, located by the server's
+  // `position` (in bytes when `bytes`, else in characters), when it gave one.
+  BatchFailure FailureAt(std::size_t next, const std::string& message, const std::string& state,
+                         const char* position, bool bytes) const;
 
   std::string text_;
   std::size_t chars_ = 0;

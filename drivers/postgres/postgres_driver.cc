@@ -313,9 +313,19 @@ std::unique_ptr<Driver> Open(const PostgresOptions& options, std::function<void(
   // A backend whose client died (kill -9) stops its query within seconds instead of holding
   // locks, and the advisory lock, until the query ends. Set at connection start-up (libpq's
   // `options`): no round trip of its own.
-  std::unique_ptr<PgConnection> conn =
-      Connect(WithSessionSetting(options.url, "client_connection_check_interval", "2s"));
+  std::unique_ptr<PgConnection> conn;
+  bool set_after = false;
   try {
+    conn = Connect(WithSessionSetting(options.url, "client_connection_check_interval", "2s"));
+  } catch (const Error& e) {
+    if (!RefusesStartupOptions(e.what())) throw;
+    conn = Connect(options.url);  // a pooler (PgBouncer) that passes no options: SET after
+    set_after = true;
+  }
+  try {
+    if (set_after) {
+      pqxx::nontransaction(*conn).exec("SET client_connection_check_interval = '2s'");
+    }
     return std::make_unique<PostgresDriver>(options, std::move(conn), std::move(on_close));
   } catch (const pqxx::failure& e) {
     throw Error(ErrorCode::kConnection, "cannot set up the session on " + RedactUrl(options.url) +

@@ -22,10 +22,13 @@ std::string StateCheck(const TableNames& t) {
 }
 
 // INSERT (or reset) of an up step's history row; parameters $1..$11.
-// A duration parameter, or the time since the server received this message when it is NULL.
+// A duration parameter, or when it is NULL the time since the step began on the server: since
+// the message arrived, or since the step's start mark when it followed others in the same
+// message (TimeoutsAfter).
 std::string Duration(const std::string& param) {
   return "coalesce(" + param +
-         "::bigint, (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)"
+         "::bigint, (extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting("
+         "'migrate.step_started', true), '')::timestamptz, statement_timestamp())) * 1000)"
          "::bigint)";
 }
 
@@ -301,13 +304,15 @@ std::vector<std::string> SetTimeouts(const Step& step, bool local) {
 }
 
 std::vector<std::string> TimeoutsAfter(const Step& step, const Step* previous) {
-  std::vector<std::string> out = SetTimeouts(step, true);
-  if (previous && previous->lock_timeout && !step.lock_timeout) {
+  std::vector<std::string> out;
+  if (previous) {
+    // Whatever the one before set, by directive or by its own SET LOCAL; and this one's
+    // duration starts here (Duration).
     out.push_back("SET LOCAL lock_timeout TO DEFAULT");
-  }
-  if (previous && previous->statement_timeout && !step.statement_timeout) {
     out.push_back("SET LOCAL statement_timeout TO DEFAULT");
+    out.push_back("SELECT set_config('migrate.step_started', clock_timestamp()::text, true)");
   }
+  for (std::string& set : SetTimeouts(step, true)) out.push_back(std::move(set));
   return out;
 }
 

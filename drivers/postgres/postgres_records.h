@@ -42,7 +42,8 @@ SqlCommand RecordDone(const TableNames& t, const Step& step, const LockRequest& 
                       long long ms);
 
 // The SET LOCAL timeouts of `step` in a transaction where `previous` (or nullptr) ran before
-// it: a timeout `previous` set and `step` does not is set back TO DEFAULT.
+// it: after another step, both timeouts go back TO DEFAULT first (whatever it set, by directive
+// or by its own SET LOCAL) and the step's start is marked for its duration (RecordDone).
 std::vector<std::string> TimeoutsAfter(const Step& step, const Step* previous);
 
 // Extends the lease; affects one row while `lease` holds the lock.

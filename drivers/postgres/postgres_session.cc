@@ -30,6 +30,10 @@ std::string WithSessionSetting(const std::string& url, const std::string& name,
   return url.substr(0, end) + "%20" + setting + url.substr(end);
 }
 
+bool RefusesStartupOptions(const std::string& message) {
+  return message.find("unsupported startup parameter") != std::string::npos;
+}
+
 std::unique_ptr<PgConnection> Connect(std::string url, const std::string& application_name,
                                       int connect_timeout_s) {
   std::string shown = RedactUrl(url);

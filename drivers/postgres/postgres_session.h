@@ -96,6 +96,10 @@ std::unique_ptr<PgConnection> Connect(std::string url,
 std::string WithSessionSetting(const std::string& url, const std::string& name,
                                const std::string& value);
 
+// Whether a refused connection's `message` says the server (a connection pooler: PgBouncer,
+// Neon's, …) refused libpq's start-up `options`; the setting is then made with SET instead.
+bool RefusesStartupOptions(const std::string& message);
+
 // Runs `body`, translating libpqxx's exceptions: a broken connection or another libpq
 // failure is Error(kConnection), an SQL error Error(kMigrationFailed) with its SQLSTATE; the
 // message starts with `what`.

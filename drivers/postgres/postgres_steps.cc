@@ -201,7 +201,18 @@ void LiveSteps::SendBatch(const Step& step) {
     throw Error(ErrorCode::kConnection, step.file + ": lost the connection to PostgreSQL: " +
                                             CleanServerMessage(f.message));
   }
-  if (f.tag == kLeaseAtBegin || f.tag == kLeaseAtEnd) throw LockLostError();
+  if ((f.tag == kLeaseAtBegin || f.tag == kLeaseAtEnd) && f.sqlstate == "22P02" &&
+      f.message.find("migrate: the lock lease was lost") != std::string::npos) {
+    throw LockLostError();
+  }
+  if (f.tag == kCommit && gathered_.size() > 1) {  // --single-transaction: no one file's
+    throw Error(ErrorCode::kMigrationFailed,
+                "the COMMIT of the single transaction of " + std::to_string(gathered_.size()) +
+                    " migrations failed (deferred constraints are checked there); none of them "
+                    "is applied: " +
+                    CleanServerMessage(f.message),
+                {}, f.sqlstate);
+  }
   if (f.tag >= 0) {
     throw StatementError(ServerError{f.message, f.sqlstate, f.offset}, failed,
                          static_cast<std::size_t>(f.tag));

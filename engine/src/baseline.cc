@@ -86,8 +86,10 @@ ToolApplied ReadToolApplied(Driver& driver, const Bundle& bundle, ImportSource s
                                        " keeps its history there. Name the table it uses with "
                                        "--table, or check --database/--env");
   }
-  std::vector<std::string> all;
-  for (const ManifestEntry& e : bundle.manifest().migrations) all.push_back(e.version);
+  std::vector<std::string> all;  // those this database can have: with an up file for it
+  for (const ManifestEntry& e : bundle.manifest().migrations) {
+    if (e.Find(Direction::kUp, driver.GetDialect().Name())) all.push_back(e.version);
+  }
   out.versions = ToolAppliedVersions(source, *rows, all, out.table.ToString());
   std::set<std::string> applied(out.versions.begin(), out.versions.end());
   for (const ManifestEntry& e : bundle.manifest().migrations) {

@@ -48,13 +48,14 @@ Applied GolangMigrate(const std::vector<TextRow>& rows, const std::string& table
                                        " rows; golang-migrate keeps exactly one (its current "
                                        "version): is this golang-migrate's table?");
   }
-  std::string version = VersionIn(Cell(rows[0], 0), table);
-  if (Truthy(rows[0], 1)) {
+  if (Truthy(rows[0], 1)) {  // before the version: a failed first down leaves -1, dirty
+    std::string version = PrintableName(Cell(rows[0], 0));
     throw Error(ErrorCode::kUsage,
                 "golang-migrate left version " + version + " dirty in " + table +
                     " (it failed half-way): finish or undo it by hand, run 'migrate force " +
                     version + "' with golang-migrate, then baseline");
   }
+  std::string version = VersionIn(Cell(rows[0], 0), table);
   return {{version}, version};
 }
 
@@ -94,7 +95,10 @@ Applied Flyway(std::vector<TextRow> rows, const std::string& table) {
     }
     if (type == "UNDO_SQL" || type == "DELETE") {
       applied.versions.erase(version);
-    } else if (type == "BASELINE") {  // Flyway took everything up to it as applied
+    } else if (type == "BASELINE" || type.ends_with("_BASELINE")) {
+      // Flyway took everything up to it as applied (a baseline marker, or a Teams baseline
+      // migration that stands for all before it).
+      if (type != "BASELINE") applied.versions.insert(version);
       applied.up_to = version;
     } else {
       applied.versions.insert(version);
@@ -109,14 +113,22 @@ Applied Listed(const std::vector<TextRow>& rows, const std::string& table) {
   return applied;
 }
 
-// Ours for each of `theirs`: Flyway's mapped onto the bundle, the others as they are.
+// Ours for each of `theirs`: Flyway's mapped onto the bundle, the others as they are; a
+// number the bundle has is spelled as the bundle spells it.
 std::map<std::string, std::string> Spell(ImportSource source, const std::set<std::string>& theirs,
                                          const std::vector<std::string>& bundle_versions) {
   std::vector<std::string> in(theirs.begin(), theirs.end());
   std::vector<std::string> ours =
       source == ImportSource::kFlyway ? MapFlywayVersions(in, bundle_versions) : in;
+  // The bundle's spelling of each number: tools that keep versions as integers (golang-migrate,
+  // goose, TypeORM) record 3 for a file named 003_….
+  std::map<std::string, std::string> bundle;
+  for (const std::string& v : bundle_versions) bundle[Number(v)] = v;
   std::map<std::string, std::string> out;
-  for (std::size_t i = 0; i < in.size(); ++i) out[in[i]] = ours[i];
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    auto it = IsVersion(ours[i]) ? bundle.find(Number(ours[i])) : bundle.end();
+    out[in[i]] = it != bundle.end() ? it->second : ours[i];
+  }
   return out;
 }
 
@@ -154,19 +166,12 @@ std::vector<std::string> ToolAppliedVersions(ImportSource source, const std::vec
   std::set<std::string> theirs = applied.versions;
   if (applied.up_to) theirs.insert(*applied.up_to);
   std::map<std::string, std::string> ours = Spell(source, theirs, bundle_versions);
-  // The bundle's spelling of each number: tools that keep versions as integers (golang-migrate,
-  // goose, TypeORM) record 3 for a file named 003_….
-  std::map<std::string, std::string> bundle;
-  for (const std::string& v : bundle_versions) bundle[Number(v)] = v;
-  for (auto& [theirs, spelled] : ours) {
-    auto it = IsVersion(spelled) ? bundle.find(Number(spelled)) : bundle.end();
-    if (it != bundle.end()) spelled = it->second;
-  }
+  std::set<std::string> bundle(bundle_versions.begin(), bundle_versions.end());
   std::set<std::string> result;
   std::string missing;
   int missing_count = 0;
   for (const std::string& v : applied.versions) {
-    if (bundle.count(Number(ours[v]))) {
+    if (bundle.count(ours[v])) {
       result.insert(ours[v]);
     } else if (++missing_count <= 10) {
       missing += (missing.empty() ? "" : ", ") + v;
@@ -188,6 +193,11 @@ std::vector<std::string> ToolAppliedVersions(ImportSource source, const std::vec
     for (const std::string& v : bundle_versions) {
       if (CompareVersions(v, ours[*applied.up_to]) <= 0) result.insert(v);
     }
+  }
+  if (result.empty()) {
+    throw Error(ErrorCode::kUsage, tool + "'s history in " + table +
+                                       " applies none of the bundle's migrations: there is "
+                                       "nothing to baseline; use 'migrate run'");
   }
   std::vector<std::string> sorted(result.begin(), result.end());
   std::sort(sorted.begin(), sorted.end(),

@@ -129,6 +129,8 @@ TEST_CASE("e2e: baseline --from refuses a dirty, foreign or unknown history and 
   CHECK_THAT(baseline({"--from", "golang-migrate", "3"}).err,
              Catch::Contains("either a VERSION or --from TOOL"));
   CHECK(baseline({}).exit_code == 2);
+  CHECK_THAT(baseline({"3", "--table", "schema_migrations"}).err,
+             Catch::Contains("--table names the history table of the tool --from reads"));
   CHECK(baseline({"--from", "golang-migrate", "--table", "no such"}).exit_code != 0);
   CHECK_FALSE(HasMigrateTables(db));  // nothing was written by any of them
 }

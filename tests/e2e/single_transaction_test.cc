@@ -120,3 +120,45 @@ TEST_CASE("e2e: transaction must be \"each\" or \"single\"", "[e2e]") {
   CHECK_THAT(r.err,
              Catch::Contains("config.toml:4") && Catch::Contains("'transaction' must be \"each\""));
 }
+
+TEST_CASE(
+    "e2e: --single-transaction on PostgreSQL: a deferred constraint fails the COMMIT, "
+    "settings do not leak, each migration is timed alone",
+    "[e2e][postgres]") {
+  PgDatabase db;
+  Project p("dialects = [\"postgres\"]\n");
+  p.Add("1_a.up.sql",
+        "CREATE TABLE parent (id int PRIMARY KEY);\n"
+        "CREATE TABLE child (pid int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\n"
+        "SELECT pg_sleep(0.3);\n");
+  p.Add("1_a.down.sql", "DROP TABLE child;\nDROP TABLE parent;\n");
+  p.Add("2_b.up.sql", "SET LOCAL lock_timeout = '1ms';\nSELECT pg_sleep(0.3);\n");
+  p.Add("2_b.down.sql", "SELECT 1;\n");
+  p.Add("3_c.up.sql",
+        "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock_timeout;\n"
+        "SELECT pg_sleep(0.3);\n");
+  p.Add("3_c.down.sql", "DROP TABLE seen;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult ok = p.Run({"--database", db.url(), "run", "--single-transaction"});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  // 2's SET LOCAL ended with 2: 3 ran with the server's default.
+  CHECK(db.Query("SELECT lock_timeout FROM seen") == std::vector<std::string>{"0"});
+  // Each timed from its own start, not from the start of the message.
+  for (const std::string& ms : db.Query("SELECT duration_ms FROM migrate_history")) {
+    CHECK(std::stol(ms) >= 250);
+    CHECK(std::stol(ms) < 600);
+  }
+
+  PgDatabase other;
+  p.Add("4_d.up.sql", "INSERT INTO child VALUES (42);\n");  // no parent 42: fails at COMMIT
+  p.Add("4_d.down.sql", "DELETE FROM child;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"--database", other.url(), "run", "--single-transaction"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("the COMMIT of the single transaction of 4 migrations failed "
+                                    "(deferred constraints are checked there); none of them is "
+                                    "applied") &&
+                        Catch::Contains("violates foreign key constraint"));
+  CHECK(other.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"0"});
+}

@@ -4,6 +4,8 @@
 // reported at its file:line:column with its SQLSTATE and "statement k of n" and leaves
 // nothing; a lease taken over while it runs rolls it back; the timeouts apply to its
 // statements.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 #include <thread>
@@ -194,4 +196,29 @@ TEST_CASE("postgres: comments, dollar quotes and semicolons survive being sent a
   CHECK(r.exit_code == 0);
   CHECK(t.db.Query("SELECT string_agg(id::text, ',' ORDER BY id) FROM odd") ==
         std::vector<std::string>{"1,2,3"});
+}
+
+TEST_CASE("postgres: a failing statement is located in a SQL_ASCII database too",
+          "[postgres][e2e]") {
+  // The server counts its error positions in bytes there: the multibyte text before the
+  // failing statement must not move the blame to a later part.
+  std::string name = "migrate_ascii_" + std::to_string(::getpid());
+  pqxx::connection admin(PgAdminUrl());
+  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name +
+                                   " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                                   "TEMPLATE template0");
+  std::string url = PgAdminUrl();
+  url = url.substr(0, url.rfind('/') + 1) + name;
+  Project p{"dialects = [\"postgres\"]\n"};
+  std::string many;
+  for (int i = 0; i < 1300; ++i) many += "Ж";
+  p.Add("1_a.up.sql",
+        "CREATE TABLE t (note text DEFAULT '" + many + "');\nSELECT nosuchcol FROM t;\n");
+  p.Add("1_a.down.sql", "DROP TABLE t;\n");
+  REQUIRE(p.Run({"build"}).exit_code == 0);
+  ProcessResult r = p.Run({"--database", url, "run"});
+  pqxx::nontransaction(admin).exec("DROP DATABASE " + name + " WITH (FORCE)");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("1_a.up.sql:2:8: statement 2 of 2 failed (SQLSTATE 42703)"));
 }

@@ -99,6 +99,14 @@ TEST_CASE("postgres: a session setting joins the URL's libpq options", "[unit]")
         "postgres://h/db?options=-c%20a%3D5");
   CHECK(WithSessionSetting("postgres://h/db?xoptions=1", "a", "1") ==
         "postgres://h/db?xoptions=1&options=-c%20a%3D1");
+  // PgBouncer's refusals, old and new: the setting is then made with SET after connecting.
+  CHECK(migrate::postgres::RefusesStartupOptions(
+      "cannot reach PostgreSQL at postgres://u@h/db: ERROR:  unsupported startup parameter: "
+      "options"));
+  CHECK(migrate::postgres::RefusesStartupOptions(
+      "ERROR:  unsupported startup parameter in options: client_connection_check_interval"));
+  CHECK_FALSE(migrate::postgres::RefusesStartupOptions(
+      "FATAL:  unrecognized configuration parameter \"no_such_setting\""));
 }
 
 TEST_CASE("postgres: a migration sent whole is its parts, each ending its statement", "[unit]") {
@@ -107,8 +115,9 @@ TEST_CASE("postgres: a migration sent whole is its parts, each ending its statem
   batch.Add("SELECT 1", 0);
   batch.Add("SELECT 2 -- a comment to the end of the line;", 1, 3);
   batch.Add("COMMIT", -6);
-  CHECK(batch.text() == "BEGIN\n;\nSELECT 1\n;\nSELECT 2 -- a comment to the end of the line;\n;\n"
-                        "COMMIT\n;");
+  CHECK(batch.text() ==
+        "BEGIN\n;\nSELECT 1\n;\nSELECT 2 -- a comment to the end of the line;\n;\n"
+        "COMMIT\n;");
   CHECK(batch.size() == 4);
   CHECK(batch.tag(1) == 0);
   CHECK(batch.tag(3) == -6);
@@ -126,7 +135,7 @@ TEST_CASE("postgres: the record of a migration sent whole leaves its duration to
   CHECK(measured.params[6] == std::optional<std::string>("42"));
   CHECK_FALSE(by_server.params[6].has_value());
   CHECK_THAT(by_server.text, Catch::Contains("coalesce($7::bigint, (extract(epoch FROM "
-                                             "clock_timestamp() - statement_timestamp())"));
+                                             "clock_timestamp() - coalesce(nullif("));
   migrate::SqlCommand guard = migrate::postgres::FailUnlessHoldsLock({}, lease);
   CHECK_THAT(guard.text, Catch::Contains("CAST('migrate: the lock lease was lost'"));
   CHECK(guard.params == std::vector<std::optional<std::string>>{"r"});

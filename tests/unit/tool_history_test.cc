@@ -99,3 +99,19 @@ TEST_CASE("tool history: Flyway's dotted versions, undo, baseline and failed row
                             {Row({"1.1", "BASELINE", "true", "1"}), Row({"2", "SQL", "1", "2"})},
                             bundle, "t") == Versions{"0100", "0101", "0200"});
 }
+
+TEST_CASE("tool history: a history that applies none of the bundle's versions is refused",
+          "[unit]") {
+  // goose's own row only: it ran, and applied nothing.
+  CHECK_THAT(FailureOf(ImportSource::kGoose, {Row({"0", "true", "1"})}, {"1", "2"}),
+             Catch::Contains("applies none of the bundle's migrations"));
+  CHECK_THAT(FailureOf(ImportSource::kGoose, {Row({"0", "true", "1"}), Row({"1", "false", "2"})},
+                       {"1", "2"}),
+             Catch::Contains("applies none"));
+  // golang-migrate's -1 after a failed first down is dirty, and says so.
+  CHECK_THAT(FailureOf(ImportSource::kGolangMigrate, {Row({"-1", "true"})}, {"1"}),
+             Catch::Contains("left version -1 dirty"));
+  // A Flyway (Teams) baseline migration stands for everything before it.
+  CHECK(ToolAppliedVersions(ImportSource::kFlyway, {Row({"2", "SQL_BASELINE", "true", "1"})},
+                            {"1", "2", "3"}, "t") == Versions{"1", "2"});
+}

@@ -27,9 +27,10 @@ ToolTable ToolHistoryTable(ImportSource source);
 
 // The versions of `bundle_versions` (this layout's, in any order) that `rows` of the tool's
 // table (ToolTable's columns, in order) say are applied, sorted. `table` names the table in
-// messages. Throws Error(kUsage) when the history is unusable (empty, a dirty or failed
-// migration, a value that is not a version) and Error(kUsage) listing every applied version the
-// bundle lacks, saying to import its file and build.
+// messages. Never empty: throws Error(kUsage) when the history is unusable (empty, applying
+// none of the bundle's versions, a dirty or failed migration, a value that is not a version)
+// and Error(kUsage) listing every applied version the bundle lacks, saying to import its file
+// and build.
 std::vector<std::string> ToolAppliedVersions(ImportSource source, const std::vector<TextRow>& rows,
                                              const std::vector<std::string>& bundle_versions,
                                              const std::string& table);
