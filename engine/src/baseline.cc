@@ -65,6 +65,19 @@ RunResult RunBaselineOf(Driver& driver, const Bundle& bundle,
                         [&](const std::string& v) { return keep.count(v) > 0; });
 }
 
+namespace {
+
+// Whether `table` has `column` (read, not written: the driver fails on a missing one).
+bool HasColumn(Driver& driver, const QualifiedName& table, const std::string& column) {
+  try {
+    return driver.ReadForeignTable(table, {column}).has_value();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 ToolApplied ReadToolApplied(Driver& driver, const Bundle& bundle, ImportSource source,
                             const std::optional<QualifiedName>& table) {
   ToolTable tool = ToolHistoryTable(source);
@@ -85,6 +98,13 @@ ToolApplied ReadToolApplied(Driver& driver, const Bundle& bundle, ImportSource s
                                        " in the database: " + name +
                                        " keeps its history there. Name the table it uses with "
                                        "--table, or check --database/--env");
+  }
+  if (source == ImportSource::kDbmate && HasColumn(driver, tool.table, "dirty")) {
+    // golang-migrate names its table the same, and keeps only its newest version there.
+    throw Error(ErrorCode::kUsage, out.table.ToString() +
+                                       " has golang-migrate's dirty column: it is golang-migrate's "
+                                       "history, which holds only the newest version. Use --from "
+                                       "golang-migrate");
   }
   std::vector<std::string> all;  // those this database can have: with an up file for it
   for (const ManifestEntry& e : bundle.manifest().migrations) {

@@ -108,6 +108,10 @@ TEST_CASE("e2e: baseline --from refuses a dirty, foreign or unknown history and 
                               Catch::Contains("--table"));
 
   MigrateWithPsql(db, p / "gm", 2, /*dirty=*/true);
+  ProcessResult other = baseline({"--from", "dbmate"});  // the same table name
+  CHECK(other.exit_code == 2);
+  CHECK_THAT(other.err, Catch::Contains("has golang-migrate's dirty column") &&
+                            Catch::Contains("Use --from golang-migrate"));
   ProcessResult dirty = baseline({"--from", "golang-migrate"});
   CHECK(dirty.exit_code == 2);
   CHECK_THAT(dirty.err, Catch::Contains("golang-migrate left version 2 dirty in "
