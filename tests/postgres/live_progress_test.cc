@@ -82,10 +82,12 @@ void AddLockedTable(PgProject& p) {
 TEST_CASE("postgres: on a terminal, CREATE INDEX CONCURRENTLY shows its phase and progress",
           "[postgres][e2e]") {
   PgProject p;
+  // 6 million rows: the index build must outlast the probe's first half second and several
+  // ticks even on an idle machine (3 million took 1.3 s there, one reading).
   p.Add("1_big",
         "CREATE TABLE big (id int, v int);\n"
         "INSERT INTO big SELECT g, (g::bigint * 7919) % 1000003"
-        " FROM generate_series(1, 3000000) g;\n");
+        " FROM generate_series(1, 6000000) g;\n");
   p.Add("2_big_v", "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v);\n");
   REQUIRE(p.Run({"build"}).exit_code == 0);
   TmuxTerminal term({"run"}, p.project.dir().path(), {{"DATABASE_URL", p.db.url()}});
