@@ -222,3 +222,24 @@ TEST_CASE("postgres: a failing statement is located in a SQL_ASCII database too"
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("1_a.up.sql:2:8: statement 2 of 2 failed (SQLSTATE 42703)"));
 }
+
+TEST_CASE("postgres: COPY in a migration sent whole: TO STDOUT is read, FROM STDIN refused",
+          "[postgres][e2e]") {
+  PgProject t;
+  t.p.Add("1_out.up.sql",
+          "CREATE TABLE c (id int);\nCOPY (SELECT 1) TO STDOUT;\n"
+          "INSERT INTO c VALUES (1);\n");
+  t.p.Add("1_out.down.sql", "DROP TABLE c;\n");
+  t.p.Add("2_in.up.sql", "INSERT INTO c VALUES (2);\nCOPY c FROM STDIN;\n");
+  t.p.Add("2_in.down.sql", "DELETE FROM c WHERE id = 2;\n");
+  REQUIRE(t.p.Run({"build"}).exit_code == 0);
+  ProcessResult r = t.p.Run({"run"}, t.env);
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("2_in.up.sql:2:1: statement 2 of 2 failed") &&
+                        Catch::Contains("COPY FROM STDIN has no data in a migration"));
+  // 1 ran whole (its COPY TO STDOUT did not stall the message); 2 left nothing.
+  CHECK(t.db.Query("SELECT string_agg(id::text, ',') FROM c") == std::vector<std::string>{"1"});
+  CHECK(t.db.Query("SELECT version FROM migrate_history") == std::vector<std::string>{"1"});
+  CHECK(t.p.Run({"status"}, t.env).exit_code == 0);  // the session was left clean
+}

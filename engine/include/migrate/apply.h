@@ -99,8 +99,10 @@ class StepSink {
 
 // `run --single-transaction`: every step of `steps` (all transactional) and its records in one
 // transaction, checked against `lease` at its BEGIN and at each record: all or nothing.
-// Returns each step's duration in milliseconds (as seen when it was recorded). REQUIRES: no
-// step is non-transactional (the engine refuses such a plan before anything runs).
+// Returns each step's duration in milliseconds as seen here when it was recorded (about
+// nothing for a sink that sends the transaction whole at its commit: the runner then reads what
+// the database recorded). REQUIRES: no step is non-transactional (the engine refuses such a
+// plan before anything runs).
 std::vector<long long> ApplySteps(StepSink& sink, const std::vector<Step>& steps,
                                   const LockRequest& lease);
 
