@@ -29,6 +29,9 @@ void RegisterRunCommands(CLI::App& app, const GlobalOptions& globals, Action& ac
 // drift, baseline
 void RegisterSchemaCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
 
+// diff, inspect
+void RegisterDiffCommands(CLI::App& app, const GlobalOptions& globals, Action& action);
+
 // import
 void RegisterImportCommand(CLI::App& app, const GlobalOptions& globals, Action& action);
 // __complete (hidden): environments and versions for the shell completions

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   migrate::cli::RegisterSchemaCommands(app, globals, action);
   migrate::cli::RegisterVerifyCommand(app, globals, action);
   migrate::cli::RegisterImportCommand(app, globals, action);
+  migrate::cli::RegisterDiffCommands(app, globals, action);
   migrate::cli::RegisterCompleteCommand(app, globals, action);
   try {
     app.parse(argc, argv);

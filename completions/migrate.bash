@@ -16,12 +16,18 @@ _migrate_words() {
 _migrate() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   local globals="--help --version --config --env --database --lock-wait --json --quiet -q --no-color"
-  local commands="new build plan run down status repair unlock drift baseline verify import"
+  local commands="new build plan run down status repair unlock drift baseline verify import diff inspect"
   COMPREPLY=()
   case $prev in
     --env) mapfile -t COMPREPLY < <(compgen -W "$(_migrate_words envs)" -- "$cur"); return ;;
     --to) mapfile -t COMPREPLY < <(compgen -W "$(_migrate_words versions)" -- "$cur"); return ;;
     --format) mapfile -t COMPREPLY < <(compgen -W "text sql html" -- "$cur"); return ;;
+    --dialect) mapfile -t COMPREPLY < <(compgen -W "postgres sqlite" -- "$cur"); return ;;
+    --out)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+      return
+      ;;
     --from)
       mapfile -t COMPREPLY < <(compgen -W "golang-migrate dbmate goose flyway typeorm" -- "$cur")
       return
@@ -31,7 +37,7 @@ _migrate() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
       ;;
-    --database | --lock-wait | --dev-url | --verify-url) return ;;
+    --database | --lock-wait | --dev-url | --verify-url | --rename) return ;;
   esac
   # The subcommand: the first word that is neither a flag nor a global option's value.
   local i cmd=""
@@ -53,6 +59,8 @@ _migrate() {
     baseline) flags="--check --dev-url --from --table" ;;
     verify) flags="--dev-url --allow-existing" ;;
     import) flags="--from" ;;
+    diff) flags="--check --dialect --dev-url --rename" ;;
+    inspect) flags="--out --force" ;;
   esac
   if [[ $cur == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$flags $globals" -- "$cur")

@@ -262,7 +262,8 @@ class Reader {
       index.name = Text(r[1]);
       index.unique = r[2].as<bool>();
       index.method = Text(r[3]);
-      SplitIndexDefinition(Text(r[4]), index);
+      index.sql = Text(r[4]);
+      SplitIndexDefinition(index.sql, index);
       index.valid = r[5].as<bool>();
       index.comment = Text(r[6]);
       if (auto t = tables_.find(Text(r[0])); t != tables_.end()) {
@@ -322,6 +323,7 @@ class Reader {
       f.rows = Text(r[12]);
       f.body_hash = Text(r[13]);
       f.comment = Text(r[14]);
+      f.sql = Text(r[15]);
       out_.functions.push_back(std::move(f));
     }
   }

@@ -181,7 +181,8 @@ std::string Functions() {
          " CASE WHEN p.proretset AND p.prorows <> 1000 THEN p.prorows::text ELSE '' END,"
          " encode(sha256(convert_to(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc, ''),"
          "   'UTF8')), 'hex'),"
-         " coalesce(ds.description, '')"
+         " coalesce(ds.description, ''),"
+         " CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) ELSE '' END"
          " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
          " JOIN pg_language l ON l.oid = p.prolang" +
          Comment("ds", "pg_proc", "p.oid") + " WHERE " + std::string(kUserNamespace) + " AND " +

@@ -93,6 +93,7 @@ class Reader {
     Catalog out;
     for (auto& [name, table] : tables_) {
       NameApart(table.constraints);
+      table.sql = table_sql_[name];
       out.tables.push_back(std::move(table));
     }
     out.views = std::move(views_);
@@ -237,7 +238,8 @@ class Reader {
       CatalogIndex index;
       index.name = name;
       index.unique = r.getColumn(2).getInt() != 0;
-      SplitIndexSql(index_sql_[Lower(name)], index);
+      index.sql = index_sql_[Lower(name)];
+      SplitIndexSql(index.sql, index);
       t->indexes.push_back(std::move(index));
     });
   }

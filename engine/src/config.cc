@@ -109,9 +109,10 @@ struct Reader {
   void Project(const toml::table& t, Config& c) const {
     OnlyKeys(t, "[project]",
              {"migrations", "dist", "history_table", "lock_table", "schema_table", "log_table",
-              "default_env", "dialects", "postgres_version"});
+              "default_env", "dialects", "postgres_version", "schema"});
     if (auto* n = t.get("migrations")) c.migrations = StringList(*n, "migrations");
     if (auto* n = t.get("dist")) c.dist = String(*n, "dist");
+    if (auto* n = t.get("schema")) c.schema = String(*n, "schema");
     if (auto* n = t.get("history_table")) c.tables.history = Table(*n, "history_table");
     if (auto* n = t.get("lock_table")) c.tables.lock = Table(*n, "lock_table");
     if (auto* n = t.get("schema_table")) c.tables.schema = Table(*n, "schema_table");

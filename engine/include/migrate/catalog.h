@@ -59,6 +59,9 @@ struct CatalogIndex {
   std::string options;    // what else the definition says: NULLS NOT DISTINCT, WITH (...)
   bool valid = true;      // false: a CREATE INDEX CONCURRENTLY that failed
   std::string comment;
+  // The CREATE INDEX statement as the database gives it (pg_get_indexdef; SQLite's stored
+  // text). Not described: what it says is in the fields above.
+  std::string sql;
 };
 
 struct CatalogTrigger {
@@ -92,6 +95,9 @@ struct CatalogTable {
   bool strict = false;                // SQLite
   std::string virtual_module;         // SQLite virtual table: "fts5(...)" as declared
   std::string comment;
+  // SQLite: the CREATE TABLE text as stored, which alone says CHECK constraints and
+  // generation expressions; PostgreSQL: empty. Not described.
+  std::string sql;
   std::vector<CatalogColumn> columns;  // by position
   std::vector<CatalogConstraint> constraints;
   std::vector<CatalogIndex> indexes;
@@ -137,6 +143,9 @@ struct CatalogFunction {
   std::string rows;       // set-returning functions, when not 1000
   std::string body_hash;  // SHA-256 of the body as stored
   std::string comment;
+  // The CREATE OR REPLACE statement as the database gives it (pg_get_functiondef; empty for
+  // an aggregate). Not described: the body is by its hash.
+  std::string sql;
 };
 
 struct CatalogType {

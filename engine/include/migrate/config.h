@@ -42,6 +42,7 @@ struct Config {
   std::filesystem::path root;                         // relative paths start here
   std::vector<std::string> migrations{"migrations"};  // folders or globs
   std::string dist = "dist/migrations";
+  std::string schema = "schema";  // the declared schema `migrate diff` compares with
   TableNames tables;
   std::string default_env;
   std::vector<std::string> dialects;  // empty: derived from the environments' URLs

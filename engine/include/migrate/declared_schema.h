@@ -1,0 +1,66 @@
+// The declared schema (`schema/`, docs/design.md §16): plain CREATE statements in files of
+// any order, with `<name>.postgres.sql` / `<name>.sqlite.sql` variants as for migrations. This
+// is what `migrate diff` compares the migrations with: both are replayed into scratch
+// databases (empty, used by nobody else), their catalogs read and planned against each other
+// (schema_change.h), and the migration written (schema_sql.h) is itself applied to the
+// replayed state and checked to reach the declared one, and its down to come back.
+#ifndef MIGRATE_DECLARED_SCHEMA_H_
+#define MIGRATE_DECLARED_SCHEMA_H_
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrate/catalog_diff.h"
+#include "migrate/driver.h"
+#include "migrate/migration_set.h"
+#include "migrate/schema_change.h"
+#include "migrate/schema_sql.h"
+
+namespace migrate {
+
+struct SchemaFile {
+  std::string path;  // as shown in messages
+  std::string text;
+};
+
+// The files of `dir` for `dialect`, by name: `x.sql` unless `x.<dialect>.sql` exists, never
+// another dialect's variant. Throws Error(kConfig) when `dir` is missing, Error(kIo) when a
+// file cannot be read.
+std::vector<SchemaFile> LoadSchemaFiles(const std::filesystem::path& dir, std::string_view dialect);
+
+// Runs every statement of `files` on `scratch`, in passes: a statement that fails because
+// what it needs comes later is tried again after the others, until every one ran. Throws
+// Error(kValidation) at the file:line of a statement that never runs, with the database's
+// message. Returns the catalog.
+Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files);
+
+// Applies the up file of every migration of `set` for `scratch`'s dialect, in order. Throws
+// Error(kMigrationFailed) at the failing file's line; `stop`, when set, stops between them
+// with Error(kInterrupted). Returns the catalog.
+Catalog ReplayMigrations(Driver& scratch, const MigrationSet& set,
+                         const std::atomic<bool>* stop = nullptr);
+
+// What `migrate diff` found and wrote.
+struct SchemaDiff {
+  std::vector<SchemaChange> up;    // replayed -> declared
+  std::vector<SchemaChange> down;  // declared -> replayed
+  std::vector<GeneratedMigration> migrations;
+  // After the generated ups ran on the replayed state: how it still differs from the
+  // declared schema; after the downs: from the replayed state. Empty when exact.
+  std::vector<CatalogChange> up_misses;
+  std::vector<CatalogChange> down_misses;
+};
+
+// Plans and renders the migrations that turn `current` (the replayed migrations) into
+// `declared`, then applies them on `scratch` (which holds `current`) to check them: the ups
+// in order, then the downs in reverse. Throws Error(kUsage) for a change it cannot plan, and
+// Error(kMigrationFailed) when a generated file fails on the scratch database.
+SchemaDiff DiffDeclared(const Catalog& current, const Catalog& declared, Driver& scratch,
+                        const PlanOptions& options, const std::string& title);
+
+}  // namespace migrate
+
+#endif  // MIGRATE_DECLARED_SCHEMA_H_

@@ -1,0 +1,430 @@
+// PlanSchemaChanges: schemas, extensions, types, sequences, functions and views, and the
+// phases assembled into one ordered list (tables: schema_plan_tables.cc; renames:
+// schema_plan_renames.cc).
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <tuple>
+
+#include "migrate/error.h"
+#include "migrate/schema_change.h"
+#include "schema_plan_internal.h"
+
+namespace migrate {
+namespace plan {
+
+std::string Key(const std::string& schema, const std::string& name, bool fold_case) {
+  std::string key = schema.empty() ? name : schema + "." + name;
+  if (fold_case) {
+    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return key;
+}
+
+bool Mentions(const std::string& text, const std::string& name) {
+  auto word = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$' ||
+           (static_cast<unsigned char>(ch) >= 0x80);
+  };
+  std::string lower_text = Key("", text, true), lower_name = Key("", name, true);
+  for (std::size_t at = lower_text.find(lower_name); at != std::string::npos;
+       at = lower_text.find(lower_name, at + 1)) {
+    bool before = at == 0 || !word(lower_text[at - 1]);
+    std::size_t end = at + lower_name.size();
+    if (before && (end == lower_text.size() || !word(lower_text[end]))) return true;
+  }
+  return false;
+}
+
+}  // namespace plan
+
+namespace {
+
+using plan::Kind;
+using plan::Plan;
+
+std::string Qualified(const std::string& schema, const std::string& name) {
+  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
+}
+
+class Planner {
+ public:
+  Planner(const Catalog& from, const Catalog& to, const PlanOptions& options)
+      : from_(from), to_(to), options_(options), sqlite_(options.dialect == "sqlite") {}
+
+  std::vector<SchemaChange> Run() {
+    Namespaces();
+    Types();
+    Sequences();
+    Functions();
+    plan::PlanTables(from_, to_, options_, plan_);
+    Views();
+    std::vector<SchemaChange> out;
+    for (auto& phase : plan_.phases) {
+      for (SchemaChange& c : phase) out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Plan plan_;
+
+ private:
+  SchemaChange& Add(plan::Phase phase, Kind kind, const std::string& schema,
+                    const std::string& name) {
+    return plan_.Add(phase, kind, schema, name);
+  }
+
+  void Comment(const char* on, const std::string& schema, const std::string& name,
+               const std::string& part, const std::string& from, const std::string& to) {
+    if (from == to) return;
+    SchemaChange& c = Add(plan::kComments, Kind::kComment, schema, name);
+    c.comment_on = on;
+    c.new_name = part;
+    c.comment = to;
+  }
+
+  // Calls `added`, `removed` and `both` for the items of `from` and `to` matched by `key`.
+  template <typename T, typename KeyOf>
+  void Match(const std::vector<T>& from, const std::vector<T>& to, KeyOf key,
+             const std::function<void(const T&)>& added,
+             const std::function<void(const T&)>& removed,
+             const std::function<void(const T&, const T&)>& both) {
+    std::map<std::string, const T*> before, after;
+    for (const T& item : from) before[key(item)] = &item;
+    for (const T& item : to) after[key(item)] = &item;
+    for (const auto& [k, item] : before) {
+      if (!after.count(k)) removed(*item);
+    }
+    for (const auto& [k, item] : after) {
+      auto was = before.find(k);
+      if (was == before.end()) {
+        added(*item);
+      } else {
+        both(*was->second, *item);
+      }
+    }
+  }
+
+  void Namespaces() {
+    Match<CatalogSchema>(
+        from_.schemas, to_.schemas, [](const CatalogSchema& s) { return s.name; },
+        [&](const CatalogSchema& s) {
+          Add(plan::kCreateNamespaces, Kind::kCreateSchema, "", s.name).schema_object = s;
+          Comment("SCHEMA", "", s.name, "", "", s.comment);
+        },
+        [&](const CatalogSchema& s) {
+          Add(plan::kDropObjects, Kind::kDropSchema, "", s.name).schema_object = s;
+        },
+        [&](const CatalogSchema& a, const CatalogSchema& b) {
+          Comment("SCHEMA", "", b.name, "", a.comment, b.comment);
+        });
+    Match<CatalogExtension>(
+        from_.extensions, to_.extensions, [](const CatalogExtension& e) { return e.name; },
+        [&](const CatalogExtension& e) {
+          Add(plan::kCreateNamespaces, Kind::kCreateExtension, e.schema, e.name).extension = e;
+        },
+        [&](const CatalogExtension& e) {
+          Add(plan::kDropObjects, Kind::kDropExtension, e.schema, e.name).extension = e;
+        },
+        [](const CatalogExtension&, const CatalogExtension&) {});
+  }
+
+  // The columns of `to` whose type is `type` (or an array of it).
+  void MoveColumns(const CatalogType& type) {
+    std::string name = Qualified(type.schema, type.name);
+    for (const CatalogTable& t : to_.tables) {
+      for (const CatalogColumn& c : t.columns) {
+        if (c.type != name && c.type != name + "[]") continue;
+        plan_.touched.insert(plan::Key(t.schema, t.name, sqlite_));
+        SchemaChange& alter = Add(plan::kAlterTables, Kind::kAlterColumn, t.schema, t.name);
+        alter.column = c;
+        alter.column_to = c;
+        alter.existing = true;
+        alter.using_expression =
+            NamePart(c.name) + "::text" + (c.type == name ? "" : "[]") + "::" + c.type;
+      }
+    }
+  }
+
+  void Enum(const CatalogType& from, const CatalogType& to) {
+    // Every value kept, in the same order: the new ones are added in place.
+    std::size_t kept = 0;
+    for (const std::string& v : to.values) {
+      if (kept < from.values.size() && from.values[kept] == v) ++kept;
+    }
+    if (kept == from.values.size()) {
+      for (std::size_t i = 0; i < to.values.size(); ++i) {
+        if (std::find(from.values.begin(), from.values.end(), to.values[i]) != from.values.end()) {
+          continue;
+        }
+        SchemaChange& c = Add(plan::kCreateTypes, Kind::kAddEnumValue, to.schema, to.name);
+        c.type = to;
+        c.value = to.values[i];
+        if (i + 1 < to.values.size()) c.before = to.values[i + 1];
+        if (c.before.empty() && i > 0) c.after = to.values[i - 1];
+      }
+      return;
+    }
+    std::string gone;
+    for (const std::string& v : from.values) {
+      if (std::find(to.values.begin(), to.values.end(), v) == to.values.end()) {
+        gone += (gone.empty() ? "'" : ", '") + v + "'";
+      }
+    }
+    if (options_.enums == PlanOptions::EnumRemoval::kRefuse) {
+      std::string what = gone.empty() ? "its values are in another order" : "it loses " + gone;
+      throw Error(ErrorCode::kUsage,
+                  "enum " + Qualified(to.schema, to.name) + ": " + what +
+                      ", and PostgreSQL cannot remove or move an enum value. Keep the values "
+                      "in schema/, or write the migration by hand with 'migrate new': create "
+                      "the new type, move each column to it (ALTER COLUMN ... TYPE ... USING "
+                      "col::text::new_type) after updating the rows that hold a removed value, "
+                      "then drop the old type");
+    }
+    // Rebuilt: the old type renamed away, the new one made, the columns moved, the old dropped.
+    std::string old_name = to.name + "__migrate_old";
+    Add(plan::kCreateTypes, Kind::kRenameType, to.schema, to.name).new_name = old_name;
+    SchemaChange& create = Add(plan::kCreateTypes, Kind::kCreateType, to.schema, to.name);
+    create.type = to;
+    if (!gone.empty()) create.loses = "rows holding " + gone + " (the migration fails on them)";
+    MoveColumns(to);
+    CatalogType old = from;
+    old.name = old_name;
+    Add(plan::kDropObjects, Kind::kDropType, to.schema, old_name).type = old;
+  }
+
+  void Types() {
+    auto key = [](const CatalogType& t) { return Qualified(t.schema, t.name); };
+    Match<CatalogType>(
+        from_.types, to_.types, key,
+        [&](const CatalogType& t) {
+          Add(plan::kCreateTypes, Kind::kCreateType, t.schema, t.name).type = t;
+          Comment("TYPE", t.schema, t.name, "", "", t.comment);
+        },
+        [&](const CatalogType& t) {
+          Add(plan::kDropObjects, Kind::kDropType, t.schema, t.name).type = t;
+        },
+        [&](const CatalogType& a, const CatalogType& b) {
+          Comment("TYPE", b.schema, b.name, "", a.comment, b.comment);
+          if (a.kind == "enum" && b.kind == "enum") {
+            if (a.values != b.values) Enum(a, b);
+            return;
+          }
+          if (std::tie(a.kind, a.values, a.base_type, a.not_null, a.default_value, a.checks,
+                       a.definition) != std::tie(b.kind, b.values, b.base_type, b.not_null,
+                                                 b.default_value, b.checks, b.definition)) {
+            throw Error(ErrorCode::kUsage, "type " + key(b) + " (" + b.kind +
+                                               ") changes: migrate writes only enum values; "
+                                               "write this migration with 'migrate new'");
+          }
+        });
+  }
+
+  // Whether `owned_by` ("s.t.c") names a column that `to` still has.
+  bool OwnerStays(const std::string& owned_by) const {
+    for (const CatalogTable& t : to_.tables) {
+      std::string table = Qualified(t.schema, t.name) + ".";
+      if (owned_by.rfind(table, 0) != 0) continue;
+      for (const CatalogColumn& c : t.columns) {
+        if (table + NamePart(c.name) == owned_by) return true;
+      }
+    }
+    return false;
+  }
+
+  void Sequences() {
+    auto owner = [&](const CatalogSequence& s) {
+      if (s.owned_by.empty()) return;
+      Add(plan::kAddConstraints, Kind::kSequenceOwner, s.schema, s.name).sequence = s;
+    };
+    Match<CatalogSequence>(
+        from_.sequences, to_.sequences,
+        [](const CatalogSequence& s) { return Qualified(s.schema, s.name); },
+        [&](const CatalogSequence& s) {
+          Add(plan::kCreateTypes, Kind::kCreateSequence, s.schema, s.name).sequence = s;
+          owner(s);
+          Comment("SEQUENCE", s.schema, s.name, "", "", s.comment);
+        },
+        [&](const CatalogSequence& s) {
+          // A sequence owned by a column that goes is dropped with it.
+          if (!s.owned_by.empty() && !OwnerStays(s.owned_by)) return;
+          Add(plan::kDropObjects, Kind::kDropSequence, s.schema, s.name).sequence = s;
+        },
+        [&](const CatalogSequence& a, const CatalogSequence& b) {
+          if (std::tie(a.type, a.start, a.increment, a.min, a.max, a.cache, a.cycle) !=
+              std::tie(b.type, b.start, b.increment, b.min, b.max, b.cache, b.cycle)) {
+            SchemaChange& c = Add(plan::kCreateTypes, Kind::kAlterSequence, b.schema, b.name);
+            c.sequence = a;
+            c.sequence_to = b;
+          }
+          if (a.owned_by != b.owned_by) owner(b);
+          Comment("SEQUENCE", b.schema, b.name, "", a.comment, b.comment);
+        });
+  }
+
+  // A function whose signature names a table this plan creates waits for it.
+  plan::Phase FunctionPhase(const CatalogFunction& f) const {
+    for (const CatalogTable& t : to_.tables) {
+      bool created = std::none_of(from_.tables.begin(), from_.tables.end(),
+                                  [&](const CatalogTable& o) { return o.name == t.name; });
+      if (created && (plan::Mentions(f.returns, t.name) || plan::Mentions(f.arguments, t.name))) {
+        return plan::kLateFunctions;
+      }
+    }
+    return plan::kEarlyFunctions;
+  }
+
+  void Functions() {
+    auto key = [](const CatalogFunction& f) {
+      return Qualified(f.schema, f.name) + "(" + f.arguments + ")";
+    };
+    auto create = [&](const CatalogFunction& f, Kind kind) {
+      Add(FunctionPhase(f), kind, f.schema, f.name).function = f;
+    };
+    Match<CatalogFunction>(
+        from_.functions, to_.functions, key,
+        [&](const CatalogFunction& f) {
+          create(f, Kind::kCreateFunction);
+          Comment("FUNCTION", f.schema, f.name, "(" + f.arguments + ")", "", f.comment);
+        },
+        [&](const CatalogFunction& f) {
+          Add(plan::kDropObjects, Kind::kDropFunction, f.schema, f.name).function = f;
+        },
+        [&](const CatalogFunction& a, const CatalogFunction& b) {
+          Comment("FUNCTION", b.schema, b.name, "(" + b.arguments + ")", a.comment, b.comment);
+          auto says = [](const CatalogFunction& f) {
+            return std::tie(f.kind, f.returns, f.language, f.volatility, f.strict,
+                            f.security_definer, f.config, f.parallel, f.cost, f.rows, f.body_hash);
+          };
+          if (says(a) == says(b)) return;
+          if (a.kind != b.kind || a.returns != b.returns) {
+            Add(plan::kDropDependents, Kind::kDropFunction, a.schema, a.name).function = a;
+            return create(b, Kind::kCreateFunction);
+          }
+          create(b, Kind::kReplaceFunction);
+        });
+  }
+
+  // Views: those that go, change, or read a table or view that changes are dropped (readers
+  // first) and made again (what they read first).
+  void Views();
+
+  const Catalog& from_;
+  const Catalog& to_;
+  const PlanOptions& options_;
+  bool sqlite_;
+};
+
+bool SameView(const CatalogView& a, const CatalogView& b) {
+  auto triggers = [](const CatalogView& v) {
+    std::vector<std::string> out;
+    for (const CatalogTrigger& t : v.triggers) out.push_back(t.name + "\n" + t.definition);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto indexes = [](const CatalogView& v) {
+    std::vector<std::string> out;
+    for (const CatalogIndex& i : v.indexes) out.push_back(i.name + "\n" + i.sql + i.keys);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  return std::tie(a.materialized, a.definition, a.options, a.populated) ==
+             std::tie(b.materialized, b.definition, b.options, b.populated) &&
+         triggers(a) == triggers(b) && indexes(a) == indexes(b);
+}
+
+// `views` ordered so that a view comes after every view of the list it mentions.
+std::vector<const CatalogView*> ReadersLast(std::vector<const CatalogView*> views) {
+  std::vector<const CatalogView*> out;
+  while (!views.empty()) {
+    auto ready = std::find_if(views.begin(), views.end(), [&](const CatalogView* v) {
+      return std::none_of(views.begin(), views.end(), [&](const CatalogView* w) {
+        return w != v && plan::Mentions(v->definition, w->name);
+      });
+    });
+    if (ready == views.end()) ready = views.begin();  // a cycle of mentions: as listed
+    out.push_back(*ready);
+    views.erase(ready);
+  }
+  return out;
+}
+
+void Planner::Views() {
+  auto key = [&](const CatalogView& v) { return plan::Key(v.schema, v.name, sqlite_); };
+  std::map<std::string, const CatalogView*> before, after;
+  for (const CatalogView& v : from_.views) before[key(v)] = &v;
+  for (const CatalogView& v : to_.views) after[key(v)] = &v;
+  std::set<std::string> redo;  // views dropped (and made again when `to` has them)
+  for (const auto& [k, v] : before) {
+    auto now = after.find(k);
+    if (now == after.end() || !SameView(*v, *now->second)) redo.insert(k);
+  }
+  // What reads a changed table or a redone view is redone too, until nothing more is.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [k, v] : before) {
+      if (redo.count(k)) continue;
+      bool reads = std::any_of(plan_.touched.begin(), plan_.touched.end(), [&](const auto& t) {
+        return plan::Mentions(v->definition, t.substr(t.rfind('.') + 1));
+      });
+      reads = reads || std::any_of(redo.begin(), redo.end(), [&](const std::string& r) {
+                return plan::Mentions(v->definition, before[r]->name);
+              });
+      if (reads) grew = redo.insert(k).second;
+    }
+  }
+  std::vector<const CatalogView*> drops, creates;
+  for (const std::string& k : redo) drops.push_back(before[k]);
+  for (const auto& [k, v] : after) {
+    if (!before.count(k) || redo.count(k)) creates.push_back(v);
+  }
+  std::vector<const CatalogView*> ordered = ReadersLast(drops);
+  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+    Add(plan::kDropDependents, Kind::kDropView, (*it)->schema, (*it)->name).view = **it;
+  }
+  for (const CatalogView* v : ReadersLast(creates)) {
+    Add(plan::kCreateViews, Kind::kCreateView, v->schema, v->name).view = *v;
+    for (const CatalogIndex& i : v->indexes) {
+      Add(plan::kCreateTriggers, Kind::kCreateIndex, v->schema, v->name).index = i;
+    }
+    for (const CatalogTrigger& t : v->triggers) {
+      Add(plan::kCreateTriggers, Kind::kCreateTrigger, v->schema, v->name).trigger = t;
+    }
+  }
+  for (const auto& [k, v] : after) {
+    auto was = before.find(k);
+    std::string old_comment = was == before.end() || redo.count(k) ? "" : was->second->comment;
+    Comment(v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema, v->name, "", old_comment,
+            v->comment);
+  }
+}
+
+}  // namespace
+
+std::vector<SchemaChange> PlanSchemaChanges(const Catalog& from, const Catalog& to,
+                                            const PlanOptions& options) {
+  Plan renames;
+  Catalog renamed = plan::ApplyRenames(from, options.renames, options.dialect == "sqlite", renames);
+  Planner planner(renamed, to, options);
+  planner.plan_.phases[plan::kRenames] = std::move(renames.phases[plan::kRenames]);
+  return planner.Run();
+}
+
+std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames) {
+  std::vector<std::string> out;
+  for (const std::string& r : renames) {
+    std::size_t eq = r.find('=');
+    if (eq == std::string::npos) {
+      out.push_back(r);
+      continue;
+    }
+    std::string old_name = r.substr(0, eq), new_name = r.substr(eq + 1);
+    std::size_t dot = old_name.rfind('.');
+    // t.c=d becomes t.d=c; s.t=u becomes s.u=t.
+    std::string prefix = dot == std::string::npos ? "" : old_name.substr(0, dot + 1);
+    out.push_back(prefix + new_name + "=" + old_name.substr(prefix.size()));
+  }
+  return out;
+}
+
+}  // namespace migrate

@@ -1,0 +1,191 @@
+// Planned changes as migration files (`migrate diff`) and a catalog as schema/ files
+// (`migrate inspect`); the statements themselves are schema_sql_postgres.cc and
+// schema_sql_sqlite.cc.
+#include "migrate/schema_sql.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "schema_sql_internal.h"
+
+namespace migrate {
+namespace sql {
+
+std::string Literal(const std::string& value) {
+  std::string out = "'";
+  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
+std::string Qualified(const std::string& schema, const std::string& name) {
+  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
+}
+
+}  // namespace sql
+
+namespace {
+
+using Kind = SchemaChange::Kind;
+
+// The changes that build an index on an existing table: the second migration's.
+bool Concurrent(const SchemaChange& c) {
+  return c.kind == Kind::kCreateIndex && c.existing &&
+         c.index.sql.find(" ON ONLY ") == std::string::npos;
+}
+
+bool TouchesExisting(const std::vector<SchemaChange>& changes) {
+  return std::any_of(changes.begin(), changes.end(), [](const SchemaChange& c) {
+    return c.existing || c.kind == Kind::kDropTable || c.kind == Kind::kRenameTable;
+  });
+}
+
+std::string Header(const std::string& title, const std::string& what, bool no_transaction,
+                   bool lock_timeout) {
+  std::string out = "-- " + what + ", written by '" + title +
+                    "' from the declared schema.\n-- Review it as you would your own.\n";
+  if (no_transaction) out += "-- migrate:no-transaction\n";
+  if (lock_timeout) out += "-- migrate:lock-timeout 5s\n";
+  return out + "\n";
+}
+
+// SQL-language function bodies name tables that may come later in the same migration.
+std::string FunctionBodies(const std::vector<SchemaChange>& changes) {
+  bool sql_function = std::any_of(changes.begin(), changes.end(), [](const SchemaChange& c) {
+    return (c.kind == Kind::kCreateFunction || c.kind == Kind::kReplaceFunction) &&
+           c.function.language == "sql";
+  });
+  return sql_function ? "-- Function bodies are checked when they first run, as pg_dump does.\n"
+                        "SET LOCAL check_function_bodies = off;\n"
+                      : "";
+}
+
+}  // namespace
+
+std::string RenderChanges(const std::vector<SchemaChange>& changes, std::string_view dialect,
+                          bool concurrently) {
+  std::string out;
+  for (const SchemaChange& c : changes) {
+    std::string statement =
+        dialect == "sqlite" ? sql::SqliteStatement(c) : sql::PostgresStatement(c, concurrently);
+    if (statement.empty()) continue;
+    if (!c.loses.empty()) out += "-- Destructive: loses " + c.loses + ".\n";
+    out += statement;
+  }
+  return out;
+}
+
+std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>& up,
+                                                 const std::vector<SchemaChange>& down,
+                                                 std::string_view dialect,
+                                                 const std::string& title) {
+  std::vector<SchemaChange> first, indexes, undo_indexes, undo;
+  std::set<std::string> concurrent;  // schema.index
+  for (const SchemaChange& c : up) {
+    bool second = dialect == "postgres" && Concurrent(c);
+    (second ? indexes : first).push_back(c);
+    if (!second) continue;
+    concurrent.insert(c.schema + "." + c.index.name);
+    SchemaChange drop = c;
+    drop.kind = Kind::kDropIndex;
+    undo_indexes.push_back(drop);
+  }
+  for (const SchemaChange& c : down) {
+    if (c.kind == Kind::kDropIndex && concurrent.count(c.schema + "." + c.index.name)) continue;
+    undo.push_back(c);
+  }
+  std::vector<GeneratedMigration> out;
+  bool lock = dialect == "postgres" && TouchesExisting(first);
+  bool undo_lock = dialect == "postgres" && TouchesExisting(undo);
+  std::string functions = dialect == "postgres" ? FunctionBodies(first) : "";
+  std::string undo_functions = dialect == "postgres" ? FunctionBodies(undo) : "";
+  if (!first.empty() || indexes.empty()) {
+    out.push_back({"",
+                   Header(title, "The schema change", false, lock) + functions +
+                       RenderChanges(first, dialect),
+                   Header(title, "Its undo", false, undo_lock) + undo_functions +
+                       RenderChanges(undo, dialect)});
+  }
+  if (!indexes.empty()) {
+    out.push_back(
+        {"_indexes",
+         Header(title, "The indexes of existing tables, built without blocking writes", true,
+                true) +
+             RenderChanges(indexes, dialect, true),
+         Header(title, "Its undo", true, true) + RenderChanges(undo_indexes, dialect, true)});
+  }
+  return out;
+}
+
+namespace {
+
+std::string FileSafe(const std::string& name) {
+  std::string out;
+  for (char ch : name) {
+    bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-';
+    out += ok ? ch : '_';
+  }
+  return out;
+}
+
+// The schema/ file that says `c`.
+std::string FileOf(const SchemaChange& c, const std::set<std::string>& views) {
+  std::string owner = sql::Qualified(c.schema, c.owner);
+  switch (c.kind) {
+    case Kind::kCreateSchema:
+      return "001_schemas.sql";
+    case Kind::kCreateExtension:
+      return "002_extensions.sql";
+    case Kind::kCreateType:
+      return "003_types.sql";
+    case Kind::kCreateSequence:
+      return "004_sequences.sql";
+    case Kind::kCreateFunction:
+      return "005_functions.sql";
+    case Kind::kCreateView:
+      return "900_views.sql";
+    case Kind::kAddConstraint:
+      if (c.constraint.type == "foreign key") return "800_foreign_keys.sql";
+      break;
+    case Kind::kSequenceOwner: {
+      std::string column = c.sequence.owned_by;
+      return "100_" + FileSafe(column.substr(0, column.rfind('.'))) + ".sql";
+    }
+    case Kind::kComment:
+      if (c.comment_on == "SCHEMA") return "001_schemas.sql";
+      if (c.comment_on == "TYPE") return "003_types.sql";
+      if (c.comment_on == "SEQUENCE") return "004_sequences.sql";
+      if (c.comment_on == "FUNCTION") return "005_functions.sql";
+      break;
+    default:
+      break;
+  }
+  if (views.count(owner)) return "900_views.sql";
+  return "100_" + FileSafe(owner) + ".sql";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog& catalog,
+                                                                   std::string_view dialect) {
+  PlanOptions options;
+  options.dialect = std::string(dialect);
+  std::vector<SchemaChange> changes = PlanSchemaChanges(Catalog{}, catalog, options);
+  std::set<std::string> views;
+  for (const CatalogView& v : catalog.views) views.insert(sql::Qualified(v.schema, v.name));
+  std::map<std::string, std::vector<SchemaChange>> files;
+  std::vector<std::string> late;  // functions of a table's row type: after the tables
+  for (SchemaChange& c : changes) {
+    std::string file = FileOf(c, views);
+    files[file].push_back(std::move(c));
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [name, items] : files) {
+    std::string text = "-- Written by 'migrate inspect'.\n\n";
+    if (name == "005_functions.sql" && dialect == "postgres") text += FunctionBodies(items);
+    out.emplace_back(name, text + RenderChanges(items, dialect));
+  }
+  return out;
+}
+
+}  // namespace migrate
