@@ -201,7 +201,7 @@ void Inspect(const Context& ctx, const InspectRequest& request) {
   }
   auto driver = ctx.OpenDatabase(CreateFile::kNo);
   std::string dialect(driver->GetDialect().Name());
-  auto files = RenderSchemaFiles(driver->ReadCatalog(), dialect);
+  auto files = RenderSchemaFiles(driver->ReadCatalog(), driver->GetDialect());
   fs::create_directories(dir);
   for (const fs::path& p : existing) fs::remove(p);
   for (const auto& [name, text] : files) WriteFile(dir / name, text);

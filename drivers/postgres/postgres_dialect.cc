@@ -168,6 +168,8 @@ class PgDialect final : public Dialect {
   }
 
   // A large file's tokens would take many times its size: it is shown plain.
+  bool IsReservedWord(std::string_view word) const override { return ReservedKeyword(word); }
+
   std::vector<SqlToken> Tokens(std::string_view sql) const override {
     return sql.size() > kParseLimit ? std::vector<SqlToken>{} : ScanTokens(sql);
   }

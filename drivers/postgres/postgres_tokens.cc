@@ -47,4 +47,22 @@ std::vector<SqlToken> ScanTokens(std::string_view sql) {
   return out;
 }
 
+bool ReservedKeyword(std::string_view word) {
+  std::string text(word);
+  PgQueryScanResult r = pg_query_scan(text.c_str());
+  bool reserved = false;
+  if (!r.error) {
+    PgQuery__ScanResult* scan = pg_query__scan_result__unpack(
+        nullptr, r.pbuf.len, reinterpret_cast<const uint8_t*>(r.pbuf.data));
+    if (scan != nullptr && scan->n_tokens == 1) {
+      PgQuery__KeywordKind kind = scan->tokens[0]->keyword_kind;
+      reserved = kind != PG_QUERY__KEYWORD_KIND__NO_KEYWORD &&
+                 kind != PG_QUERY__KEYWORD_KIND__UNRESERVED_KEYWORD;
+    }
+    if (scan != nullptr) pg_query__scan_result__free_unpacked(scan, nullptr);
+  }
+  pg_query_free_scan_result(r);
+  return reserved;
+}
+
 }  // namespace migrate::postgres

@@ -16,6 +16,10 @@ namespace migrate::postgres {
 // (an unterminated string or comment).
 std::vector<SqlToken> ScanTokens(std::string_view sql);
 
+// Whether `word` is a keyword of the grammar other than an unreserved one: a name that
+// quote_ident would put in double quotes.
+bool ReservedKeyword(std::string_view word);
+
 }  // namespace migrate::postgres
 
 #endif  // MIGRATE_DRIVERS_POSTGRES_POSTGRES_TOKENS_H_

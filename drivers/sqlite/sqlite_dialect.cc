@@ -52,6 +52,10 @@ class SqlDialect final : public Dialect {
     });
   }
 
+  bool IsReservedWord(std::string_view word) const override {
+    return sqlite3_keyword_check(word.data(), static_cast<int>(word.size())) != 0;
+  }
+
   // One lock, on the whole database.
   int LockStrength(std::string_view lock) const override {
     return lock == kDatabaseWriteLock ? 0 : -1;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "migrate/lock.h"
@@ -65,6 +66,30 @@ std::string ReadFile(const fs::path& path) {
   text << in.rdbuf();
   if (!in) throw Error(ErrorCode::kIo, "cannot read " + path.string());
   return text.str();
+}
+
+// `misses` without the column positions that differ in tables where `plan` adds a column:
+// those tables are named in `reordered`.
+std::vector<CatalogChange> WithoutAppendedOrder(std::vector<CatalogChange> misses,
+                                                const std::vector<SchemaChange>& plan,
+                                                std::vector<std::string>& reordered) {
+  std::set<std::string> appended;  // "schema.table" as catalog objects name it
+  for (const SchemaChange& c : plan) {
+    if (c.kind != SchemaChange::Kind::kAddColumn) continue;
+    appended.insert(c.schema.empty() ? NamePart(c.owner)
+                                     : NamePart(c.schema) + "." + NamePart(c.owner));
+  }
+  std::erase_if(misses, [&](const CatalogChange& m) {
+    if (m.kind != CatalogChange::Kind::kChanged || m.object.kind != "column") return false;
+    if (m.changes.size() != 1 || m.changes.front().attribute != "position") return false;
+    std::string table = m.object.name.substr(0, m.object.name.rfind('.'));
+    if (!appended.count(table)) return false;
+    if (std::find(reordered.begin(), reordered.end(), table) == reordered.end()) {
+      reordered.push_back(table);
+    }
+    return true;
+  });
+  return misses;
 }
 
 }  // namespace
@@ -171,7 +196,7 @@ SchemaDiff DiffDeclared(const Catalog& current, const Catalog& declared, Driver&
   back.renames = ReversedRenames(options.renames);
   back.enums = PlanOptions::EnumRemoval::kRebuild;
   out.down = PlanSchemaChanges(declared, current, back);
-  out.migrations = RenderMigrations(out.up, out.down, options.dialect, title);
+  out.migrations = RenderMigrations(out.up, out.down, scratch.GetDialect(), title);
   // The proof: the files run on the replayed state reach the declared one, and back.
   ScratchLease lease(scratch);
   const Dialect& dialect = scratch.GetDialect();
@@ -184,9 +209,11 @@ SchemaDiff DiffDeclared(const Catalog& current, const Catalog& declared, Driver&
                   lease.lease());
     downs.push_back(TextStep(dialect, name + ".down.sql", m.down, version, Direction::kDown));
   }
-  out.up_misses = DiffCatalogs(Describe(scratch.ReadCatalog()), Describe(declared));
+  out.up_misses = WithoutAppendedOrder(
+      DiffCatalogs(Describe(scratch.ReadCatalog()), Describe(declared)), out.up, out.reordered);
   for (auto it = downs.rbegin(); it != downs.rend(); ++it) scratch.Apply(*it, lease.lease());
-  out.down_misses = DiffCatalogs(Describe(scratch.ReadCatalog()), Describe(current));
+  out.down_misses = WithoutAppendedOrder(
+      DiffCatalogs(Describe(scratch.ReadCatalog()), Describe(current)), out.down, out.reordered);
   return out;
 }
 

@@ -106,6 +106,36 @@ class TablePlanner {
     Parts(from, to);
   }
 
+  // Drops `dropped`, each after the others that reference it; in a cycle of references the
+  // foreign keys that close it are dropped first.
+  void DropInOrder(std::vector<const CatalogTable*> dropped) {
+    auto referenced = [&](const CatalogTable* t, bool drop_keys) {
+      bool any = false;
+      for (const CatalogTable* other : dropped) {
+        if (other == t) continue;
+        for (const CatalogConstraint& c : other->constraints) {
+          if (c.type != "foreign key" || c.references != Qualified(*t)) continue;
+          any = true;
+          if (drop_keys) {
+            plan_.Add(kDropDependents, Kind::kDropConstraint, other->schema, other->name)
+                .constraint = c;
+          }
+        }
+      }
+      return any;
+    };
+    while (!dropped.empty()) {
+      auto next = std::find_if(dropped.begin(), dropped.end(),
+                               [&](const CatalogTable* t) { return !referenced(t, false); });
+      if (next == dropped.end()) {
+        next = dropped.begin();
+        referenced(*next, true);
+      }
+      Dropped(**next);
+      dropped.erase(next);
+    }
+  }
+
   // Foreign keys whose parent's key was dropped and made again must go and come with it.
   void ReaddForeignKeys(const Catalog& to, const std::set<std::string>& parents) {
     for (const CatalogTable& t : to.tables) {
@@ -321,9 +351,11 @@ void PlanTables(const Catalog& from, const Catalog& to, const PlanOptions& optio
   std::map<std::string, const CatalogTable*> before, after;
   for (const CatalogTable& t : from.tables) before[Key(t.schema, t.name, fold)] = &t;
   for (const CatalogTable& t : to.tables) after[Key(t.schema, t.name, fold)] = &t;
+  std::vector<const CatalogTable*> dropped;
   for (const auto& [key, t] : before) {
-    if (!after.count(key)) tables.Dropped(*t);
+    if (!after.count(key)) dropped.push_back(t);
   }
+  tables.DropInOrder(std::move(dropped));
   for (const auto& [key, t] : after) {
     auto was = before.find(key);
     if (was == before.end()) {

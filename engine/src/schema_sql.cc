@@ -18,8 +18,33 @@ std::string Literal(const std::string& value) {
   return out + "'";
 }
 
-std::string Qualified(const std::string& schema, const std::string& name) {
-  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
+std::string Names::Id(const std::string& name) const {
+  std::string part = NamePart(name);
+  if (part.front() != '"' && dialect_.IsReservedWord(name)) return '"' + name + '"';
+  return part;
+}
+
+std::string Names::Path(const std::string& catalog_name) const {
+  std::string out, part;
+  bool quoted = false;
+  auto flush = [&] {
+    out += (out.empty() ? "" : ".") + (part.empty() || part.front() == '"' ? part : Id(part));
+    part.clear();
+  };
+  for (char ch : catalog_name) {
+    if (ch == '"') quoted = !quoted;
+    if (ch == '.' && !quoted) {
+      flush();
+      continue;
+    }
+    part += ch;
+  }
+  flush();
+  return out;
+}
+
+std::string Names::Qualified(const std::string& schema, const std::string& name) const {
+  return schema.empty() ? Id(name) : Id(schema) + "." + Id(name);
 }
 
 }  // namespace sql
@@ -32,12 +57,6 @@ using Kind = SchemaChange::Kind;
 bool Concurrent(const SchemaChange& c) {
   return c.kind == Kind::kCreateIndex && c.existing &&
          c.index.sql.find(" ON ONLY ") == std::string::npos;
-}
-
-bool TouchesExisting(const std::vector<SchemaChange>& changes) {
-  return std::any_of(changes.begin(), changes.end(), [](const SchemaChange& c) {
-    return c.existing || c.kind == Kind::kDropTable || c.kind == Kind::kRenameTable;
-  });
 }
 
 std::string Header(const std::string& title, const std::string& what, bool no_transaction,
@@ -62,12 +81,14 @@ std::string FunctionBodies(const std::vector<SchemaChange>& changes) {
 
 }  // namespace
 
-std::string RenderChanges(const std::vector<SchemaChange>& changes, std::string_view dialect,
+std::string RenderChanges(const std::vector<SchemaChange>& changes, const Dialect& dialect,
                           bool concurrently) {
   std::string out;
+  sql::Names names(dialect);
+  bool sqlite = dialect.Name() == "sqlite";
   for (const SchemaChange& c : changes) {
     std::string statement =
-        dialect == "sqlite" ? sql::SqliteStatement(c) : sql::PostgresStatement(c, concurrently);
+        sqlite ? sql::SqliteStatement(names, c) : sql::PostgresStatement(names, c, concurrently);
     if (statement.empty()) continue;
     if (!c.loses.empty()) out += "-- Destructive: loses " + c.loses + ".\n";
     out += statement;
@@ -77,8 +98,8 @@ std::string RenderChanges(const std::vector<SchemaChange>& changes, std::string_
 
 std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>& up,
                                                  const std::vector<SchemaChange>& down,
-                                                 std::string_view dialect,
-                                                 const std::string& title) {
+                                                 const Dialect& d, const std::string& title) {
+  std::string_view dialect = d.Name();
   std::vector<SchemaChange> first, indexes, undo_indexes, undo;
   std::set<std::string> concurrent;  // schema.index
   for (const SchemaChange& c : up) {
@@ -95,24 +116,23 @@ std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>
     undo.push_back(c);
   }
   std::vector<GeneratedMigration> out;
-  bool lock = dialect == "postgres" && TouchesExisting(first);
-  bool undo_lock = dialect == "postgres" && TouchesExisting(undo);
+  // Every PostgreSQL file waits at most 5 s for a lock, and fails rather than queue the
+  // table's other users behind it.
+  bool lock = dialect == "postgres";
+  bool undo_lock = lock;
   std::string functions = dialect == "postgres" ? FunctionBodies(first) : "";
   std::string undo_functions = dialect == "postgres" ? FunctionBodies(undo) : "";
   if (!first.empty() || indexes.empty()) {
-    out.push_back({"",
-                   Header(title, "The schema change", false, lock) + functions +
-                       RenderChanges(first, dialect),
-                   Header(title, "Its undo", false, undo_lock) + undo_functions +
-                       RenderChanges(undo, dialect)});
+    out.push_back(
+        {"", Header(title, "The schema change", false, lock) + functions + RenderChanges(first, d),
+         Header(title, "Its undo", false, undo_lock) + undo_functions + RenderChanges(undo, d)});
   }
   if (!indexes.empty()) {
-    out.push_back(
-        {"_indexes",
-         Header(title, "The indexes of existing tables, built without blocking writes", true,
-                true) +
-             RenderChanges(indexes, dialect, true),
-         Header(title, "Its undo", true, true) + RenderChanges(undo_indexes, dialect, true)});
+    out.push_back({"_indexes",
+                   Header(title, "The indexes of existing tables, built without blocking writes",
+                          true, true) +
+                       RenderChanges(indexes, d, true),
+                   Header(title, "Its undo", true, true) + RenderChanges(undo_indexes, d, true)});
   }
   return out;
 }
@@ -129,8 +149,12 @@ std::string FileSafe(const std::string& name) {
 }
 
 // The schema/ file that says `c`.
+std::string Qualified(const std::string& schema, const std::string& name) {
+  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
+}
+
 std::string FileOf(const SchemaChange& c, const std::set<std::string>& views) {
-  std::string owner = sql::Qualified(c.schema, c.owner);
+  std::string owner = Qualified(c.schema, c.owner);
   switch (c.kind) {
     case Kind::kCreateSchema:
       return "001_schemas.sql";
@@ -167,14 +191,22 @@ std::string FileOf(const SchemaChange& c, const std::set<std::string>& views) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog& catalog,
-                                                                   std::string_view dialect) {
+                                                                   const Dialect& d) {
+  std::string_view dialect = d.Name();
   PlanOptions options;
   options.dialect = std::string(dialect);
-  std::vector<SchemaChange> changes = PlanSchemaChanges(Catalog{}, catalog, options);
+  // What every new PostgreSQL database has already.
+  Catalog empty;
+  for (const CatalogSchema& s : catalog.schemas) {
+    if (s.name == "public") empty.schemas.push_back({"public", "standard public schema"});
+  }
+  for (const CatalogExtension& e : catalog.extensions) {
+    if (e.name == "plpgsql") empty.extensions.push_back(e);
+  }
+  std::vector<SchemaChange> changes = PlanSchemaChanges(empty, catalog, options);
   std::set<std::string> views;
-  for (const CatalogView& v : catalog.views) views.insert(sql::Qualified(v.schema, v.name));
+  for (const CatalogView& v : catalog.views) views.insert(Qualified(v.schema, v.name));
   std::map<std::string, std::vector<SchemaChange>> files;
-  std::vector<std::string> late;  // functions of a table's row type: after the tables
   for (SchemaChange& c : changes) {
     std::string file = FileOf(c, views);
     files[file].push_back(std::move(c));
@@ -183,7 +215,7 @@ std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog
   for (auto& [name, items] : files) {
     std::string text = "-- Written by 'migrate inspect'.\n\n";
     if (name == "005_functions.sql" && dialect == "postgres") text += FunctionBodies(items);
-    out.emplace_back(name, text + RenderChanges(items, dialect));
+    out.emplace_back(name, text + RenderChanges(items, d));
   }
   return out;
 }

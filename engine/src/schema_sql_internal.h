@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "migrate/dialect.h"
 #include "migrate/schema_change.h"
 
 namespace migrate::sql {
@@ -12,12 +13,27 @@ namespace migrate::sql {
 // `value` as an SQL string literal.
 std::string Literal(const std::string& value);
 
-// schema.name, each part quoted only when it must be.
-std::string Qualified(const std::string& schema, const std::string& name);
+// How names are written: as they are when they are plain lower-case identifiers the dialect
+// does not reserve, else in double quotes.
+class Names {
+ public:
+  explicit Names(const Dialect& dialect) : dialect_(dialect) {}
+  // A name as the database stores it.
+  std::string Id(const std::string& name) const;
+  // A name as the catalog writes it (NamePart, parts joined by '.'), part by part.
+  std::string Path(const std::string& catalog_name) const;
+  // schema.name, or name without a schema.
+  std::string Qualified(const std::string& schema, const std::string& name) const;
+  // The table (or other object) a change is of.
+  std::string Table(const SchemaChange& c) const { return Qualified(c.schema, c.owner); }
+
+ private:
+  const Dialect& dialect_;
+};
 
 // The statements of `c`, each ending in ";\n".
-std::string PostgresStatement(const SchemaChange& c, bool concurrently);
-std::string SqliteStatement(const SchemaChange& c);
+std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concurrently);
+std::string SqliteStatement(const Names& n, const SchemaChange& c);
 
 }  // namespace migrate::sql
 

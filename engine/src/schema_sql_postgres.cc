@@ -12,8 +12,6 @@ namespace {
 
 using Kind = SchemaChange::Kind;
 
-std::string Table(const SchemaChange& c) { return Qualified(c.schema, c.owner); }
-
 // "start=1 increment=1 min=1 max=10 cache=1 cycle" as sequence options.
 std::string IdentityOptions(const std::string& options, const char* prefix) {
   static const std::map<std::string, std::string> kWords = {
@@ -32,8 +30,8 @@ std::string IdentityOptions(const std::string& options, const char* prefix) {
   return out;
 }
 
-std::string ColumnDefinition(const CatalogColumn& c) {
-  std::string out = NamePart(c.name) + " " + c.type;
+std::string ColumnDefinition(const Names& n, const CatalogColumn& c) {
+  std::string out = n.Id(c.name) + " " + c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
   if (!c.generated.empty()) out += " GENERATED ALWAYS AS (" + c.generated + ") STORED";
   if (!c.identity.empty()) {
@@ -58,7 +56,7 @@ std::string JoinColumns(const std::vector<std::string>& columns) {
 }
 
 // What ADD CONSTRAINT says after the name, without NOT VALID.
-std::string ConstraintBody(const CatalogConstraint& c) {
+std::string ConstraintBody(const Names& n, const CatalogConstraint& c) {
   if (c.type != "foreign key") {
     std::string def = c.definition;
     const std::string kNotValid = " NOT VALID";
@@ -68,8 +66,13 @@ std::string ConstraintBody(const CatalogConstraint& c) {
     }
     return def;
   }
-  std::string out = "FOREIGN KEY (" + JoinColumns(c.columns) + ") REFERENCES " + c.references +
-                    "(" + JoinColumns(c.ref_columns) + ")";
+  auto list = [&](const std::vector<std::string>& columns) {
+    std::string out;
+    for (const std::string& column : columns) out += (out.empty() ? "" : ", ") + n.Path(column);
+    return out;
+  };
+  std::string out = "FOREIGN KEY (" + list(c.columns) + ") REFERENCES " + n.Path(c.references) +
+                    "(" + list(c.ref_columns) + ")";
   if (!c.match.empty()) out += " MATCH " + Upper(c.match);
   if (!c.on_update.empty()) out += " ON UPDATE " + Upper(c.on_update);
   if (!c.on_delete.empty()) out += " ON DELETE " + Upper(c.on_delete);
@@ -78,27 +81,27 @@ std::string ConstraintBody(const CatalogConstraint& c) {
   return out;
 }
 
-std::string CreateTable(const CatalogTable& t) {
+std::string CreateTable(const Names& n, const CatalogTable& t) {
   std::string kind = t.kind == "unlogged table" ? "UNLOGGED TABLE" : "TABLE";
   if (t.kind == "foreign table") {
-    throw Error(ErrorCode::kUsage, "foreign table " + Qualified(t.schema, t.name) +
+    throw Error(ErrorCode::kUsage, "foreign table " + n.Qualified(t.schema, t.name) +
                                        ": migrate does not write CREATE FOREIGN TABLE (it needs "
                                        "a server); write it with 'migrate new'");
   }
   std::vector<std::string> parts;
   std::string later;  // constraints added NOT VALID after
-  for (const CatalogColumn& c : t.columns) parts.push_back(ColumnDefinition(c));
+  for (const CatalogColumn& c : t.columns) parts.push_back(ColumnDefinition(n, c));
   for (const CatalogConstraint& c : t.constraints) {
     if (c.type == "foreign key") continue;  // after every table: kAddConstraint
-    std::string def = "CONSTRAINT " + NamePart(c.name) + " " + ConstraintBody(c);
+    std::string def = "CONSTRAINT " + n.Id(c.name) + " " + ConstraintBody(n, c);
     if (c.valid) {
       parts.push_back(def);
     } else {
-      later += "ALTER TABLE " + Qualified(t.schema, t.name) + " ADD " + def + " NOT VALID;\n";
+      later += "ALTER TABLE " + n.Qualified(t.schema, t.name) + " ADD " + def + " NOT VALID;\n";
     }
   }
-  std::string out = "CREATE " + kind + " " + Qualified(t.schema, t.name);
-  if (!t.partition_of.empty()) out += " PARTITION OF " + t.partition_of;
+  std::string out = "CREATE " + kind + " " + n.Qualified(t.schema, t.name);
+  if (!t.partition_of.empty()) out += " PARTITION OF " + n.Path(t.partition_of);
   if (!parts.empty() || t.partition_of.empty()) {
     out += " (\n";
     for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -113,7 +116,7 @@ std::string CreateTable(const CatalogTable& t) {
   return out + ";\n" + later;
 }
 
-std::string AlterTable(const SchemaChange& c) {
+std::string AlterTable(const Names& n, const SchemaChange& c) {
   std::vector<std::string> actions;
   const CatalogTable& a = c.table;
   const CatalogTable& b = c.table_to;
@@ -135,7 +138,7 @@ std::string AlterTable(const SchemaChange& c) {
   }
   if (a.replica_identity != b.replica_identity) {
     if (b.replica_identity == "index") {
-      throw Error(ErrorCode::kUsage, "table " + Table(c) +
+      throw Error(ErrorCode::kUsage, "table " + n.Table(c) +
                                          ": REPLICA IDENTITY USING INDEX is not written by "
                                          "migrate; write it with 'migrate new'");
     }
@@ -145,7 +148,7 @@ std::string AlterTable(const SchemaChange& c) {
   }
   std::string out;
   for (const std::string& action : actions) {
-    out += "ALTER TABLE " + Table(c) + " " + action + ";\n";
+    out += "ALTER TABLE " + n.Table(c) + " " + action + ";\n";
   }
   return out;
 }
@@ -153,10 +156,10 @@ std::string AlterTable(const SchemaChange& c) {
 // The base name of a type: "character varying(10)[]" -> "character varying".
 std::string BaseType(const std::string& type) { return type.substr(0, type.find_first_of("([")); }
 
-std::string AlterColumn(const SchemaChange& c) {
+std::string AlterColumn(const Names& n, const SchemaChange& c) {
   const CatalogColumn& a = c.column;
   const CatalogColumn& b = c.column_to;
-  std::string col = NamePart(b.name);
+  std::string col = n.Id(b.name);
   std::vector<std::string> actions;
   bool retype = a.type != b.type || a.collation != b.collation || !c.using_expression.empty();
   if (!a.identity.empty() && b.identity.empty()) actions.push_back("DROP IDENTITY");
@@ -189,15 +192,30 @@ std::string AlterColumn(const SchemaChange& c) {
     actions.push_back("SET GENERATED " + kind + (options.empty() ? "" : " " + options));
   }
   if (a.generated != b.generated && !b.generated.empty()) {
-    throw Error(ErrorCode::kUsage, "column " + Table(c) + "." + col +
+    throw Error(ErrorCode::kUsage, "column " + n.Table(c) + "." + col +
                                        " becomes a generated column: PostgreSQL cannot alter a "
                                        "column into one; write it with 'migrate new'");
   }
   std::string out;
   for (const std::string& action : actions) {
-    out += "ALTER TABLE " + Table(c) + " ALTER COLUMN " + col + " " + action + ";\n";
+    out += "ALTER TABLE " + n.Table(c) + " ALTER COLUMN " + col + " " + action + ";\n";
   }
   return out;
+}
+
+// A NOT NULL column without a default cannot be added to a table with rows: it is added
+// nullable, and made NOT NULL after the rows already there are filled.
+std::string AddColumn(const Names& n, const SchemaChange& c) {
+  CatalogColumn column = c.column;
+  bool fill = c.existing && column.not_null && column.default_value.empty() &&
+              column.identity.empty() && column.generated.empty();
+  if (fill) column.not_null = false;
+  std::string out =
+      "ALTER TABLE " + n.Table(c) + " ADD COLUMN " + ColumnDefinition(n, column) + ";\n";
+  if (!fill) return out;
+  return out + "-- Fill " + n.Table(c) + "." + n.Id(column.name) +
+         " for the rows already there (an UPDATE here) before it becomes NOT NULL.\n" +
+         "ALTER TABLE " + n.Table(c) + " ALTER COLUMN " + n.Id(column.name) + " SET NOT NULL;\n";
 }
 
 std::string CreateIndex(const SchemaChange& c, bool concurrently) {
@@ -213,8 +231,8 @@ std::string CreateIndex(const SchemaChange& c, bool concurrently) {
   return sql + ";\n";
 }
 
-std::string CreateType(const CatalogType& t) {
-  std::string name = Qualified(t.schema, t.name);
+std::string CreateType(const Names& n, const CatalogType& t) {
+  std::string name = n.Qualified(t.schema, t.name);
   if (t.kind == "enum") {
     std::string values;
     for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + Literal(v);
@@ -230,30 +248,30 @@ std::string CreateType(const CatalogType& t) {
   return out + ";\n";
 }
 
-std::string Sequence(const CatalogSequence& s, bool alter) {
+std::string Sequence(const Names& n, const CatalogSequence& s, bool alter) {
   std::string out = std::string(alter ? "ALTER" : "CREATE") + " SEQUENCE " +
-                    Qualified(s.schema, s.name) + " AS " + s.type;
+                    n.Qualified(s.schema, s.name) + " AS " + s.type;
   out += " INCREMENT BY " + s.increment + " MINVALUE " + s.min + " MAXVALUE " + s.max;
   out += (alter ? " START WITH " : " START WITH ") + s.start + " CACHE " + s.cache;
   out += s.cycle ? " CYCLE" : (alter ? " NO CYCLE" : "");
   return out + ";\n";
 }
 
-std::string Trigger(const SchemaChange& c) {
+std::string Trigger(const Names& n, const SchemaChange& c) {
   std::string out = c.trigger.definition + ";\n";
   static const std::map<std::string, std::string> kFires = {{"disabled", "DISABLE TRIGGER "},
                                                             {"replica", "ENABLE REPLICA TRIGGER "},
                                                             {"always", "ENABLE ALWAYS TRIGGER "}};
   auto it = kFires.find(c.trigger.fires);
   if (it != kFires.end()) {
-    out += "ALTER TABLE " + Table(c) + " " + it->second + NamePart(c.trigger.name) + ";\n";
+    out += "ALTER TABLE " + n.Table(c) + " " + it->second + n.Id(c.trigger.name) + ";\n";
   }
   return out;
 }
 
-std::string Policy(const SchemaChange& c) {
+std::string Policy(const Names& n, const SchemaChange& c) {
   const CatalogPolicy& p = c.policy;
-  std::string out = "CREATE POLICY " + NamePart(p.name) + " ON " + Table(c);
+  std::string out = "CREATE POLICY " + n.Id(p.name) + " ON " + n.Table(c);
   if (!p.permissive) out += " AS RESTRICTIVE";
   if (!p.command.empty() && p.command != "all") out += " FOR " + Upper(p.command);
   if (!p.roles.empty() && p.roles != "public") out += " TO " + p.roles;
@@ -262,37 +280,37 @@ std::string Policy(const SchemaChange& c) {
   return out + ";\n";
 }
 
-std::string View(const CatalogView& v) {
+std::string View(const Names& n, const CatalogView& v) {
   std::string def = v.definition;
   while (!def.empty() && (def.back() == ';' || def.back() == '\n' || def.back() == ' ')) {
     def.pop_back();
   }
   std::string out = std::string("CREATE ") + (v.materialized ? "MATERIALIZED " : "") + "VIEW " +
-                    Qualified(v.schema, v.name);
+                    n.Qualified(v.schema, v.name);
   if (!v.options.empty()) out += " WITH (" + v.options + ")";
   out += " AS\n" + def;
   if (v.materialized && !v.populated) out += "\nWITH NO DATA";
   return out + ";\n";
 }
 
-std::string Comment(const SchemaChange& c) {
+std::string Comment(const Names& n, const SchemaChange& c) {
   std::string target;
   if (c.comment_on == "COLUMN") {
-    target = "COLUMN " + Table(c) + "." + NamePart(c.new_name);
+    target = "COLUMN " + n.Table(c) + "." + n.Id(c.new_name);
   } else if (c.comment_on == "CONSTRAINT") {
-    target = "CONSTRAINT " + NamePart(c.new_name) + " ON " + Table(c);
+    target = "CONSTRAINT " + n.Id(c.new_name) + " ON " + n.Table(c);
   } else if (c.comment_on == "INDEX") {
-    target = "INDEX " + Qualified(c.schema, c.new_name);
+    target = "INDEX " + n.Qualified(c.schema, c.new_name);
   } else {
-    target = c.comment_on + " " + Table(c) + c.new_name;  // FUNCTION f(args)
+    target = c.comment_on + " " + n.Table(c) + c.new_name;  // FUNCTION f(args)
   }
   return "COMMENT ON " + target + " IS " + (c.comment.empty() ? "NULL" : Literal(c.comment)) +
          ";\n";
 }
 
-std::string Function(const SchemaChange& c) {
+std::string Function(const Names& n, const SchemaChange& c) {
   if (c.function.sql.empty()) {
-    throw Error(ErrorCode::kUsage, c.function.kind + " " + Table(c) + "(" + c.function.arguments +
+    throw Error(ErrorCode::kUsage, c.function.kind + " " + n.Table(c) + "(" + c.function.arguments +
                                        "): migrate does not write CREATE AGGREGATE; write it "
                                        "with 'migrate new'");
   }
@@ -302,42 +320,42 @@ std::string Function(const SchemaChange& c) {
 }
 
 // A table and its parts.
-std::string TableStatement(const SchemaChange& c, bool concurrently) {
-  std::string table = Table(c);
+std::string TableStatement(const Names& n, const SchemaChange& c, bool concurrently) {
+  std::string table = n.Table(c);
   switch (c.kind) {
     case Kind::kCreateTable:
-      return CreateTable(c.table);
+      return CreateTable(n, c.table);
     case Kind::kDropTable:
       return "DROP TABLE " + table + ";\n";
     case Kind::kRenameTable:
-      return "ALTER TABLE " + table + " RENAME TO " + NamePart(c.new_name) + ";\n";
+      return "ALTER TABLE " + table + " RENAME TO " + n.Id(c.new_name) + ";\n";
     case Kind::kAlterTable:
-      return AlterTable(c);
+      return AlterTable(n, c);
     case Kind::kAddColumn:
-      return "ALTER TABLE " + table + " ADD COLUMN " + ColumnDefinition(c.column) + ";\n";
+      return AddColumn(n, c);
     case Kind::kDropColumn:
-      return "ALTER TABLE " + table + " DROP COLUMN " + NamePart(c.column.name) + ";\n";
+      return "ALTER TABLE " + table + " DROP COLUMN " + n.Id(c.column.name) + ";\n";
     case Kind::kAlterColumn:
-      return AlterColumn(c);
+      return AlterColumn(n, c);
     case Kind::kRenameColumn:
-      return "ALTER TABLE " + table + " RENAME COLUMN " + NamePart(c.column.name) + " TO " +
-             NamePart(c.new_name) + ";\n";
+      return "ALTER TABLE " + table + " RENAME COLUMN " + n.Id(c.column.name) + " TO " +
+             n.Id(c.new_name) + ";\n";
     case Kind::kAddConstraint: {
       bool later =
           c.existing && (c.constraint.type == "foreign key" || c.constraint.type == "check");
-      return "ALTER TABLE " + table + " ADD CONSTRAINT " + NamePart(c.constraint.name) + " " +
-             ConstraintBody(c.constraint) + (later || !c.constraint.valid ? " NOT VALID" : "") +
+      return "ALTER TABLE " + table + " ADD CONSTRAINT " + n.Id(c.constraint.name) + " " +
+             ConstraintBody(n, c.constraint) + (later || !c.constraint.valid ? " NOT VALID" : "") +
              ";\n";
     }
     case Kind::kValidateConstraint:
-      return "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + NamePart(c.constraint.name) + ";\n";
+      return "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + n.Id(c.constraint.name) + ";\n";
     case Kind::kDropConstraint:
-      return "ALTER TABLE " + table + " DROP CONSTRAINT " + NamePart(c.constraint.name) + ";\n";
+      return "ALTER TABLE " + table + " DROP CONSTRAINT " + n.Id(c.constraint.name) + ";\n";
     case Kind::kCreateIndex:
       return CreateIndex(c, concurrently);
     case Kind::kDropIndex:
       return std::string("DROP INDEX ") + (concurrently && c.existing ? "CONCURRENTLY " : "") +
-             Qualified(c.schema, c.index.name) + ";\n";
+             n.Qualified(c.schema, c.index.name) + ";\n";
     default:
       break;
   }
@@ -346,46 +364,46 @@ std::string TableStatement(const SchemaChange& c, bool concurrently) {
 
 }  // namespace
 
-std::string PostgresStatement(const SchemaChange& c, bool concurrently) {
-  std::string table = Table(c);
+std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concurrently) {
+  std::string table = n.Table(c);
   switch (c.kind) {
     case Kind::kCreateSchema:
-      return "CREATE SCHEMA " + NamePart(c.owner) + ";\n";
+      return "CREATE SCHEMA " + n.Id(c.owner) + ";\n";
     case Kind::kDropSchema:
-      return "DROP SCHEMA " + NamePart(c.owner) + ";\n";
+      return "DROP SCHEMA " + n.Id(c.owner) + ";\n";
     case Kind::kCreateExtension:
-      return "CREATE EXTENSION IF NOT EXISTS " + NamePart(c.extension.name) + " WITH SCHEMA " +
-             NamePart(c.extension.schema) + ";\n";
+      return "CREATE EXTENSION IF NOT EXISTS " + n.Id(c.extension.name) + " WITH SCHEMA " +
+             n.Id(c.extension.schema) + ";\n";
     case Kind::kDropExtension:
-      return "DROP EXTENSION " + NamePart(c.extension.name) + ";\n";
+      return "DROP EXTENSION " + n.Id(c.extension.name) + ";\n";
     case Kind::kCreateType:
-      return CreateType(c.type);
+      return CreateType(n, c.type);
     case Kind::kDropType:
       return std::string(c.type.kind == "domain" ? "DROP DOMAIN " : "DROP TYPE ") +
-             Qualified(c.schema, c.owner) + ";\n";
+             n.Qualified(c.schema, c.owner) + ";\n";
     case Kind::kRenameType:
-      return "ALTER TYPE " + table + " RENAME TO " + NamePart(c.new_name) + ";\n";
+      return "ALTER TYPE " + table + " RENAME TO " + n.Id(c.new_name) + ";\n";
     case Kind::kAddEnumValue:
       return "ALTER TYPE " + table + " ADD VALUE " + Literal(c.value) +
              (c.before.empty() ? "" : " BEFORE " + Literal(c.before)) +
              (c.after.empty() ? "" : " AFTER " + Literal(c.after)) + ";\n";
     case Kind::kCreateSequence:
-      return Sequence(c.sequence, false);
+      return Sequence(n, c.sequence, false);
     case Kind::kAlterSequence:
-      return Sequence(c.sequence_to, true);
+      return Sequence(n, c.sequence_to, true);
     case Kind::kSequenceOwner:
       return "ALTER SEQUENCE " + table + " OWNED BY " +
-             (c.sequence.owned_by.empty() ? "NONE" : c.sequence.owned_by) + ";\n";
+             (c.sequence.owned_by.empty() ? "NONE" : n.Path(c.sequence.owned_by)) + ";\n";
     case Kind::kDropSequence:
       return "DROP SEQUENCE " + table + ";\n";
     case Kind::kCreateView:
-      return View(c.view);
+      return View(n, c.view);
     case Kind::kDropView:
       return std::string("DROP ") + (c.view.materialized ? "MATERIALIZED " : "") + "VIEW " + table +
              ";\n";
     case Kind::kCreateFunction:
     case Kind::kReplaceFunction:
-      return Function(c);
+      return Function(n, c);
     case Kind::kDropFunction:
       return "DROP " +
              Upper(c.function.kind == "procedure"   ? "procedure"
@@ -393,17 +411,17 @@ std::string PostgresStatement(const SchemaChange& c, bool concurrently) {
                                                     : "function") +
              " " + table + "(" + c.function.arguments + ");\n";
     case Kind::kCreateTrigger:
-      return Trigger(c);
+      return Trigger(n, c);
     case Kind::kDropTrigger:
-      return "DROP TRIGGER " + NamePart(c.trigger.name) + " ON " + table + ";\n";
+      return "DROP TRIGGER " + n.Id(c.trigger.name) + " ON " + table + ";\n";
     case Kind::kCreatePolicy:
-      return Policy(c);
+      return Policy(n, c);
     case Kind::kDropPolicy:
-      return "DROP POLICY " + NamePart(c.policy.name) + " ON " + table + ";\n";
+      return "DROP POLICY " + n.Id(c.policy.name) + " ON " + table + ";\n";
     case Kind::kComment:
-      return Comment(c);
+      return Comment(n, c);
     default:
-      return TableStatement(c, concurrently);
+      return TableStatement(n, c, concurrently);
   }
 }
 

@@ -32,13 +32,13 @@ std::string Renamed(const std::string& create, const std::string& name) {
   throw Error(ErrorCode::kInternal, "cannot find the column list of: " + create);
 }
 
-std::string Rebuild(const SchemaChange& c) {
-  std::string table = NamePart(c.owner);
-  std::string temporary = NamePart(c.owner + "__migrate_new");
+std::string Rebuild(const Names& n, const SchemaChange& c) {
+  std::string table = n.Id(c.owner);
+  std::string temporary = n.Id(c.owner + "__migrate_new");
   std::string into, from;
   for (const auto& [to_column, from_column] : c.copied) {
-    into += (into.empty() ? "" : ", ") + NamePart(to_column);
-    from += (from.empty() ? "" : ", ") + NamePart(from_column);
+    into += (into.empty() ? "" : ", ") + n.Id(to_column);
+    from += (from.empty() ? "" : ", ") + n.Id(from_column);
   }
   std::string out = "-- Rebuilds " + table +
                     " as SQLite's ALTER TABLE cannot change it in place: the new "
@@ -52,9 +52,9 @@ std::string Rebuild(const SchemaChange& c) {
   return out;
 }
 
-std::string AddColumn(const SchemaChange& c) {
+std::string AddColumn(const Names& n, const SchemaChange& c) {
   const CatalogColumn& col = c.column;
-  std::string out = "ALTER TABLE " + NamePart(c.owner) + " ADD COLUMN " + NamePart(col.name);
+  std::string out = "ALTER TABLE " + n.Id(c.owner) + " ADD COLUMN " + n.Id(col.name);
   if (!col.type.empty()) out += " " + col.type;
   if (col.not_null) out += " NOT NULL";
   if (!col.default_value.empty()) out += " DEFAULT " + col.default_value;
@@ -69,26 +69,26 @@ std::string Stored(const std::string& sql, const std::string& what) {
 
 }  // namespace
 
-std::string SqliteStatement(const SchemaChange& c) {
-  std::string table = NamePart(c.owner);
+std::string SqliteStatement(const Names& n, const SchemaChange& c) {
+  std::string table = n.Id(c.owner);
   switch (c.kind) {
     case Kind::kCreateTable:
       return Stored(c.table.sql, "table " + table);
     case Kind::kDropTable:
       return "DROP TABLE " + table + ";\n";
     case Kind::kRenameTable:
-      return "ALTER TABLE " + table + " RENAME TO " + NamePart(c.new_name) + ";\n";
+      return "ALTER TABLE " + table + " RENAME TO " + n.Id(c.new_name) + ";\n";
     case Kind::kRenameColumn:
-      return "ALTER TABLE " + table + " RENAME COLUMN " + NamePart(c.column.name) + " TO " +
-             NamePart(c.new_name) + ";\n";
+      return "ALTER TABLE " + table + " RENAME COLUMN " + n.Id(c.column.name) + " TO " +
+             n.Id(c.new_name) + ";\n";
     case Kind::kAddColumn:
-      return AddColumn(c);
+      return AddColumn(n, c);
     case Kind::kRebuildTable:
-      return Rebuild(c);
+      return Rebuild(n, c);
     case Kind::kCreateIndex:
       return Stored(c.index.sql, "index " + c.index.name);
     case Kind::kDropIndex:
-      return "DROP INDEX " + NamePart(c.index.name) + ";\n";
+      return "DROP INDEX " + n.Id(c.index.name) + ";\n";
     case Kind::kCreateView:
       return Stored(c.view.definition, "view " + c.view.name);
     case Kind::kDropView:
@@ -96,7 +96,7 @@ std::string SqliteStatement(const SchemaChange& c) {
     case Kind::kCreateTrigger:
       return Stored(c.trigger.definition, "trigger " + c.trigger.name);
     case Kind::kDropTrigger:
-      return "DROP TRIGGER " + NamePart(c.trigger.name) + ";\n";
+      return "DROP TRIGGER " + n.Id(c.trigger.name) + ";\n";
     case Kind::kComment:
       return "";  // SQLite has no comments on objects
     default:

@@ -121,6 +121,11 @@ class Dialect {
   // How strong a table lock `lock` (as Analyze says it) is, to find the strongest of a plan:
   // higher is stronger; -1 for none and for "unknown".
   virtual int LockStrength(std::string_view lock) const = 0;
+
+  // Whether `word`, a plain lower-case identifier, must still be written in double quotes as a
+  // name because the grammar reserves it (PostgreSQL's quote_ident rule: any keyword but the
+  // unreserved ones; SQLite: any keyword). For SQL that migrate writes (schema_sql.h).
+  virtual bool IsReservedWord(std::string_view word) const = 0;
 };
 
 // Classifies a statement from its first keywords: BEGIN / START TRANSACTION, COMMIT / END,

@@ -15,15 +15,16 @@
 #include <utility>
 #include <vector>
 
+#include "migrate/dialect.h"
 #include "migrate/schema_change.h"
 
 namespace migrate {
 
-// The statements of `changes` in `dialect` ("postgres" or "sqlite"), in order, each preceded
+// The statements of `changes` in `dialect` (PostgreSQL or SQLite), in order, each preceded
 // by its destructive-step comment when it has one. `concurrently`: an index on an existing
 // PostgreSQL table is built (or dropped) CONCURRENTLY. Throws Error(kUsage) for a change the
 // dialect cannot say (an aggregate, a foreign table), naming it.
-std::string RenderChanges(const std::vector<SchemaChange>& changes, std::string_view dialect,
+std::string RenderChanges(const std::vector<SchemaChange>& changes, const Dialect& dialect,
                           bool concurrently = false);
 
 // One migration that `migrate diff` writes: its up and down files, and the slug suffix of the
@@ -40,8 +41,7 @@ struct GeneratedMigration {
 // header's description ("migrate diff add_orders").
 std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>& up,
                                                  const std::vector<SchemaChange>& down,
-                                                 std::string_view dialect,
-                                                 const std::string& title);
+                                                 const Dialect& dialect, const std::string& title);
 
 // `catalog` as CREATE statements for schema/: one file per table (its indexes, constraints,
 // triggers, policies and comments with it) and one per other kind of object (schemas,
@@ -49,7 +49,7 @@ std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>
 // they can be created in: "001_schemas.sql", "100_public.orders.sql"... Empty kinds have no
 // file.
 std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog& catalog,
-                                                                   std::string_view dialect);
+                                                                   const Dialect& dialect);
 
 }  // namespace migrate
 
