@@ -179,6 +179,11 @@ void Diff(const Context& ctx, const DiffRequest& request) {
   PrintMisses("the generated up does not reach the declared schema exactly", diff.up_misses);
   PrintMisses("the generated down does not come back to the migrations' schema exactly",
               diff.down_misses);
+  for (const std::string& table : diff.reordered) {
+    std::cerr << "note: " << table
+              << ": PostgreSQL adds a column at the end of its table, so its column order is "
+                 "not the declared one (declare new columns last to keep them alike)\n";
+  }
   WriteMigrations(ctx, request, set, diff, dialect, variants);
 }
 

@@ -186,7 +186,7 @@ class Planner {
     Add(plan::kCreateTypes, Kind::kRenameType, to.schema, to.name).new_name = old_name;
     SchemaChange& create = Add(plan::kCreateTypes, Kind::kCreateType, to.schema, to.name);
     create.type = to;
-    if (!gone.empty()) create.loses = "rows holding " + gone + " (the migration fails on them)";
+    if (!gone.empty()) create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
     MoveColumns(to);
     CatalogType old = from;
     old.name = old_name;

@@ -88,10 +88,25 @@ class Renamer {
     return found;
   }
 
+  // SQLite's constraints have no names: the catalog makes them of the table and columns, so
+  // they follow a rename.
+  void RenameUnnamed(CatalogTable& t) {
+    if (!fold_) return;
+    for (CatalogConstraint& c : t.constraints) {
+      std::string name = t.name;
+      if (c.type != "primary key") {
+        for (const std::string& column : c.columns) name += "_" + column;
+      }
+      const char* suffix = c.type == "primary key" ? "_pkey" : c.type == "unique" ? "_key" : "_fkey";
+      c.name = name + suffix;
+    }
+  }
+
   void RenameTable(CatalogTable& t, const std::string& new_name) {
     std::string old_qualified = Qualified(t);
     plan_.Add(kRenames, Kind::kRenameTable, t.schema, t.name).new_name = new_name;
     t.name = new_name;
+    RenameUnnamed(t);
     std::string now = Qualified(t);
     for (CatalogTable& other : out_.tables) {
       for (CatalogConstraint& c : other.constraints) {
@@ -122,6 +137,7 @@ class Renamer {
       i.include = ReplaceWord(i.include, old_part, new_part);
       i.predicate = ReplaceWord(i.predicate, old_part, new_part);
     }
+    RenameUnnamed(t);
     std::string table = Qualified(t);
     for (CatalogTable& other : out_.tables) {
       for (CatalogConstraint& k : other.constraints) {

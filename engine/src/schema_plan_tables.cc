@@ -3,6 +3,7 @@
 // policies.
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <tuple>
 
@@ -42,6 +43,32 @@ bool SameTrigger(const CatalogTrigger& a, const CatalogTrigger& b) {
 bool SamePolicy(const CatalogPolicy& a, const CatalogPolicy& b) {
   return std::tie(a.command, a.permissive, a.roles, a.using_expression, a.check_expression) ==
          std::tie(b.command, b.permissive, b.roles, b.using_expression, b.check_expression);
+}
+
+// The number in "character varying(40)", "numeric(12,2)" (its precision); -1 when none.
+int Length(const std::string& type) {
+  std::size_t open = type.find('(');
+  return open == std::string::npos ? -1 : std::atoi(type.c_str() + open + 1);
+}
+
+// Whether every value of type `from` is a value of type `to` (a widening loses nothing).
+bool Widens(const std::string& from, const std::string& to) {
+  static const std::vector<std::string> kIntegers = {"smallint", "integer", "bigint"};
+  auto rank = [](const std::string& t) {
+    auto it = std::find(kIntegers.begin(), kIntegers.end(), t);
+    return it == kIntegers.end() ? -1 : static_cast<int>(it - kIntegers.begin());
+  };
+  if (rank(from) >= 0 && (rank(to) >= rank(from) || to == "numeric")) return true;
+  std::string base = from.substr(0, from.find('('));
+  if (base != to.substr(0, to.find('('))) {
+    return to == "text" && (base == "character varying" || base == "character");
+  }
+  if (base != "character varying" && base != "numeric" && base != "bit varying") return false;
+  // The same base: a length (or precision) that grows or goes; numeric's scale must stay.
+  if (Length(to) < 0) return true;
+  bool same_scale = from.substr(from.find(',') == std::string::npos ? from.size() : from.find(',')) ==
+                    to.substr(to.find(',') == std::string::npos ? to.size() : to.find(','));
+  return Length(from) >= 0 && Length(to) >= Length(from) && same_scale;
 }
 
 template <typename T>
@@ -215,7 +242,7 @@ class TablePlanner {
         alter.column = *was;
         alter.column_to = c;
         alter.existing = true;
-        if (was->type != c.type) {
+        if (was->type != c.type && !Widens(was->type, c.type)) {
           alter.loses =
               "values of " + Qualified(to) + "." + NamePart(c.name) + " that do not fit " + c.type;
         }
