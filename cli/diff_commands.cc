@@ -1,5 +1,6 @@
 // `migrate diff` (write the migration from the declared schema, or --check that the
 // migrations build it) and `migrate inspect` (a live database's catalog as schema/ files).
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -31,23 +32,6 @@ std::string UtcStamp(std::time_t t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
   return buf;
-}
-
-// The dialect the diff is for, and whether the project has others (then files are variants).
-std::string ChosenDialect(const Context& ctx, const std::string& flag, bool& variants) {
-  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
-  variants = dialects.size() > 1;
-  if (!flag.empty()) {
-    if (!FindDialect(flag)) {
-      throw Error(ErrorCode::kUsage, "--dialect " + flag + ": not a dialect (postgres, sqlite)");
-    }
-    return flag;
-  }
-  if (dialects.size() != 1) {
-    throw Error(ErrorCode::kUsage,
-                "the project targets several dialects: say which one with --dialect");
-  }
-  return dialects.front();
 }
 
 // An empty database of `dialect` that nobody else uses: SQLite in memory; PostgreSQL a
@@ -109,25 +93,97 @@ void PrintMisses(const char* what, const std::vector<CatalogChange>& misses) {
             << RenderDiff(misses);
 }
 
-void WriteMigrations(const Context& ctx, const DiffRequest& request, const MigrationSet& set,
-                     const SchemaDiff& diff, const std::string& dialect, bool variants) {
+// One dialect's side of a diff: the migrations replayed, the declared schema replayed.
+struct Side {
+  std::string dialect;
+  MigrationSet set;
+  std::unique_ptr<Driver> current_db;  // holds `current`: the generated files are tried there
+  Catalog current;
+  Catalog declared;
+};
+
+Side Replay(const Context& ctx, const DiffRequest& request, const std::string& dialect) {
+  Side side{dialect, LoadSet(ctx, dialect), nullptr, {}, {}};
+  fs::path schema_dir = ctx.config().root / ctx.config().schema;
+  std::vector<SchemaFile> files = LoadSchemaFiles(schema_dir, dialect);
+  side.current_db = Scratch(ctx, dialect, request.dev_url);
+  side.current = ReplayMigrations(*side.current_db, side.set, InstallStopSignals());
+  auto declared_db = Scratch(ctx, dialect, request.dev_url);
+  side.declared = ReplaySchema(*declared_db, files);
+  return side;
+}
+
+// `--check`: whether each dialect's migrations build the declared schema.
+void Check(const Context& ctx, const std::vector<Side>& sides) {
+  std::size_t differences = 0;
+  for (const Side& side : sides) {
+    std::vector<CatalogChange> changes =
+        DiffCatalogs(Describe(side.current), Describe(side.declared));
+    std::string where = "(" + ctx.config().schema + "/, " + side.dialect + ")";
+    if (changes.empty()) {
+      ctx.out() << "The migrations build the declared schema " << where << ".\n";
+      continue;
+    }
+    std::cerr << "The migrations do not build the declared schema " << where
+              << ": + it has, - it lacks, ~ it differs:\n"
+              << RenderDiff(changes);
+    differences += changes.size();
+  }
+  if (differences) {
+    throw Error(ErrorCode::kDrift, std::to_string(differences) +
+                                       " difference(s): 'migrate diff NAME' writes the migration");
+  }
+}
+
+void Report(const std::string& dialect, const SchemaDiff& diff) {
+  std::string on = " on " + dialect;
+  PrintMisses(("the generated up does not reach the declared schema exactly" + on).c_str(),
+              diff.up_misses);
+  PrintMisses(("the generated down does not come back to the migrations' schema" + on).c_str(),
+              diff.down_misses);
+  for (const std::string& table : diff.reordered) {
+    std::cerr << "note: " << table
+              << ": PostgreSQL adds a column at the end of its table, so its column order is "
+                 "not the declared one (declare new columns last to keep them alike)\n";
+  }
+}
+
+// The files of every dialect, under one version per migration: with several dialects each
+// writes its variant, and a dialect with nothing for a version says so in a comment.
+void WriteMigrations(const Context& ctx, const DiffRequest& request, const std::vector<Side>& sides,
+                     const std::vector<SchemaDiff>& diffs, bool variants) {
   std::string slug = MakeSlug(request.name);
   fs::path dir = ResolveSources(ctx.config()).front().path;
   fs::create_directories(dir);
   std::time_t now = std::time(nullptr);
-  std::string infix = variants ? "." + dialect : "";
-  for (const GeneratedMigration& m : diff.migrations) {
+  std::size_t count = 0;
+  for (const SchemaDiff& d : diffs) count = std::max(count, d.migrations.size());
+  for (std::size_t i = 0; i < count; ++i) {
     std::string version = UtcStamp(now);
-    while (VersionTaken(set, dir, version)) version = UtcStamp(++now);
+    auto taken = [&](const std::string& v) {
+      return std::any_of(sides.begin(), sides.end(),
+                         [&](const Side& s) { return VersionTaken(s.set, dir, v); });
+    };
+    while (taken(version)) version = UtcStamp(++now);
     ++now;
-    std::string base = version + "_" + slug + m.suffix + infix;
-    WriteFile(dir / (base + ".up.sql"), m.up);
-    WriteFile(dir / (base + ".down.sql"), m.down);
-    ctx.out() << "Wrote " << (dir / (base + ".up.sql")).string() << "\n      "
-              << (dir / (base + ".down.sql")).string() << "\n";
+    std::string suffix;
+    for (const SchemaDiff& d : diffs) {
+      if (i < d.migrations.size()) suffix = d.migrations[i].suffix;
+    }
+    for (std::size_t s = 0; s < sides.size(); ++s) {
+      std::string base = version + "_" + slug + suffix + (variants ? "." + sides[s].dialect : "");
+      const std::vector<GeneratedMigration>& mine = diffs[s].migrations;
+      std::string nothing = "-- Nothing to do on " + sides[s].dialect +
+                            ": written by 'migrate diff " + request.name + "'.\n";
+      WriteFile(dir / (base + ".up.sql"), i < mine.size() ? mine[i].up : nothing);
+      WriteFile(dir / (base + ".down.sql"), i < mine.size() ? mine[i].down : nothing);
+      ctx.out() << "Wrote " << (dir / (base + ".up.sql")).string() << "\n      "
+                << (dir / (base + ".down.sql")).string() << "\n";
+    }
   }
-  for (const SchemaChange& c : diff.up) {
-    if (!c.loses.empty()) {
+  for (const SchemaDiff& d : diffs) {
+    for (const SchemaChange& c : d.up) {
+      if (c.loses.empty()) continue;
       ctx.out() << "  " << Paint(ctx.out(), Tone::kWarning, "destructive") << ": loses " << c.loses
                 << "\n";
     }
@@ -139,52 +195,35 @@ void Diff(const Context& ctx, const DiffRequest& request) {
     throw Error(ErrorCode::kUsage, request.check ? "--check writes nothing: give no NAME"
                                                  : "diff needs a NAME for the migration");
   }
-  bool variants = false;
-  std::string dialect = ChosenDialect(ctx, request.dialect, variants);
-  MigrationSet set = LoadSet(ctx, dialect);
-  fs::path schema_dir = ctx.config().root / ctx.config().schema;
-  std::vector<SchemaFile> files = LoadSchemaFiles(schema_dir, dialect);
-  const std::atomic<bool>* stop = InstallStopSignals();
-  auto current_db = Scratch(ctx, dialect, request.dev_url);
-  Catalog current = ReplayMigrations(*current_db, set, stop);
-  Catalog declared;
-  {
-    auto declared_db = Scratch(ctx, dialect, request.dev_url);
-    declared = ReplaySchema(*declared_db, files);
-  }
-  std::string shown = ctx.config().schema;
-  if (request.check) {
-    std::vector<CatalogChange> changes = DiffCatalogs(Describe(current), Describe(declared));
-    if (changes.empty()) {
-      ctx.out() << "The migrations build the declared schema (" << shown << "/, " << dialect
-                << ").\n";
-      return;
+  std::vector<std::string> dialects = EffectiveDialects(ctx.config());
+  bool variants = dialects.size() > 1;
+  if (!request.dialect.empty()) {
+    if (!FindDialect(request.dialect)) {
+      throw Error(ErrorCode::kUsage,
+                  "--dialect " + request.dialect + ": not a dialect (postgres, sqlite)");
     }
-    std::cerr << "The migrations do not build the declared schema (" << shown << "/, " << dialect
-              << "): + it has, - it lacks, ~ it differs:\n"
-              << RenderDiff(changes);
-    throw Error(ErrorCode::kDrift, std::to_string(changes.size()) +
-                                       " difference(s): 'migrate diff NAME' writes the migration");
+    dialects = {request.dialect};
   }
-  PlanOptions options;
-  options.dialect = dialect;
-  options.renames = request.renames;
-  SchemaDiff diff =
-      DiffDeclared(current, declared, *current_db, options, "migrate diff " + request.name);
-  if (diff.up.empty()) {
-    ctx.out() << "No difference: the migrations build the declared schema (" << shown
+  std::vector<Side> sides;
+  for (const std::string& d : dialects) sides.push_back(Replay(ctx, request, d));
+  if (request.check) return Check(ctx, sides);
+  std::vector<SchemaDiff> diffs;
+  bool any = false;
+  for (Side& side : sides) {
+    PlanOptions options;
+    options.dialect = side.dialect;
+    options.renames = request.renames;
+    diffs.push_back(DiffDeclared(side.current, side.declared, *side.current_db, options,
+                                 "migrate diff " + request.name));
+    any = any || !diffs.back().up.empty();
+    Report(side.dialect, diffs.back());
+  }
+  if (!any) {
+    ctx.out() << "No difference: the migrations build the declared schema (" << ctx.config().schema
               << "/). Nothing written.\n";
     return;
   }
-  PrintMisses("the generated up does not reach the declared schema exactly", diff.up_misses);
-  PrintMisses("the generated down does not come back to the migrations' schema exactly",
-              diff.down_misses);
-  for (const std::string& table : diff.reordered) {
-    std::cerr << "note: " << table
-              << ": PostgreSQL adds a column at the end of its table, so its column order is "
-                 "not the declared one (declare new columns last to keep them alike)\n";
-  }
-  WriteMigrations(ctx, request, set, diff, dialect, variants);
+  WriteMigrations(ctx, request, sides, diffs, variants);
 }
 
 struct InspectRequest {

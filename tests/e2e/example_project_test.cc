@@ -281,3 +281,40 @@ TEST_CASE("example project: the rehearsal workflow, dry run, verify, then produc
   CHECK(run.exit_code == 0);
   CHECK(production.Query("SELECT count(*) FROM migrate_history") == std::vector<std::string>{"7"});
 }
+
+// schema/ declares what the migrations build, on both dialects: `diff --check` proves it in
+// every scripts/test run, and a declared change gives a migration the build accepts.
+TEST_CASE("example project: the migrations build the declared schema on both dialects",
+          "[postgres][e2e]") {
+  Project p;
+  p.CopyExample();
+  ProcessResult sqlite = p.Run({"diff", "--check", "--dialect", "sqlite"});
+  INFO(sqlite.out << sqlite.err);
+  CHECK(sqlite.exit_code == 0);
+  CHECK_THAT(sqlite.out, Catch::Contains("The migrations build the declared schema"));
+  ProcessResult pg =
+      p.Run({"diff", "--check", "--dialect", "postgres", "--dev-url", PgAdminUrl()});
+  INFO(pg.out << pg.err);
+  CHECK(pg.exit_code == 0);
+  // A declared change on both dialects: --check names it, diff writes each dialect's variant
+  // under one version, and the build takes them.
+  for (const char* file : {"schema/products.sql", "schema/products.postgres.sql"}) {
+    std::string products = ReadFile(p / file);
+    products.replace(products.rfind("\n);"), 3, ",\n  weight_grams INTEGER\n);");
+    WriteFile(p / file, products);
+  }
+  ProcessResult check = p.Run({"diff", "--check", "--dialect", "sqlite"});
+  CHECK(check.exit_code == 4);
+  CHECK_THAT(check.err, Catch::Contains("+ column products.weight_grams position=7"));
+  ProcessResult diff = p.Run({"diff", "add product weight", "--dev-url", PgAdminUrl()});
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  CHECK_THAT(diff.out, Catch::Contains("_add_product_weight.postgres.up.sql") &&
+                           Catch::Contains("_add_product_weight.sqlite.up.sql"));
+  ProcessResult build = p.Run({"build"});
+  INFO(build.out << build.err);
+  CHECK(build.exit_code == 0);
+  ProcessResult after = p.Run({"diff", "--check", "--dev-url", PgAdminUrl()});
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+}

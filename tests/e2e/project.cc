@@ -16,6 +16,8 @@ void Project::CopyExample() const {
                 fs::copy_options::overwrite_existing);
   fs::copy(SourceDir() / "migrations", dir_ / "migrations",
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::copy(SourceDir() / "schema", dir_ / "schema",
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
 }
 
 void Project::Add(const std::string& name, const std::string& sql) const {

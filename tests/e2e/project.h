@@ -22,7 +22,8 @@ class Project {
   const TempDir& dir() const { return dir_; }
   std::filesystem::path operator/(const std::string& rel) const { return dir_ / rel; }
 
-  // Copies the repository's example project (config.toml and migrations/) over this one.
+  // Copies the repository's example project (config.toml, migrations/ and schema/) over this
+  // one.
   void CopyExample() const;
 
   // Writes a migration source file under migrations/.
