@@ -107,9 +107,19 @@ Side Replay(const Context& ctx, const DiffRequest& request, const std::string& d
   fs::path schema_dir = ctx.config().root / ctx.config().schema;
   std::vector<SchemaFile> files = LoadSchemaFiles(schema_dir, dialect);
   side.current_db = Scratch(ctx, dialect, request.dev_url);
-  side.current = ReplayMigrations(*side.current_db, side.set, InstallStopSignals());
+  int version = BuildPostgresVersion(ctx.config());
+  try {
+    side.current = ReplayMigrations(*side.current_db, side.set, version, InstallStopSignals());
+  } catch (const Error& e) {
+    // A migration that fails on an empty database fails the build too: the same exit code.
+    if (e.code() != ErrorCode::kMigrationFailed) throw;
+    throw Error(ErrorCode::kValidation,
+                std::string(e.what()) + " (replaying the migrations on an empty " + dialect +
+                    " database; 'migrate build' checks them)",
+                e.where(), e.sqlstate());
+  }
   auto declared_db = Scratch(ctx, dialect, request.dev_url);
-  side.declared = ReplaySchema(*declared_db, files);
+  side.declared = ReplaySchema(*declared_db, files, version, InstallStopSignals());
   return side;
 }
 
@@ -213,6 +223,7 @@ void Diff(const Context& ctx, const DiffRequest& request) {
     PlanOptions options;
     options.dialect = side.dialect;
     options.renames = request.renames;
+    options.postgres_version = BuildPostgresVersion(ctx.config());
     diffs.push_back(DiffDeclared(side.current, side.declared, *side.current_db, options,
                                  "migrate diff " + request.name));
     any = any || !diffs.back().up.empty();
@@ -264,7 +275,9 @@ void RegisterDiffCommands(CLI::App& app, const GlobalOptions& globals, Action& a
   diff->add_option("--dev-url", request->dev_url, "PostgreSQL server for the temporary databases");
   diff->add_option("--rename", request->renames,
                    "OLD=NEW: a table ([schema.]table) or column (table.column) renamed, not "
-                   "dropped and added")
+                   "dropped and added (repeat it for several)")
+      ->expected(1)
+      ->allow_extra_args(false)
       ->take_all();
   diff->add_flag("--check", request->check,
                  "Exit 4 when the migrations do not build the declared schema; write nothing");

@@ -19,7 +19,7 @@ namespace {
 // A step that runs `text` (a file of `path`) as one migration would: its directives, its
 // statements as `dialect` splits them. Throws Error(kValidation) when it cannot be split.
 Step TextStep(const Dialect& dialect, const std::string& path, const std::string& text,
-              const std::string& version, Direction direction) {
+              const std::string& version, Direction direction, int postgres_version) {
   Diagnostics diagnostics;
   Directives directives = ParseDirectives(text, path, diagnostics);
   Step step;
@@ -33,7 +33,8 @@ Step TextStep(const Dialect& dialect, const std::string& path, const std::string
   step.statement_timeout = directives.statement_timeout;
   step.checksum = "-";
   step.tool_version = "migrate";
-  step.statements = PrepareSql(dialect, text, directives, path, diagnostics).statements;
+  int target = dialect.Name() == kDialectPostgres ? postgres_version : 0;
+  step.statements = PrepareSql(dialect, text, directives, path, diagnostics, target).statements;
   std::erase_if(diagnostics, [](const Diagnostic& d) { return d.severity != Severity::kError; });
   if (!diagnostics.empty()) {
     throw Error(ErrorCode::kValidation, diagnostics.front().message, diagnostics.front().where);
@@ -128,7 +129,8 @@ std::vector<SchemaFile> LoadSchemaFiles(const fs::path& dir, std::string_view di
   return out;
 }
 
-Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files) {
+Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files, int postgres_version,
+                     const std::atomic<bool>* stop) {
   ScratchLease lease(scratch);
   struct Pending {
     const SchemaFile* file;
@@ -136,8 +138,19 @@ Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files) {
     std::optional<Error> error;
   };
   std::vector<Pending> pending;
+  int ran = 0;
   for (const SchemaFile& f : files) {
-    Step whole = TextStep(scratch.GetDialect(), f.path, f.text, "schema", Direction::kUp);
+    Step whole =
+        TextStep(scratch.GetDialect(), f.path, f.text, "schema", Direction::kUp, postgres_version);
+    whole.version = "schema-" + std::to_string(++ran);
+    try {
+      // Most files run whole, in one transaction; one that needs a later file is rolled
+      // back and runs statement by statement in the passes below.
+      if (!whole.statements.empty()) scratch.Apply(whole, lease.lease());
+      continue;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kMigrationFailed) throw;
+    }
     for (const Statement& s : whole.statements) {
       Step one = whole;
       one.statements = {s};
@@ -145,10 +158,10 @@ Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files) {
       pending.push_back({&f, std::move(one), std::nullopt});
     }
   }
-  int ran = 0;
   while (!pending.empty()) {
     std::vector<Pending> again;
     for (Pending& p : pending) {
+      if (stop && stop->load()) throw Error(ErrorCode::kInterrupted, "stopped by a signal");
       p.step.version = "schema-" + std::to_string(++ran);
       try {
         scratch.Apply(p.step, lease.lease());
@@ -171,7 +184,8 @@ Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files) {
   return scratch.ReadCatalog();
 }
 
-Catalog ReplayMigrations(Driver& scratch, const MigrationSet& set, const std::atomic<bool>* stop) {
+Catalog ReplayMigrations(Driver& scratch, const MigrationSet& set, int postgres_version,
+                         const std::atomic<bool>* stop) {
   ScratchLease lease(scratch);
   const std::string dialect(scratch.GetDialect().Name());
   for (const Migration& m : set.migrations) {
@@ -180,7 +194,7 @@ Catalog ReplayMigrations(Driver& scratch, const MigrationSet& set, const std::at
     if (!f) continue;
     ManifestEntry entry = MakeManifestEntry(m);
     Step step = MakeStep({&entry, entry.Find(Direction::kUp, dialect), Direction::kUp, nullptr, ""},
-                         f->text, scratch.GetDialect(), {});
+                         f->text, scratch.GetDialect(), {}, postgres_version);
     step.file = f->path;
     scratch.Apply(step, lease.lease());
   }
@@ -205,9 +219,11 @@ SchemaDiff DiffDeclared(const Catalog& current, const Catalog& declared, Driver&
     const GeneratedMigration& m = out.migrations[i];
     std::string version = "generated-" + std::to_string(i + 1);
     std::string name = "(generated" + m.suffix + ")";
-    scratch.Apply(TextStep(dialect, name + ".up.sql", m.up, version, Direction::kUp),
+    scratch.Apply(TextStep(dialect, name + ".up.sql", m.up, version, Direction::kUp,
+                           options.postgres_version),
                   lease.lease());
-    downs.push_back(TextStep(dialect, name + ".down.sql", m.down, version, Direction::kDown));
+    downs.push_back(TextStep(dialect, name + ".down.sql", m.down, version, Direction::kDown,
+                             options.postgres_version));
   }
   out.up_misses = WithoutAppendedOrder(
       DiffCatalogs(Describe(scratch.ReadCatalog()), Describe(declared)), out.up, out.reordered);

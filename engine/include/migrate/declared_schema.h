@@ -34,13 +34,18 @@ std::vector<SchemaFile> LoadSchemaFiles(const std::filesystem::path& dir, std::s
 // Runs every statement of `files` on `scratch`, in passes: a statement that fails because
 // what it needs comes later is tried again after the others, until every one ran. Throws
 // Error(kValidation) at the file:line of a statement that never runs, with the database's
-// message. Returns the catalog.
-Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files);
+// message; `stop`, when set, stops with Error(kInterrupted). `postgres_version`: the server the
+// files are for (a statement newer than the grammar is left for the server to check, §2).
+// Returns the catalog.
+Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files,
+                     int postgres_version = kDefaultPostgresVersion,
+                     const std::atomic<bool>* stop = nullptr);
 
 // Applies the up file of every migration of `set` for `scratch`'s dialect, in order. Throws
 // Error(kMigrationFailed) at the failing file's line; `stop`, when set, stops between them
 // with Error(kInterrupted). Returns the catalog.
 Catalog ReplayMigrations(Driver& scratch, const MigrationSet& set,
+                         int postgres_version = kDefaultPostgresVersion,
                          const std::atomic<bool>* stop = nullptr);
 
 // What `migrate diff` found and wrote.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "migrate/catalog.h"
+#include "migrate/dialect.h"
 
 namespace migrate {
 
@@ -101,6 +102,9 @@ struct PlanOptions {
   // (the down that undoes an added value; it fails when a row still holds the value).
   enum class EnumRemoval { kRefuse, kRebuild };
   EnumRemoval enums = EnumRemoval::kRefuse;
+  // The PostgreSQL server the written files are for (postgres_version): where they are
+  // checked, a statement newer than the grammar is left to the server (docs/design.md §2).
+  int postgres_version = kDefaultPostgresVersion;
 };
 
 // The changes that turn `from` into `to`, in the order they run. Empty when the catalogs
