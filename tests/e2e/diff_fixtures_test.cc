@@ -149,7 +149,8 @@ void RunFixture(const fs::path& fixture) {
 
 std::vector<fs::path> Fixtures(const std::string& prefix) {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(migrate::testing::SourceDir() / "tests/fixtures/diff")) {
+  for (const auto& e :
+       fs::directory_iterator(migrate::testing::SourceDir() / "tests/fixtures/diff")) {
     if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());

@@ -292,8 +292,7 @@ TEST_CASE("example project: the migrations build the declared schema on both dia
   INFO(sqlite.out << sqlite.err);
   CHECK(sqlite.exit_code == 0);
   CHECK_THAT(sqlite.out, Catch::Contains("The migrations build the declared schema"));
-  ProcessResult pg =
-      p.Run({"diff", "--check", "--dialect", "postgres", "--dev-url", PgAdminUrl()});
+  ProcessResult pg = p.Run({"diff", "--check", "--dialect", "postgres", "--dev-url", PgAdminUrl()});
   INFO(pg.out << pg.err);
   CHECK(pg.exit_code == 0);
   // A declared change on both dialects: --check names it, diff writes each dialect's variant
