@@ -15,7 +15,6 @@
 
 namespace migrate::cli {
 namespace fs = std::filesystem;
-namespace {
 
 std::string UtcStamp(std::time_t t) {
   std::tm tm{};
@@ -33,6 +32,8 @@ bool VersionTaken(const fs::path& dir, const std::string& version) {
   }
   return false;
 }
+
+namespace {
 
 void WriteNew(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

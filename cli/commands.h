@@ -5,6 +5,8 @@
 #define MIGRATE_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 
 #include "context.h"
@@ -19,6 +21,11 @@ class Reported : public Error {
  public:
   explicit Reported(ErrorCode code) : Error(code, "reported") {}
 };
+
+// A new migration's version: the UTC time `t` as YYYYMMDDHHMMSS.
+std::string UtcStamp(std::time_t t);
+// Whether a migration file in `dir` has `version` (compared as versions are).
+bool VersionTaken(const std::filesystem::path& dir, const std::string& version);
 
 // new, build
 void RegisterBuildCommands(CLI::App& app, const GlobalOptions& globals, Action& action);

@@ -26,14 +26,6 @@ struct DiffRequest {
   bool check = false;
 };
 
-std::string UtcStamp(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
-
 // An empty database of `dialect` that nobody else uses: SQLite in memory; PostgreSQL a
 // temporary database on the dev server (--dev-url, dev_url), else on the target's server.
 std::unique_ptr<Driver> Scratch(const Context& ctx, const std::string& dialect,
@@ -74,16 +66,12 @@ void WriteFile(const fs::path& path, const std::string& text) {
   if (!out) throw Error(ErrorCode::kIo, "cannot write " + path.string());
 }
 
-bool VersionTaken(const MigrationSet& set, const fs::path& dir, const std::string& version) {
+// Whether `version` is taken in `set` (every source folder) or by a file in `dir`.
+bool TakenBy(const MigrationSet& set, const fs::path& dir, const std::string& version) {
   for (const Migration& m : set.migrations) {
     if (CompareVersions(m.version, version) == 0) return true;
   }
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    auto parsed = ParseMigrationFileName(e.path().filename().string());
-    if (parsed && CompareVersions(parsed->version, version) == 0) return true;
-  }
-  return false;
+  return VersionTaken(dir, version);
 }
 
 void PrintMisses(const char* what, const std::vector<CatalogChange>& misses) {
@@ -172,7 +160,7 @@ void WriteMigrations(const Context& ctx, const DiffRequest& request, const std::
     std::string version = UtcStamp(now);
     auto taken = [&](const std::string& v) {
       return std::any_of(sides.begin(), sides.end(),
-                         [&](const Side& s) { return VersionTaken(s.set, dir, v); });
+                         [&](const Side& s) { return TakenBy(s.set, dir, v); });
     };
     while (taken(version)) version = UtcStamp(++now);
     ++now;

@@ -33,20 +33,6 @@ const char* kShopSchema =
 
 const char* kCoupons = "CREATE TABLE coupons (code TEXT PRIMARY KEY, percent INTEGER);\n";
 
-// The files `diff` wrote in migrations/, sorted: `<14 digits>_<slug>.(down|up).sql`.
-std::vector<std::string> Written(const Project& p, const std::string& slug) {
-  std::vector<std::string> out;
-  std::regex re(R"(\d{14}_)" + slug + R"(\.(up|down)\.sql)");
-  for (const auto& [name, bytes] : Snapshot(p / "migrations")) {
-    if (std::regex_match(name, re)) out.push_back(name);
-  }
-  return out;
-}
-
-std::string Text(const Project& p, const std::string& migration) {
-  return ReadFile(p / ("migrations/" + migration));
-}
-
 }  // namespace
 
 TEST_CASE("e2e: inspect writes a built and run SQLite database as schema/, diff --check agrees",
@@ -158,8 +144,8 @@ TEST_CASE("e2e: diff NAME writes a pair that builds, runs and then matches schem
   REQUIRE(written.size() == 2);
   CHECK_THAT(diff.out, Catch::Contains("Wrote " + (p / "migrations" / written[1]).string()) &&
                            Catch::Contains((p / "migrations" / written[0]).string()));
-  CHECK_THAT(Text(p, written[1]), Catch::Contains("CREATE TABLE coupons"));
-  CHECK_THAT(Text(p, written[0]), Catch::Contains("DROP TABLE coupons"));
+  CHECK_THAT(MigrationText(p, written[1]), Catch::Contains("CREATE TABLE coupons"));
+  CHECK_THAT(MigrationText(p, written[0]), Catch::Contains("DROP TABLE coupons"));
   CHECK(Snapshot(p / "migrations").size() == 6);
   CHECK(p.Run({"build"}).exit_code == 0);
   ProcessResult run = p.Run({"run"});
@@ -276,7 +262,7 @@ TEST_CASE("e2e: a column renamed with --rename t.old=new is RENAME COLUMN, not d
   REQUIRE(diff.exit_code == 0);
   std::vector<std::string> written = Written(p, "title");
   REQUIRE(written.size() == 2);
-  std::string up = Text(p, written[1]), down = Text(p, written[0]);
+  std::string up = MigrationText(p, written[1]), down = MigrationText(p, written[0]);
   CHECK_THAT(up, Catch::Contains("RENAME COLUMN") && Catch::Contains("title"));
   CHECK_THAT(up, !Catch::Contains("DROP COLUMN") && !Catch::Contains("ADD COLUMN"));
   CHECK_THAT(down, Catch::Contains("RENAME COLUMN") && !Catch::Contains("DROP COLUMN"));

@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <regex>
+
 namespace migrate::testing {
 
 Project::Project(const std::string& project_keys) {
@@ -58,6 +60,19 @@ std::vector<std::string> Project::Tables() const {
   return Query(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'migrate\\_%' "
       "ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+}
+
+std::vector<std::string> Written(const Project& p, const std::string& slug) {
+  std::vector<std::string> out;
+  std::regex re(R"(\d{14}_)" + slug + R"(\.(up|down)\.sql)");
+  for (const auto& [name, bytes] : Snapshot(p / "migrations")) {
+    if (std::regex_match(name, re)) out.push_back(name);
+  }
+  return out;
+}
+
+std::string MigrationText(const Project& p, const std::string& name) {
+  return ReadFile(p / ("migrations/" + name));
 }
 
 }  // namespace migrate::testing

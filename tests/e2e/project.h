@@ -52,6 +52,13 @@ class Project {
   TempDir dir_;
 };
 
+// The files `migrate diff` wrote in p's migrations/ for `slug`, sorted:
+// `<14 digits>_<slug>.(down|up).sql`.
+std::vector<std::string> Written(const Project& p, const std::string& slug);
+
+// The text of migrations/`name` in `p`.
+std::string MigrationText(const Project& p, const std::string& name);
+
 }  // namespace migrate::testing
 
 #endif  // MIGRATE_TESTS_E2E_PROJECT_H_

@@ -15,20 +15,6 @@ namespace {
 
 const char* kCoupons = "CREATE TABLE coupons (code TEXT PRIMARY KEY, percent INTEGER);\n";
 
-// The files `diff` wrote in migrations/, sorted: `<14 digits>_<slug>.(down|up).sql`.
-std::vector<std::string> Written(const Project& p, const std::string& slug) {
-  std::vector<std::string> out;
-  std::regex re(R"(\d{14}_)" + slug + R"(\.(up|down)\.sql)");
-  for (const auto& [name, bytes] : Snapshot(p / "migrations")) {
-    if (std::regex_match(name, re)) out.push_back(name);
-  }
-  return out;
-}
-
-std::string Text(const Project& p, const std::string& migration) {
-  return ReadFile(p / ("migrations/" + migration));
-}
-
 }  // namespace
 
 namespace {
@@ -79,11 +65,12 @@ TEST_CASE("e2e (postgres): diff writes the change and its CONCURRENTLY index pai
   REQUIRE(main.size() == 2);
   REQUIRE(indexes.size() == 2);
   CHECK(main[1].substr(0, 14) < indexes[1].substr(0, 14));  // the indexes come after
-  CHECK_THAT(Text(p, main[1]), Catch::Contains("CREATE TABLE") && Catch::Contains("coupons") &&
-                                   !Catch::Contains("CONCURRENTLY"));
-  CHECK_THAT(Text(p, indexes[1]), Catch::Contains("-- migrate:no-transaction") &&
-                                      Catch::Contains("CREATE INDEX CONCURRENTLY") &&
-                                      Catch::Contains("products_name"));
+  CHECK_THAT(MigrationText(p, main[1]), Catch::Contains("CREATE TABLE") &&
+                                            Catch::Contains("coupons") &&
+                                            !Catch::Contains("CONCURRENTLY"));
+  CHECK_THAT(MigrationText(p, indexes[1]), Catch::Contains("-- migrate:no-transaction") &&
+                                               Catch::Contains("CREATE INDEX CONCURRENTLY") &&
+                                               Catch::Contains("products_name"));
   REQUIRE(p.Run({"build"}).exit_code == 0);
   ProcessResult run = p.Run({"--database", db.url(), "run"});
   INFO(run.out << run.err);
