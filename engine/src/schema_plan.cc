@@ -129,21 +129,36 @@ class Planner {
         [](const CatalogExtension&, const CatalogExtension&) {});
   }
 
-  // The columns of `to` whose type is `type` (or an array of it).
+  // The columns of `type` (or arrays of it) that both catalogs have, moved to the new type,
+  // their defaults dropped first and set to what `to` says after.
   void MoveColumns(const CatalogType& type) {
     std::string name = Qualified(type.schema, type.name);
-    for (const CatalogTable& t : to_.tables) {
-      for (const CatalogColumn& c : t.columns) {
+    for (const CatalogTable& was : from_.tables) {
+      const CatalogTable* now = FindTable(to_, was.schema, was.name);
+      if (!now) continue;
+      for (const CatalogColumn& c : was.columns) {
         if (c.type != name && c.type != name + "[]") continue;
-        plan_.touched.insert(plan::Key(t.schema, t.name, sqlite_));
-        SchemaChange& alter = Add(plan::kAlterTables, Kind::kAlterColumn, t.schema, t.name);
+        auto it = std::find_if(now->columns.begin(), now->columns.end(),
+                               [&](const CatalogColumn& n) { return n.name == c.name; });
+        if (it == now->columns.end() || it->type != c.type) continue;
+        plan_.touched.insert(plan::Key(was.schema, was.name, sqlite_));
+        plan_.moved.insert(was.schema + "." + was.name + "." + c.name);
+        SchemaChange& alter = Add(plan::kAlterTables, Kind::kAlterColumn, was.schema, was.name);
         alter.column = c;
-        alter.column_to = c;
+        alter.column_to = *it;
         alter.existing = true;
         alter.using_expression =
             NamePart(c.name) + "::text" + (c.type == name ? "" : "[]") + "::" + c.type;
       }
     }
+  }
+
+  static const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
+                                       const std::string& name) {
+    for (const CatalogTable& t : catalog.tables) {
+      if (t.schema == schema && t.name == name) return &t;
+    }
+    return nullptr;
   }
 
   void Enum(const CatalogType& from, const CatalogType& to) {
@@ -186,7 +201,8 @@ class Planner {
     Add(plan::kCreateTypes, Kind::kRenameType, to.schema, to.name).new_name = old_name;
     SchemaChange& create = Add(plan::kCreateTypes, Kind::kCreateType, to.schema, to.name);
     create.type = to;
-    if (!gone.empty()) create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
+    if (!gone.empty())
+      create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
     MoveColumns(to);
     CatalogType old = from;
     old.name = old_name;

@@ -48,6 +48,8 @@ struct Plan {
   std::set<std::string> touched;
   // Tables created by this plan, by key.
   std::set<std::string> created;
+  // Columns moved to a rebuilt enum ("schema.table.column"), defaults set as `to` says.
+  std::set<std::string> moved;
 
   SchemaChange& Add(Phase phase, Kind kind, const std::string& schema, const std::string& owner) {
     SchemaChange c;

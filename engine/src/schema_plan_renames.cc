@@ -97,7 +97,9 @@ class Renamer {
       if (c.type != "primary key") {
         for (const std::string& column : c.columns) name += "_" + column;
       }
-      const char* suffix = c.type == "primary key" ? "_pkey" : c.type == "unique" ? "_key" : "_fkey";
+      const char* suffix = c.type == "primary key" ? "_pkey"
+                           : c.type == "unique"    ? "_key"
+                                                   : "_fkey";
       c.name = name + suffix;
     }
   }

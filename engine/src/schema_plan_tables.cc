@@ -66,8 +66,9 @@ bool Widens(const std::string& from, const std::string& to) {
   if (base != "character varying" && base != "numeric" && base != "bit varying") return false;
   // The same base: a length (or precision) that grows or goes; numeric's scale must stay.
   if (Length(to) < 0) return true;
-  bool same_scale = from.substr(from.find(',') == std::string::npos ? from.size() : from.find(',')) ==
-                    to.substr(to.find(',') == std::string::npos ? to.size() : to.find(','));
+  bool same_scale =
+      from.substr(from.find(',') == std::string::npos ? from.size() : from.find(',')) ==
+      to.substr(to.find(',') == std::string::npos ? to.size() : to.find(','));
   return Length(from) >= 0 && Length(to) >= Length(from) && same_scale;
 }
 
@@ -230,6 +231,12 @@ class TablePlanner {
     }
     for (const CatalogColumn& c : to.columns) {
       const CatalogColumn* was = Named(from.columns, c.name, sqlite_);
+      CatalogColumn moved;  // moved to a rebuilt enum: its default is set already
+      if (was && plan_.moved.count(to.schema + "." + to.name + "." + c.name)) {
+        moved = *was;
+        moved.default_value = c.default_value;
+        was = &moved;
+      }
       if (!was) {
         SchemaChange& add = plan_.Add(kAlterTables, Kind::kAddColumn, to.schema, to.name);
         add.column = c;

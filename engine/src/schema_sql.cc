@@ -96,43 +96,107 @@ std::string RenderChanges(const std::vector<SchemaChange>& changes, const Dialec
   return out;
 }
 
+namespace {
+
+// The changes of a diff's migrations on PostgreSQL: enum values a later statement of the diff
+// uses (a value must be committed before it is used), the main change, and the indexes built
+// CONCURRENTLY on existing tables with the foreign keys that need them; and their downs.
+struct Parts {
+  std::vector<SchemaChange> values, first, indexes, undo, undo_indexes;
+};
+
+std::string TableOf(const SchemaChange& c) {
+  return c.schema.empty() ? NamePart(c.owner) : NamePart(c.schema) + "." + NamePart(c.owner);
+}
+
+Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>& down,
+            bool postgres) {
+  Parts parts;
+  std::set<std::string> concurrent, unique_tables, moved_keys;  // moved: table.constraint
+  std::vector<SchemaChange> moved;
+  for (const SchemaChange& c : up) {
+    if (!postgres || !Concurrent(c)) continue;
+    concurrent.insert(c.schema + "." + c.index.name);
+    if (c.index.unique) unique_tables.insert(TableOf(c));
+    SchemaChange drop = c;
+    drop.kind = Kind::kDropIndex;
+    parts.undo_indexes.push_back(drop);
+  }
+  for (const SchemaChange& c : up) {
+    bool needs_index = (c.kind == Kind::kAddConstraint || c.kind == Kind::kValidateConstraint) &&
+                       c.constraint.type == "foreign key" &&
+                       unique_tables.count(c.constraint.references);
+    if (needs_index) {
+      moved.push_back(c);
+      moved_keys.insert(TableOf(c) + "." + c.constraint.name);
+    } else {
+      (postgres && Concurrent(c) ? parts.indexes : parts.first).push_back(c);
+    }
+  }
+  parts.indexes.insert(parts.indexes.end(), moved.begin(), moved.end());
+  for (const SchemaChange& c : down) {
+    if (c.kind == Kind::kDropIndex && concurrent.count(c.schema + "." + c.index.name)) continue;
+    if (c.kind == Kind::kDropConstraint && moved_keys.count(TableOf(c) + "." + c.constraint.name)) {
+      parts.undo_indexes.insert(parts.undo_indexes.begin(), c);
+      continue;
+    }
+    parts.undo.push_back(c);
+  }
+  return parts;
+}
+
+// Moves the enum values of `parts.first` that its other statements use into `parts.values`.
+void SplitValues(Parts& parts, const Dialect& d) {
+  std::vector<SchemaChange> values, rest;
+  for (const SchemaChange& c : parts.first) {
+    (c.kind == Kind::kAddEnumValue ? values : rest).push_back(c);
+  }
+  std::string text = RenderChanges(rest, d) + RenderChanges(parts.indexes, d, true);
+  bool used = std::any_of(values.begin(), values.end(), [&](const SchemaChange& c) {
+    return text.find(sql::Literal(c.value)) != std::string::npos;
+  });
+  if (!used) return;
+  parts.values = std::move(values);
+  parts.first = std::move(rest);
+}
+
+}  // namespace
+
 std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>& up,
                                                  const std::vector<SchemaChange>& down,
                                                  const Dialect& d, const std::string& title) {
-  std::string_view dialect = d.Name();
-  std::vector<SchemaChange> first, indexes, undo_indexes, undo;
-  std::set<std::string> concurrent;  // schema.index
-  for (const SchemaChange& c : up) {
-    bool second = dialect == "postgres" && Concurrent(c);
-    (second ? indexes : first).push_back(c);
-    if (!second) continue;
-    concurrent.insert(c.schema + "." + c.index.name);
-    SchemaChange drop = c;
-    drop.kind = Kind::kDropIndex;
-    undo_indexes.push_back(drop);
-  }
-  for (const SchemaChange& c : down) {
-    if (c.kind == Kind::kDropIndex && concurrent.count(c.schema + "." + c.index.name)) continue;
-    undo.push_back(c);
-  }
+  bool postgres = d.Name() == "postgres";
+  Parts parts = Split(up, down, postgres);
+  if (postgres) SplitValues(parts, d);
   std::vector<GeneratedMigration> out;
   // Every PostgreSQL file waits at most 5 s for a lock, and fails rather than queue the
   // table's other users behind it.
-  bool lock = dialect == "postgres";
-  bool undo_lock = lock;
-  std::string functions = dialect == "postgres" ? FunctionBodies(first) : "";
-  std::string undo_functions = dialect == "postgres" ? FunctionBodies(undo) : "";
-  if (!first.empty() || indexes.empty()) {
+  bool lock = postgres;
+  if (!parts.values.empty()) {
     out.push_back(
-        {"", Header(title, "The schema change", false, lock) + functions + RenderChanges(first, d),
-         Header(title, "Its undo", false, undo_lock) + undo_functions + RenderChanges(undo, d)});
+        {"_enum_values",
+         Header(title, "Enum values, committed before the next migration uses them", false, lock) +
+             RenderChanges(parts.values, d),
+         Header(title, "Its undo", false, lock) +
+             "-- Nothing: the down of the next migration makes the type again without "
+             "these values.\n"});
   }
-  if (!indexes.empty()) {
-    out.push_back({"_indexes",
-                   Header(title, "The indexes of existing tables, built without blocking writes",
-                          true, true) +
-                       RenderChanges(indexes, d, true),
-                   Header(title, "Its undo", true, true) + RenderChanges(undo_indexes, d, true)});
+  std::string functions = postgres ? FunctionBodies(parts.first) : "";
+  std::string undo_functions = postgres ? FunctionBodies(parts.undo) : "";
+  if (!parts.first.empty() || parts.indexes.empty()) {
+    out.push_back(
+        {"",
+         Header(title, "The schema change", false, lock) + functions +
+             RenderChanges(parts.first, d),
+         Header(title, "Its undo", false, lock) + undo_functions + RenderChanges(parts.undo, d)});
+  }
+  if (!parts.indexes.empty()) {
+    out.push_back(
+        {"_indexes",
+         Header(title, "The indexes of existing tables, built without blocking writes", true,
+                true) +
+             RenderChanges(parts.indexes, d, true),
+         Header(title, "Its undo", true, true) + RenderChanges(parts.undo_indexes, d, true)});
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // folder with migrations/, a declared schema/, and expected/ holding the files diff must
 // write (up.sql, down.sql, and on PostgreSQL indexes.up.sql and indexes.down.sql when it
 // builds indexes on existing tables), or expected/error (the exit code on its first line,
-// words of the message on the next) when diff must refuse. `args` holds extra arguments
+// words of the message on the next) when diff must refuse; enum_values.up.sql and
+// enum_values.down.sql when an added enum value is used by the change. `args` holds extra arguments
 // (`--rename a.b=c`). The name says the dialect: pg_* or sqlite_*.
 // For each: the files written are compared with expected/ (MIGRATE_UPDATE_FIXTURES=1 rewrites
 // them, so a change of output is a reviewed change); `migrate build` accepts them with lint
@@ -36,38 +37,35 @@ std::vector<std::string> Words(const std::string& text) {
   return out;
 }
 
-// The generated file of `p` whose name ends in `suffix` (".up.sql", "_indexes.down.sql").
-std::optional<fs::path> Generated(const Project& p, const std::string& suffix) {
+// The generated file of `p` for the migration `part` ("" the change, "_indexes",
+// "_enum_values") in `direction` ("up" or "down").
+std::optional<fs::path> Generated(const Project& p, const std::string& part,
+                                  const std::string& direction) {
+  std::regex name(R"(\d{14}_change)" + part + R"(\.)" + direction + R"(\.sql)");
   for (const auto& e : fs::directory_iterator(p / "migrations")) {
-    std::string name = e.path().filename();
-    bool indexes = name.find("_indexes.") != std::string::npos;
-    bool wants_indexes = suffix.find("_indexes.") != std::string::npos;
-    if (name.find("_change") != std::string::npos && indexes == wants_indexes &&
-        name.size() > suffix.size() && name.ends_with(suffix)) {
-      return e.path();
-    }
+    if (std::regex_match(e.path().filename().string(), name)) return e.path();
   }
   return std::nullopt;
 }
 
+const std::vector<std::string> kParts = {"", "_indexes", "_enum_values"};
+
 void CompareWithExpected(const Project& p, const fs::path& fixture) {
   bool update = std::getenv("MIGRATE_UPDATE_FIXTURES") != nullptr;
-  const std::vector<std::pair<std::string, std::string>> kFiles = {
-      {"up.sql", ".up.sql"},
-      {"down.sql", ".down.sql"},
-      {"indexes.up.sql", "_indexes.up.sql"},
-      {"indexes.down.sql", "_indexes.down.sql"}};
-  for (const auto& [expected_name, suffix] : kFiles) {
-    std::optional<fs::path> got = Generated(p, suffix);
-    fs::path expected = fixture / "expected" / expected_name;
-    INFO(expected_name);
-    if (update) {
-      if (got) WriteFile(expected, ReadFile(*got));
-      if (!got && fs::exists(expected)) fs::remove(expected);
-      continue;
+  for (const std::string& part : kParts) {
+    for (const std::string direction : {"up", "down"}) {
+      std::optional<fs::path> got = Generated(p, part, direction);
+      std::string expected_name = (part.empty() ? "" : part.substr(1) + ".") + direction + ".sql";
+      fs::path expected = fixture / "expected" / expected_name;
+      INFO(expected_name);
+      if (update) {
+        if (got) WriteFile(expected, ReadFile(*got));
+        if (!got && fs::exists(expected)) fs::remove(expected);
+        continue;
+      }
+      REQUIRE(got.has_value() == fs::exists(expected));
+      if (got) CHECK(ReadFile(*got) == ReadFile(expected));
     }
-    REQUIRE(got.has_value() == fs::exists(expected));
-    if (got) CHECK(ReadFile(*got) == ReadFile(expected));
   }
 }
 
@@ -95,7 +93,8 @@ void CheckRealDatabase(const Project& p, const fs::path& fixture, const std::str
   std::vector<SchemaFile> files = LoadSchemaFiles(fixture / "schema", dialect);
   Catalog declared = Replayed(dialect, [&](Driver& d) { return ReplaySchema(d, files); });
   CHECK(RenderDiff(DiffCatalogs(live(), Describe(declared))) == "");
-  std::size_t generated = Generated(p, "_indexes.up.sql") ? 2 : 1;
+  std::size_t generated = 0;
+  for (const std::string& part : kParts) generated += Generated(p, part, "up") ? 1 : 0;
   ProcessResult down = p.Run({"down", std::to_string(generated), "--database", url});
   INFO(down.out << down.err);
   REQUIRE(down.exit_code == 0);
@@ -129,7 +128,7 @@ void RunFixture(const fs::path& fixture) {
     std::getline(error >> std::ws, words);
     CHECK(diff.exit_code == code);
     CHECK_THAT(diff.err, Catch::Contains(words));
-    CHECK(!Generated(p, ".up.sql"));
+    CHECK(!Generated(p, "", "up"));
     return;
   }
   REQUIRE(diff.exit_code == 0);
