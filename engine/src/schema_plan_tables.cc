@@ -196,6 +196,7 @@ class TablePlanner {
         plan_.Add(fk ? kAddForeignKeys : kAddConstraints, Kind::kAddConstraint, t.schema, t.name);
     add.constraint = c;
     add.existing = existing;
+    add.table.kind = t.kind;  // a partitioned table's keys cannot be built CONCURRENTLY
     if (fk) readded_.insert(Key(t.schema, t.name + "." + c.name, false));
     // NOT VALID, then VALIDATE: the rows are checked without blocking writes.
     bool later = existing && !sqlite_ && c.valid && (fk || c.type == "check");

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "migrate/sql_text.h"
 #include "schema_sql_internal.h"
 
 namespace migrate {
@@ -16,6 +17,16 @@ std::string Literal(const std::string& value) {
   std::string out = "'";
   for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
   return out + "'";
+}
+
+std::string Upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+bool ConcurrentKey(const SchemaChange& c) {
+  return c.kind == SchemaChange::Kind::kAddConstraint && c.existing &&
+         c.constraint.type == "unique" && c.table.kind == "table";
 }
 
 std::string Names::Id(const std::string& name) const {
@@ -112,31 +123,51 @@ std::string TableOf(const SchemaChange& c) {
 Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>& down,
             bool postgres) {
   Parts parts;
+  // unique_tables: "table(a, b)", the keys the second migration makes unique.
   std::set<std::string> concurrent, unique_tables, moved_keys;  // moved: table.constraint
   std::vector<SchemaChange> moved;
+  std::set<std::string> keys;  // table.constraint of the UNIQUE constraints built so
   for (const SchemaChange& c : up) {
+    if (postgres && sql::ConcurrentKey(c)) {
+      keys.insert(TableOf(c) + "." + c.constraint.name);
+      const std::string& def = c.constraint.definition;  // UNIQUE (a, b)
+      std::size_t open = def.find('(');
+      std::size_t close = open == std::string::npos ? open : MatchingParen(def, open);
+      if (close != std::string::npos) {
+        unique_tables.insert(TableOf(c) + def.substr(open, close - open + 1));
+      }
+      SchemaChange drop = c;
+      drop.kind = Kind::kDropConstraint;
+      parts.undo_indexes.push_back(drop);
+    }
     if (!postgres || !Concurrent(c)) continue;
     concurrent.insert(c.schema + "." + c.index.name);
-    if (c.index.unique) unique_tables.insert(TableOf(c));
+    if (c.index.unique) unique_tables.insert(TableOf(c) + c.index.keys);
     SchemaChange drop = c;
     drop.kind = Kind::kDropIndex;
     parts.undo_indexes.push_back(drop);
   }
   for (const SchemaChange& c : up) {
+    std::string parent = c.constraint.references + "(";
+    for (std::size_t i = 0; i < c.constraint.ref_columns.size(); ++i) {
+      parent += (i ? ", " : "") + c.constraint.ref_columns[i];
+    }
     bool needs_index = (c.kind == Kind::kAddConstraint || c.kind == Kind::kValidateConstraint) &&
-                       c.constraint.type == "foreign key" &&
-                       unique_tables.count(c.constraint.references);
+                       c.constraint.type == "foreign key" && unique_tables.count(parent + ")");
     if (needs_index) {
       moved.push_back(c);
       moved_keys.insert(TableOf(c) + "." + c.constraint.name);
     } else {
-      (postgres && Concurrent(c) ? parts.indexes : parts.first).push_back(c);
+      bool second = postgres && (Concurrent(c) || sql::ConcurrentKey(c));
+      (second ? parts.indexes : parts.first).push_back(c);
     }
   }
   parts.indexes.insert(parts.indexes.end(), moved.begin(), moved.end());
   for (const SchemaChange& c : down) {
     if (c.kind == Kind::kDropIndex && concurrent.count(c.schema + "." + c.index.name)) continue;
-    if (c.kind == Kind::kDropConstraint && moved_keys.count(TableOf(c) + "." + c.constraint.name)) {
+    std::string key = TableOf(c) + "." + c.constraint.name;
+    if (c.kind == Kind::kDropConstraint && keys.count(key)) continue;  // dropped in undo_indexes
+    if (c.kind == Kind::kDropConstraint && moved_keys.count(key)) {
       parts.undo_indexes.insert(parts.undo_indexes.begin(), c);
       continue;
     }

@@ -31,9 +31,18 @@ class Names {
   const Dialect& dialect_;
 };
 
+// Whether `c` adds a UNIQUE constraint to an existing PostgreSQL table whose index can be
+// built CONCURRENTLY first.
+bool ConcurrentKey(const SchemaChange& c);
+
+// `s` in upper case (ASCII).
+std::string Upper(std::string s);
+
 // The statements of `c`, each ending in ";\n".
 std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concurrently);
 std::string SqliteStatement(const Names& n, const SchemaChange& c);
+// A table's or its parts' (schema_sql_postgres_tables.cc).
+std::string PostgresTableStatement(const Names& n, const SchemaChange& c, bool concurrently);
 
 }  // namespace migrate::sql
 

@@ -22,8 +22,9 @@ namespace migrate {
 
 // The statements of `changes` in `dialect` (PostgreSQL or SQLite), in order, each preceded
 // by its destructive-step comment when it has one. `concurrently`: an index on an existing
-// PostgreSQL table is built (or dropped) CONCURRENTLY. Throws Error(kUsage) for a change the
-// dialect cannot say (an aggregate, a foreign table), naming it.
+// PostgreSQL table is built (or dropped) CONCURRENTLY, and a UNIQUE constraint added to one
+// is its index built CONCURRENTLY, then attached (ADD CONSTRAINT ... USING INDEX). Throws
+// Error(kUsage) for a change the dialect cannot say (an aggregate, a foreign table), naming it.
 std::string RenderChanges(const std::vector<SchemaChange>& changes, const Dialect& dialect,
                           bool concurrently = false);
 
