@@ -1,0 +1,171 @@
+// PlanSchemaChanges on catalogs written by hand: the order of the changes, renames, enum
+// values, and which changes are called destructive. (What the changes do to a real database
+// is tests/fixtures/diff and tests/e2e/diff_*.)
+#include <catch2/catch.hpp>
+
+#include "migrate/error.h"
+#include "migrate/schema_change.h"
+
+using namespace migrate;
+using Kind = SchemaChange::Kind;
+
+namespace {
+
+CatalogColumn Column(const std::string& name, const std::string& type, int position) {
+  CatalogColumn c;
+  c.name = name;
+  c.type = type;
+  c.position = position;
+  return c;
+}
+
+CatalogTable Table(const std::string& name, std::vector<CatalogColumn> columns) {
+  CatalogTable t;
+  t.schema = "public";
+  t.name = name;
+  t.kind = "table";
+  t.columns = std::move(columns);
+  return t;
+}
+
+CatalogConstraint ForeignKey(const std::string& name, const std::string& column,
+                             const std::string& parent) {
+  CatalogConstraint c;
+  c.name = name;
+  c.type = "foreign key";
+  c.columns = {column};
+  c.references = "public." + parent;
+  c.ref_columns = {"id"};
+  return c;
+}
+
+CatalogView View(const std::string& name, const std::string& definition) {
+  CatalogView v;
+  v.schema = "public";
+  v.name = name;
+  v.definition = definition;
+  return v;
+}
+
+// "kind owner" of each change, in order.
+std::vector<std::string> Steps(const std::vector<SchemaChange>& changes) {
+  std::vector<std::string> out;
+  for (const SchemaChange& c : changes) {
+    std::string what = c.kind == Kind::kDropTable        ? "drop table"
+                       : c.kind == Kind::kDropConstraint ? "drop constraint"
+                       : c.kind == Kind::kDropView       ? "drop view"
+                       : c.kind == Kind::kCreateView     ? "create view"
+                       : c.kind == Kind::kAlterColumn    ? "alter column"
+                       : c.kind == Kind::kRenameTable    ? "rename table"
+                       : c.kind == Kind::kRenameColumn   ? "rename column"
+                       : c.kind == Kind::kAddEnumValue   ? "add value"
+                       : c.kind == Kind::kRenameType     ? "rename type"
+                       : c.kind == Kind::kCreateType     ? "create type"
+                       : c.kind == Kind::kDropType       ? "drop type"
+                                                         : "other";
+    out.push_back(what + " " + c.owner);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("schema plan: tables that reference each other are dropped after their referrers",
+          "[unit]") {
+  Catalog from;
+  CatalogTable a = Table("a", {Column("id", "integer", 1), Column("b_id", "integer", 2)});
+  CatalogTable b = Table("b", {Column("id", "integer", 1), Column("a_id", "integer", 2)});
+  CatalogTable c = Table("c", {Column("id", "integer", 1), Column("a_id", "integer", 2)});
+  a.constraints = {ForeignKey("a_b_fkey", "b_id", "b")};
+  b.constraints = {ForeignKey("b_a_fkey", "a_id", "a")};
+  c.constraints = {ForeignKey("c_a_fkey", "a_id", "a")};
+  from.tables = {a, b, c};
+  // c references a: c goes first; a and b reference each other: one key goes first.
+  std::vector<std::string> steps = Steps(PlanSchemaChanges(from, Catalog{}, {}));
+  CHECK(steps == std::vector<std::string>{"drop constraint b", "drop table c", "drop table a",
+                                          "drop table b"});
+}
+
+TEST_CASE(
+    "schema plan: views that read a changed column are dropped readers first and made "
+    "again readers last",
+    "[unit]") {
+  Catalog from;
+  from.tables = {Table("t", {Column("id", "integer", 1), Column("x", "integer", 2)})};
+  from.views = {View("v2", "SELECT x FROM public.v1"), View("v1", "SELECT x FROM public.t")};
+  Catalog to = from;
+  to.tables[0].columns[1].type = "bigint";
+  std::vector<SchemaChange> plan = PlanSchemaChanges(from, to, {});
+  CHECK(Steps(plan) == std::vector<std::string>{"drop view v2", "drop view v1", "alter column t",
+                                                "create view v1", "create view v2"});
+  CHECK(plan[2].loses.empty());  // integer -> bigint loses nothing
+  std::vector<SchemaChange> back = PlanSchemaChanges(to, from, {});
+  CHECK_THAT(back[2].loses, Catch::Contains("do not fit integer"));
+}
+
+TEST_CASE("schema plan: renames are asked for, reversed for the down, refused when unknown",
+          "[unit]") {
+  Catalog from;
+  from.tables = {Table("users", {Column("id", "integer", 1), Column("name", "text", 2)})};
+  Catalog to;
+  to.tables = {Table("members", {Column("id", "integer", 1), Column("full_name", "text", 2)})};
+  PlanOptions options;
+  options.renames = {"users=members", "members.name=full_name"};
+  CHECK(Steps(PlanSchemaChanges(from, to, options)) ==
+        std::vector<std::string>{"rename table users", "rename column members"});
+  CHECK(ReversedRenames(options.renames) ==
+        std::vector<std::string>{"members=users", "members.full_name=name"});
+  options.renames = {"nosuch=x"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options),
+                    Catch::Contains("no table or column nosuch"));
+  options.renames = {"users"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
+}
+
+TEST_CASE("schema plan: an enum value added goes in place; one removed is refused or rebuilt",
+          "[unit]") {
+  CatalogType mood;
+  mood.schema = "public";
+  mood.name = "mood";
+  mood.kind = "enum";
+  mood.values = {"happy", "sad"};
+  Catalog from;
+  from.types = {mood};
+  from.tables = {Table("people", {Column("m", "public.mood", 1)})};
+  Catalog to = from;
+  to.types[0].values = {"happy", "meh", "sad"};
+  std::vector<SchemaChange> up = PlanSchemaChanges(from, to, {});
+  REQUIRE(Steps(up) == std::vector<std::string>{"add value mood"});
+  CHECK(up[0].value == "meh");
+  CHECK(up[0].before == "sad");
+  CHECK_THROWS_WITH(PlanSchemaChanges(to, from, {}),
+                    Catch::Contains("it loses 'meh'") && Catch::Contains("cannot remove"));
+  PlanOptions rebuild;
+  rebuild.enums = PlanOptions::EnumRemoval::kRebuild;
+  std::vector<SchemaChange> down = PlanSchemaChanges(to, from, rebuild);
+  CHECK(Steps(down) == std::vector<std::string>{"rename type mood", "create type mood",
+                                                "alter column people",
+                                                "drop type mood__migrate_old"});
+  CHECK(down[2].using_expression == "m::text::public.mood");
+}
+
+TEST_CASE("schema plan: SQLite rebuilds what ALTER TABLE cannot say and adds a plain column",
+          "[unit]") {
+  Catalog from;
+  from.tables = {Table("t", {Column("id", "INTEGER", 1), Column("a", "TEXT", 2)})};
+  from.tables[0].schema = "";
+  Catalog added = from;
+  added.tables[0].columns.push_back(Column("b", "INTEGER", 3));
+  PlanOptions sqlite;
+  sqlite.dialect = "sqlite";
+  std::vector<SchemaChange> plan = PlanSchemaChanges(from, added, sqlite);
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].kind == Kind::kAddColumn);
+  Catalog retyped = from;
+  retyped.tables[0].columns[1].type = "INTEGER";
+  plan = PlanSchemaChanges(from, retyped, sqlite);
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].kind == Kind::kRebuildTable);
+  CHECK(plan[0].copied ==
+        std::vector<std::pair<std::string, std::string>>{{"id", "id"}, {"a", "a"}});
+}
