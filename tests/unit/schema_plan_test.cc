@@ -122,7 +122,7 @@ TEST_CASE("schema plan: renames are asked for, reversed for the down, refused wh
   CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
 }
 
-TEST_CASE("schema plan: an enum value added goes in place; one removed is refused or rebuilt",
+TEST_CASE("schema plan: an enum value added goes in place and one removed is refused or rebuilt",
           "[unit]") {
   CatalogType mood;
   mood.schema = "public";
