@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "migrate/sql_text.h"
+
 namespace migrate {
 namespace {
 
@@ -22,17 +24,6 @@ std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
-}
-
-// `value` as an SQL string literal: in single quotes, inner ones doubled.
-std::string QuoteLiteral(const std::string& value) {
-  std::string out = "'";
-  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
-  return out + "'";
-}
-
-std::string Qualified(const std::string& schema, const std::string& name) {
-  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
 }
 
 // Pointers to `items` ordered by `less`: sorted without copying what they point to.
@@ -130,7 +121,7 @@ void AddParts(const std::string& owner, const std::vector<CatalogIndex>& indexes
 }
 
 void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
-  std::string name = Qualified(t.schema, t.name);
+  std::string name = ObjectName(t.schema, t.name);
   CatalogObject table{"table", name, {}};
   Add(table.attributes, "kind", t.kind == "table" ? "" : t.kind);
   Add(table.attributes, "partition_key", t.partition_key);
@@ -155,11 +146,11 @@ void AddTable(const CatalogTable& t, std::vector<CatalogObject>& out) {
 }
 
 CatalogObject Type(const CatalogType& t) {
-  CatalogObject o{"type", Qualified(t.schema, t.name), {}};
+  CatalogObject o{"type", ObjectName(t.schema, t.name), {}};
   Add(o.attributes, "kind", t.kind);
   if (!t.values.empty()) {
     std::string values;
-    for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + QuoteLiteral(v);
+    for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + SqlLiteral(v);
     o.attributes.emplace_back("values", "(" + values + ")");
   }
   Add(o.attributes, "base_type", t.base_type);
@@ -174,7 +165,7 @@ CatalogObject Type(const CatalogType& t) {
 }
 
 CatalogObject Sequence(const CatalogSequence& s) {
-  CatalogObject o{"sequence", Qualified(s.schema, s.name), {}};
+  CatalogObject o{"sequence", ObjectName(s.schema, s.name), {}};
   Add(o.attributes, "type", s.type);
   Add(o.attributes, "start", s.start);
   Add(o.attributes, "increment", s.increment);
@@ -188,7 +179,7 @@ CatalogObject Sequence(const CatalogSequence& s) {
 }
 
 CatalogObject Function(const CatalogFunction& f) {
-  CatalogObject o{"function", Qualified(f.schema, f.name) + "(" + f.arguments + ")", {}};
+  CatalogObject o{"function", ObjectName(f.schema, f.name) + "(" + f.arguments + ")", {}};
   Add(o.attributes, "kind", f.kind == "function" ? "" : f.kind);
   Add(o.attributes, "returns", f.returns);
   Add(o.attributes, "language", f.language);
@@ -206,6 +197,10 @@ CatalogObject Function(const CatalogFunction& f) {
 
 }  // namespace
 
+std::string ObjectName(const std::string& schema, const std::string& name) {
+  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
+}
+
 std::vector<CatalogObject> Describe(const Catalog& c) {
   std::vector<CatalogObject> out;
   for (const CatalogSchema* s : ByName(c.schemas)) {
@@ -221,7 +216,7 @@ std::vector<CatalogObject> Describe(const Catalog& c) {
   for (const CatalogSequence* s : ByQualifiedName(c.sequences)) out.push_back(Sequence(*s));
   for (const CatalogTable* t : ByQualifiedName(c.tables)) AddTable(*t, out);
   for (const CatalogView* v : ByQualifiedName(c.views)) {
-    std::string name = Qualified(v->schema, v->name);
+    std::string name = ObjectName(v->schema, v->name);
     out.push_back({v->materialized ? "materialized_view" : "view", name, {}});
     Add(out.back().attributes, "definition", v->definition);
     Add(out.back().attributes, "options", v->options);

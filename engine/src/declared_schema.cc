@@ -77,8 +77,7 @@ std::vector<CatalogChange> WithoutAppendedOrder(std::vector<CatalogChange> misse
   std::set<std::string> appended;  // "schema.table" as catalog objects name it
   for (const SchemaChange& c : plan) {
     if (c.kind != SchemaChange::Kind::kAddColumn) continue;
-    appended.insert(c.schema.empty() ? NamePart(c.owner)
-                                     : NamePart(c.schema) + "." + NamePart(c.owner));
+    appended.insert(ObjectName(c.schema, c.owner));
   }
   std::erase_if(misses, [&](const CatalogChange& m) {
     if (m.kind != CatalogChange::Kind::kChanged || m.object.kind != "column") return false;

@@ -43,10 +43,6 @@ namespace {
 using plan::Kind;
 using plan::Plan;
 
-std::string Qualified(const std::string& schema, const std::string& name) {
-  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
-}
-
 class Planner {
  public:
   Planner(const Catalog& from, const Catalog& to, const PlanOptions& options)
@@ -132,7 +128,7 @@ class Planner {
   // The columns of `type` (or arrays of it) that both catalogs have, moved to the new type,
   // their defaults dropped first and set to what `to` says after.
   void MoveColumns(const CatalogType& type) {
-    std::string name = Qualified(type.schema, type.name);
+    std::string name = ObjectName(type.schema, type.name);
     for (const CatalogTable& was : from_.tables) {
       const CatalogTable* now = FindTable(to_, was.schema, was.name);
       if (!now) continue;
@@ -189,7 +185,7 @@ class Planner {
     if (options_.enums == PlanOptions::EnumRemoval::kRefuse) {
       std::string what = gone.empty() ? "its values are in another order" : "it loses " + gone;
       throw Error(ErrorCode::kUsage,
-                  "enum " + Qualified(to.schema, to.name) + ": " + what +
+                  "enum " + ObjectName(to.schema, to.name) + ": " + what +
                       ", and PostgreSQL cannot remove or move an enum value. Keep the values "
                       "in schema/, or write the migration by hand with 'migrate new': create "
                       "the new type, move each column to it (ALTER COLUMN ... TYPE ... USING "
@@ -210,7 +206,7 @@ class Planner {
   }
 
   void Types() {
-    auto key = [](const CatalogType& t) { return Qualified(t.schema, t.name); };
+    auto key = [](const CatalogType& t) { return ObjectName(t.schema, t.name); };
     Match<CatalogType>(
         from_.types, to_.types, key,
         [&](const CatalogType& t) {
@@ -239,7 +235,7 @@ class Planner {
   // Whether `owned_by` ("s.t.c") names a column that `to` still has.
   bool OwnerStays(const std::string& owned_by) const {
     for (const CatalogTable& t : to_.tables) {
-      std::string table = Qualified(t.schema, t.name) + ".";
+      std::string table = ObjectName(t.schema, t.name) + ".";
       if (owned_by.rfind(table, 0) != 0) continue;
       for (const CatalogColumn& c : t.columns) {
         if (table + NamePart(c.name) == owned_by) return true;
@@ -255,7 +251,7 @@ class Planner {
     };
     Match<CatalogSequence>(
         from_.sequences, to_.sequences,
-        [](const CatalogSequence& s) { return Qualified(s.schema, s.name); },
+        [](const CatalogSequence& s) { return ObjectName(s.schema, s.name); },
         [&](const CatalogSequence& s) {
           Add(plan::kCreateTypes, Kind::kCreateSequence, s.schema, s.name).sequence = s;
           owner(s);
@@ -292,7 +288,7 @@ class Planner {
 
   void Functions() {
     auto key = [](const CatalogFunction& f) {
-      return Qualified(f.schema, f.name) + "(" + f.arguments + ")";
+      return ObjectName(f.schema, f.name) + "(" + f.arguments + ")";
     };
     auto create = [&](const CatalogFunction& f, Kind kind) {
       Add(FunctionPhase(f), kind, f.schema, f.name).function = f;

@@ -19,9 +19,7 @@ std::vector<std::string> SplitDots(const std::string& name) {
   return out;
 }
 
-std::string Qualified(const CatalogTable& t) {
-  return t.schema.empty() ? NamePart(t.name) : NamePart(t.schema) + "." + NamePart(t.name);
-}
+std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
 
 bool WordChar(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$';

@@ -13,9 +13,7 @@
 namespace migrate::plan {
 namespace {
 
-std::string Qualified(const CatalogTable& t) {
-  return t.schema.empty() ? NamePart(t.name) : NamePart(t.schema) + "." + NamePart(t.name);
-}
+std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
 
 bool SameColumn(const CatalogColumn& a, const CatalogColumn& b) {
   return std::tie(a.type, a.not_null, a.default_value, a.identity, a.generated, a.collation,

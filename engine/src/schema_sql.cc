@@ -13,12 +13,6 @@
 namespace migrate {
 namespace sql {
 
-std::string Literal(const std::string& value) {
-  std::string out = "'";
-  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
-  return out + "'";
-}
-
 std::string Upper(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -116,9 +110,7 @@ struct Parts {
   std::vector<SchemaChange> values, first, indexes, undo, undo_indexes;
 };
 
-std::string TableOf(const SchemaChange& c) {
-  return c.schema.empty() ? NamePart(c.owner) : NamePart(c.schema) + "." + NamePart(c.owner);
-}
+std::string TableOf(const SchemaChange& c) { return ObjectName(c.schema, c.owner); }
 
 Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>& down,
             bool postgres) {
@@ -184,7 +176,7 @@ void SplitValues(Parts& parts, const Dialect& d) {
   }
   std::string text = RenderChanges(rest, d) + RenderChanges(parts.indexes, d, true);
   bool used = std::any_of(values.begin(), values.end(), [&](const SchemaChange& c) {
-    return text.find(sql::Literal(c.value)) != std::string::npos;
+    return text.find(SqlLiteral(c.value)) != std::string::npos;
   });
   if (!used) return;
   parts.values = std::move(values);
@@ -244,12 +236,8 @@ std::string FileSafe(const std::string& name) {
 }
 
 // The schema/ file that says `c`.
-std::string Qualified(const std::string& schema, const std::string& name) {
-  return schema.empty() ? NamePart(name) : NamePart(schema) + "." + NamePart(name);
-}
-
 std::string FileOf(const SchemaChange& c, const std::set<std::string>& views) {
-  std::string owner = Qualified(c.schema, c.owner);
+  std::string owner = ObjectName(c.schema, c.owner);
   switch (c.kind) {
     case Kind::kCreateSchema:
       return "001_schemas.sql";
@@ -300,7 +288,7 @@ std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog
   }
   std::vector<SchemaChange> changes = PlanSchemaChanges(empty, catalog, options);
   std::set<std::string> views;
-  for (const CatalogView& v : catalog.views) views.insert(Qualified(v.schema, v.name));
+  for (const CatalogView& v : catalog.views) views.insert(ObjectName(v.schema, v.name));
   std::map<std::string, std::vector<SchemaChange>> files;
   for (SchemaChange& c : changes) {
     std::string file = FileOf(c, views);

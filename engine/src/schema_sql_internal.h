@@ -10,9 +10,6 @@
 
 namespace migrate::sql {
 
-// `value` as an SQL string literal.
-std::string Literal(const std::string& value);
-
 // How names are written: as they are when they are plain lower-case identifiers the dialect
 // does not reserve, else in double quotes.
 class Names {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "migrate/error.h"
+#include "migrate/sql_text.h"
 #include "schema_sql_internal.h"
 
 namespace migrate::sql {
@@ -15,7 +16,7 @@ std::string CreateType(const Names& n, const CatalogType& t) {
   std::string name = n.Qualified(t.schema, t.name);
   if (t.kind == "enum") {
     std::string values;
-    for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + Literal(v);
+    for (const std::string& v : t.values) values += (values.empty() ? "" : ", ") + SqlLiteral(v);
     return "CREATE TYPE " + name + " AS ENUM (" + values + ");\n";
   }
   if (t.kind == "composite") return "CREATE TYPE " + name + " AS (" + t.definition + ");\n";
@@ -84,7 +85,7 @@ std::string Comment(const Names& n, const SchemaChange& c) {
   } else {
     target = c.comment_on + " " + n.Table(c) + c.new_name;  // FUNCTION f(args)
   }
-  return "COMMENT ON " + target + " IS " + (c.comment.empty() ? "NULL" : Literal(c.comment)) +
+  return "COMMENT ON " + target + " IS " + (c.comment.empty() ? "NULL" : SqlLiteral(c.comment)) +
          ";\n";
 }
 
@@ -121,9 +122,9 @@ std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concur
     case Kind::kRenameType:
       return "ALTER TYPE " + table + " RENAME TO " + n.Id(c.new_name) + ";\n";
     case Kind::kAddEnumValue:
-      return "ALTER TYPE " + table + " ADD VALUE " + Literal(c.value) +
-             (c.before.empty() ? "" : " BEFORE " + Literal(c.before)) +
-             (c.after.empty() ? "" : " AFTER " + Literal(c.after)) + ";\n";
+      return "ALTER TYPE " + table + " ADD VALUE " + SqlLiteral(c.value) +
+             (c.before.empty() ? "" : " BEFORE " + SqlLiteral(c.before)) +
+             (c.after.empty() ? "" : " AFTER " + SqlLiteral(c.after)) + ";\n";
     case Kind::kCreateSequence:
       return Sequence(n, c.sequence, false);
     case Kind::kAlterSequence:

@@ -251,4 +251,10 @@ std::string Excerpt(std::string_view s, std::size_t max) {
   return out;
 }
 
+std::string SqlLiteral(std::string_view value) {
+  std::string out = "'";
+  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
 }  // namespace migrate

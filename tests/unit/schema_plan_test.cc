@@ -169,3 +169,25 @@ TEST_CASE("schema plan: SQLite rebuilds what ALTER TABLE cannot say and adds a p
   CHECK(plan[0].copied ==
         std::vector<std::pair<std::string, std::string>>{{"id", "id"}, {"a", "a"}});
 }
+
+TEST_CASE("schema plan: what migrate does not write is refused with what to do instead", "[unit]") {
+  Catalog from;
+  from.tables = {Table("t", {Column("id", "integer", 1), Column("b", "integer", 2)})};
+  Catalog partitioned = from;
+  partitioned.tables[0].kind = "partitioned table";
+  partitioned.tables[0].partition_key = "RANGE (id)";
+  CHECK_THROWS_WITH(
+      PlanSchemaChanges(from, partitioned, {}),
+      Catch::Contains("changes what kind of table it is") && Catch::Contains("migrate new"));
+  CatalogType domain;
+  domain.schema = "public";
+  domain.name = "positive";
+  domain.kind = "domain";
+  domain.base_type = "integer";
+  Catalog with_domain;
+  with_domain.types = {domain};
+  Catalog changed_domain = with_domain;
+  changed_domain.types[0].base_type = "bigint";
+  CHECK_THROWS_WITH(PlanSchemaChanges(with_domain, changed_domain, {}),
+                    Catch::Contains("type public.positive (domain) changes"));
+}

@@ -203,6 +203,10 @@ struct CatalogObject {
 // identifier, else in double quotes with inner quotes doubled.
 std::string NamePart(std::string_view part);
 
+// `schema.name` as a CatalogObject names a schema's object (NamePart each; `name` alone
+// without a schema, as on SQLite).
+std::string ObjectName(const std::string& schema, const std::string& name);
+
 // Every object of `catalog` in canonical order: schemas, extensions, types, sequences, each
 // table followed by its columns (by position), constraints, indexes, triggers and policies
 // (by name),

@@ -29,6 +29,9 @@ bool IsBlankSql(std::string_view sql);
 // PostgreSQL dollar quotes). The SQLite dialect's fingerprint, and PostgreSQL's fallback.
 std::string TokenFingerprint(std::string_view sql);
 
+// `value` as an SQL string literal: in single quotes, inner ones doubled.
+std::string SqlLiteral(std::string_view value);
+
 // The offset of the ')' that closes the '(' at `open`, skipping quoted strings and
 // identifiers; npos when it is not closed. REQUIRES: sql[open] == '('.
 std::size_t MatchingParen(std::string_view sql, std::size_t open);
