@@ -54,6 +54,7 @@ class Planner {
     Sequences();
     Functions();
     plan::PlanTables(from_, to_, options_, plan_);
+    if (sqlite_) plan::RedoTriggersReadingRebuilt(from_, to_, plan_);
     Views();
     std::vector<SchemaChange> out;
     for (auto& phase : plan_.phases) {
@@ -102,15 +103,14 @@ class Planner {
   }
 
   void Namespaces() {
+    std::vector<CatalogSchema> schema_drops;  // after the extensions in them
     Match<CatalogSchema>(
         from_.schemas, to_.schemas, [](const CatalogSchema& s) { return s.name; },
         [&](const CatalogSchema& s) {
           Add(plan::kCreateNamespaces, Kind::kCreateSchema, "", s.name).schema_object = s;
           Comment("SCHEMA", "", s.name, "", "", s.comment);
         },
-        [&](const CatalogSchema& s) {
-          Add(plan::kDropObjects, Kind::kDropSchema, "", s.name).schema_object = s;
-        },
+        [&](const CatalogSchema& s) { schema_drops.push_back(s); },
         [&](const CatalogSchema& a, const CatalogSchema& b) {
           Comment("SCHEMA", "", b.name, "", a.comment, b.comment);
         });
@@ -120,89 +120,12 @@ class Planner {
           Add(plan::kCreateNamespaces, Kind::kCreateExtension, e.schema, e.name).extension = e;
         },
         [&](const CatalogExtension& e) {
-          Add(plan::kDropObjects, Kind::kDropExtension, e.schema, e.name).extension = e;
+          Add(plan::kDropNamespaces, Kind::kDropExtension, e.schema, e.name).extension = e;
         },
         [](const CatalogExtension&, const CatalogExtension&) {});
-  }
-
-  // The columns of `type` (or arrays of it) that both catalogs have, moved to the new type,
-  // their defaults dropped first and set to what `to` says after.
-  void MoveColumns(const CatalogType& type) {
-    std::string name = ObjectName(type.schema, type.name);
-    for (const CatalogTable& was : from_.tables) {
-      const CatalogTable* now = FindTable(to_, was.schema, was.name);
-      if (!now) continue;
-      for (const CatalogColumn& c : was.columns) {
-        if (c.type != name && c.type != name + "[]") continue;
-        auto it = std::find_if(now->columns.begin(), now->columns.end(),
-                               [&](const CatalogColumn& n) { return n.name == c.name; });
-        if (it == now->columns.end() || it->type != c.type) continue;
-        plan_.touched.insert(plan::Key(was.schema, was.name, sqlite_));
-        plan_.moved.insert(was.schema + "." + was.name + "." + c.name);
-        SchemaChange& alter = Add(plan::kAlterTables, Kind::kAlterColumn, was.schema, was.name);
-        alter.column = c;
-        alter.column_to = *it;
-        alter.existing = true;
-        alter.using_expression =
-            NamePart(c.name) + "::text" + (c.type == name ? "" : "[]") + "::" + c.type;
-      }
+    for (const CatalogSchema& s : schema_drops) {
+      Add(plan::kDropNamespaces, Kind::kDropSchema, "", s.name).schema_object = s;
     }
-  }
-
-  static const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
-                                       const std::string& name) {
-    for (const CatalogTable& t : catalog.tables) {
-      if (t.schema == schema && t.name == name) return &t;
-    }
-    return nullptr;
-  }
-
-  void Enum(const CatalogType& from, const CatalogType& to) {
-    // Every value kept, in the same order: the new ones are added in place.
-    std::size_t kept = 0;
-    for (const std::string& v : to.values) {
-      if (kept < from.values.size() && from.values[kept] == v) ++kept;
-    }
-    if (kept == from.values.size()) {
-      for (std::size_t i = 0; i < to.values.size(); ++i) {
-        if (std::find(from.values.begin(), from.values.end(), to.values[i]) != from.values.end()) {
-          continue;
-        }
-        SchemaChange& c = Add(plan::kCreateTypes, Kind::kAddEnumValue, to.schema, to.name);
-        c.type = to;
-        c.value = to.values[i];
-        if (i + 1 < to.values.size()) c.before = to.values[i + 1];
-        if (c.before.empty() && i > 0) c.after = to.values[i - 1];
-      }
-      return;
-    }
-    std::string gone;
-    for (const std::string& v : from.values) {
-      if (std::find(to.values.begin(), to.values.end(), v) == to.values.end()) {
-        gone += (gone.empty() ? "'" : ", '") + v + "'";
-      }
-    }
-    if (options_.enums == PlanOptions::EnumRemoval::kRefuse) {
-      std::string what = gone.empty() ? "its values are in another order" : "it loses " + gone;
-      throw Error(ErrorCode::kUsage,
-                  "enum " + ObjectName(to.schema, to.name) + ": " + what +
-                      ", and PostgreSQL cannot remove or move an enum value. Keep the values "
-                      "in schema/, or write the migration by hand with 'migrate new': create "
-                      "the new type, move each column to it (ALTER COLUMN ... TYPE ... USING "
-                      "col::text::new_type) after updating the rows that hold a removed value, "
-                      "then drop the old type");
-    }
-    // Rebuilt: the old type renamed away, the new one made, the columns moved, the old dropped.
-    std::string old_name = to.name + "__migrate_old";
-    Add(plan::kCreateTypes, Kind::kRenameType, to.schema, to.name).new_name = old_name;
-    SchemaChange& create = Add(plan::kCreateTypes, Kind::kCreateType, to.schema, to.name);
-    create.type = to;
-    if (!gone.empty())
-      create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
-    MoveColumns(to);
-    CatalogType old = from;
-    old.name = old_name;
-    Add(plan::kDropObjects, Kind::kDropType, to.schema, old_name).type = old;
   }
 
   void Types() {
@@ -214,12 +137,13 @@ class Planner {
           Comment("TYPE", t.schema, t.name, "", "", t.comment);
         },
         [&](const CatalogType& t) {
-          Add(plan::kDropObjects, Kind::kDropType, t.schema, t.name).type = t;
+          plan::Phase phase = t.kind == "enum" ? plan::kDropEnums : plan::kDropTypes;
+          Add(phase, Kind::kDropType, t.schema, t.name).type = t;
         },
         [&](const CatalogType& a, const CatalogType& b) {
           Comment("TYPE", b.schema, b.name, "", a.comment, b.comment);
           if (a.kind == "enum" && b.kind == "enum") {
-            if (a.values != b.values) Enum(a, b);
+            if (a.values != b.values) plan::PlanEnum(from_, to_, a, b, options_, plan_);
             return;
           }
           if (std::tie(a.kind, a.values, a.base_type, a.not_null, a.default_value, a.checks,
@@ -260,7 +184,7 @@ class Planner {
         [&](const CatalogSequence& s) {
           // A sequence owned by a column that goes is dropped with it.
           if (!s.owned_by.empty() && !OwnerStays(s.owned_by)) return;
-          Add(plan::kDropObjects, Kind::kDropSequence, s.schema, s.name).sequence = s;
+          Add(plan::kDropEnums, Kind::kDropSequence, s.schema, s.name).sequence = s;
         },
         [&](const CatalogSequence& a, const CatalogSequence& b) {
           if (std::tie(a.type, a.start, a.increment, a.min, a.max, a.cache, a.cycle) !=
@@ -300,7 +224,7 @@ class Planner {
           Comment("FUNCTION", f.schema, f.name, "(" + f.arguments + ")", "", f.comment);
         },
         [&](const CatalogFunction& f) {
-          Add(plan::kDropObjects, Kind::kDropFunction, f.schema, f.name).function = f;
+          Add(plan::kDropFunctions, Kind::kDropFunction, f.schema, f.name).function = f;
         },
         [&](const CatalogFunction& a, const CatalogFunction& b) {
           Comment("FUNCTION", b.schema, b.name, "(" + b.arguments + ")", a.comment, b.comment);
@@ -308,10 +232,21 @@ class Planner {
             return std::tie(f.kind, f.returns, f.language, f.volatility, f.strict,
                             f.security_definer, f.config, f.parallel, f.cost, f.rows, f.body_hash);
           };
-          if (says(a) == says(b)) return;
-          if (a.kind != b.kind || a.returns != b.returns) {
-            Add(plan::kDropDependents, Kind::kDropFunction, a.schema, a.name).function = a;
-            return create(b, Kind::kCreateFunction);
+          // A function of a rebuilt enum's type is made again on the new type.
+          CatalogFunction old = a;  // by then the old type has its __migrate_old name
+          for (const std::string& type : plan_.rebuilt) {
+            old.arguments = plan::ReplaceWord(old.arguments, type, type + "__migrate_old");
+          }
+          bool rebuilt =
+              old.arguments != a.arguments ||
+              std::any_of(plan_.rebuilt.begin(), plan_.rebuilt.end(),
+                          [&](const std::string& t) { return plan::Mentions(a.returns, t); });
+          if (says(a) == says(b) && !rebuilt) return;
+          if (a.kind != b.kind || a.returns != b.returns || rebuilt) {
+            // Made again after it is dropped (with what depended on it).
+            Add(plan::kDropDependents, Kind::kDropFunction, a.schema, a.name).function = old;
+            Add(plan::kLateFunctions, Kind::kCreateFunction, b.schema, b.name).function = b;
+            return;
           }
           create(b, Kind::kReplaceFunction);
         });
@@ -411,32 +346,35 @@ void Planner::Views() {
   }
 }
 
+// `catalog` with PostgreSQL's NOT VALID checks (pg_get_constraintdef's "... NOT VALID") said
+// as a foreign key's is: `valid` false, the definition without the words.
+Catalog ValidSaid(Catalog catalog) {
+  const std::string kNotValid = " NOT VALID";
+  for (CatalogTable& t : catalog.tables) {
+    for (CatalogConstraint& c : t.constraints) {
+      std::string& def = c.definition;
+      if (def.size() > kNotValid.size() &&
+          def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0) {
+        def.resize(def.size() - kNotValid.size());
+        c.valid = false;
+      }
+    }
+  }
+  return catalog;
+}
+
 }  // namespace
 
-std::vector<SchemaChange> PlanSchemaChanges(const Catalog& from, const Catalog& to,
+std::vector<SchemaChange> PlanSchemaChanges(const Catalog& from, const Catalog& to_said,
                                             const PlanOptions& options) {
   Plan renames;
-  Catalog renamed = plan::ApplyRenames(from, options.renames, options.dialect == "sqlite", renames);
+  bool sqlite = options.dialect == "sqlite";
+  Catalog renamed = plan::ApplyRenames(ValidSaid(from), options.renames, sqlite, renames);
+  Catalog to = ValidSaid(to_said);
+  if (!sqlite) plan::MatchRenamedParts(renamed, to, renames);
   Planner planner(renamed, to, options);
   planner.plan_.phases[plan::kRenames] = std::move(renames.phases[plan::kRenames]);
   return planner.Run();
-}
-
-std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames) {
-  std::vector<std::string> out;
-  for (const std::string& r : renames) {
-    std::size_t eq = r.find('=');
-    if (eq == std::string::npos) {
-      out.push_back(r);
-      continue;
-    }
-    std::string old_name = r.substr(0, eq), new_name = r.substr(eq + 1);
-    std::size_t dot = old_name.rfind('.');
-    // t.c=d becomes t.d=c; s.t=u becomes s.u=t.
-    std::string prefix = dot == std::string::npos ? "" : old_name.substr(0, dot + 1);
-    out.push_back(prefix + new_name + "=" + old_name.substr(prefix.size()));
-  }
-  return out;
 }
 
 }  // namespace migrate

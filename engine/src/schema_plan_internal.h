@@ -20,14 +20,25 @@ std::string Key(const std::string& schema, const std::string& name, bool fold_ca
 // Whether `text` mentions `name` as an identifier (not inside a longer one).
 bool Mentions(const std::string& text, const std::string& name);
 
+// Whether two columns (constraints) of the same name say the same.
+bool SameColumn(const CatalogColumn& a, const CatalogColumn& b);
+bool SameConstraint(const CatalogConstraint& a, const CatalogConstraint& b);
+
+// SQLite: whether `from` becomes `to` only by the twelve-step rebuild (ALTER TABLE adds a
+// column with a literal default at the end, and renames; nothing else).
+bool NeedsRebuild(const CatalogTable& from, const CatalogTable& to);
+
+// `text` with `from` as an identifier replaced by `to` (index keys, predicates, defaults).
+std::string ReplaceWord(const std::string& text, const std::string& from, const std::string& to);
+
 // The phases of a plan, in the order they run.
 enum Phase {
   kCreateNamespaces,  // schemas, extensions
+  kRenames,           // first: every later change names what it changes by its new name
   kCreateTypes,       // types, enum values, sequences
   kEarlyFunctions,    // functions tables may call (defaults, checks)
   kDropDependents,    // triggers, views, policies, foreign keys
   kDropParts,         // indexes, constraints
-  kRenames,
   kDropTables,
   kCreateTables,
   kAlterTables,
@@ -38,7 +49,10 @@ enum Phase {
   kCreateViews,
   kCreateTriggers,
   kComments,
-  kDropObjects,  // functions, types, sequences, extensions, schemas
+  kDropFunctions,   // functions, which may name the types below
+  kDropTypes,       // domains, composites, ranges (which may be of an enum)
+  kDropEnums,       // enums, sequences
+  kDropNamespaces,  // extensions, then schemas
   kPhases,
 };
 
@@ -50,6 +64,8 @@ struct Plan {
   std::set<std::string> created;
   // Columns moved to a rebuilt enum ("schema.table.column"), defaults set as `to` says.
   std::set<std::string> moved;
+  // Enum types rebuilt (their bare names): what names them is made again on the new type.
+  std::set<std::string> rebuilt;
 
   SchemaChange& Add(Phase phase, Kind kind, const std::string& schema, const std::string& owner) {
     SchemaChange c;
@@ -61,13 +77,29 @@ struct Plan {
   }
 };
 
+// SQLite: the triggers of tables that stay alike whose bodies read a table this plan rebuilds,
+// dropped before and made again after (the rebuild's rename refuses a trigger that names a
+// table missing for a moment).
+void RedoTriggersReadingRebuilt(const Catalog& from, const Catalog& to, Plan& plan);
+
 // Tables, their parts and their renames: appends to `plan` what turns `from`'s tables into
 // `to`'s. `from` has had the renames applied already.
 void PlanTables(const Catalog& from, const Catalog& to, const PlanOptions& options, Plan& plan);
 
+// An enum whose values change from `a`'s to `b`'s: the values added, or (values gone or
+// moved, PlanOptions::kRebuild) the type made again and its columns, the checks and indexes
+// that name it moved; refused with what to do under kRefuse.
+void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, const CatalogType& b,
+              const PlanOptions& options, Plan& plan);
+
 // Applies `renames` to a copy of `from` and adds the rename changes to `plan`.
 Catalog ApplyRenames(const Catalog& from, const std::vector<std::string>& renames, bool fold_case,
                      Plan& plan);
+
+// PostgreSQL: the constraints and indexes of a table, and the sequences of serial columns,
+// that `to` has under another name but otherwise alike, renamed in `from` and in `plan`
+// (a table's rename leaves its key's name "old_pkey" behind; a DBA renames it, not rebuilds).
+void MatchRenamedParts(Catalog& from, const Catalog& to, Plan& plan);
 
 }  // namespace migrate::plan
 

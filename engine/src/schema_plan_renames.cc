@@ -1,31 +1,22 @@
 // `--rename old=new`: the renames applied to the current catalog before it is compared, so
 // that a renamed table or column is matched with its new name instead of dropped and added.
+#include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "migrate/error.h"
 #include "schema_plan_internal.h"
 
 namespace migrate::plan {
+
 namespace {
-
-std::vector<std::string> SplitDots(const std::string& name) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', start)) {
-    out.push_back(name.substr(start, dot - start));
-    start = dot + 1;
-  }
-  out.push_back(name.substr(start));
-  return out;
-}
-
-std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
 
 bool WordChar(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$';
 }
 
-// `text` with `from` as an identifier replaced by `to` (index keys, predicates).
+}  // namespace
+
 std::string ReplaceWord(const std::string& text, const std::string& from, const std::string& to) {
   std::string out;
   std::size_t i = 0;
@@ -39,49 +30,111 @@ std::string ReplaceWord(const std::string& text, const std::string& from, const 
   return out + text.substr(i);
 }
 
+namespace {
+
+// The parts of a dotted name, a part in double quotes as written inside them ("My.T").
+std::vector<std::string> SplitDots(const std::string& name) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char ch = name[i];
+    if (ch == '"' && quoted && i + 1 < name.size() && name[i + 1] == '"') {
+      out.back() += '"';
+      ++i;
+    } else if (ch == '"') {
+      quoted = !quoted;
+    } else if (ch == '.' && !quoted) {
+      out.emplace_back();
+    } else {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
+
 class Renamer {
  public:
   Renamer(const Catalog& from, bool fold, Plan& plan) : out_(from), fold_(fold), plan_(plan) {}
 
-  void Apply(const std::string& rename) {
-    std::size_t eq = rename.find('=');
-    std::string old_name = rename.substr(0, eq);
-    std::string new_name = eq == std::string::npos ? "" : rename.substr(eq + 1);
-    if (eq == std::string::npos || old_name.empty() || new_name.empty() ||
-        new_name.find('.') != std::string::npos) {
-      throw Error(ErrorCode::kUsage, "--rename " + rename +
-                                         ": write OLD=NEW, OLD a table ([schema.]table) or a "
-                                         "column (table.column), NEW a bare name");
+  // Table renames first, so that a column rename may name its table by either name.
+  void ApplyAll(const std::vector<std::string>& renames) {
+    std::vector<const std::string*> columns;
+    for (const std::string& r : renames) {
+      if (!TryTable(r)) columns.push_back(&r);
     }
-    std::vector<std::string> parts = SplitDots(old_name);
-    if (parts.size() <= 2) {
-      std::string schema = parts.size() == 2 ? parts[0] : "";
-      if (CatalogTable* t = FindTable(schema, parts.back())) return RenameTable(*t, new_name);
-    }
-    if (parts.size() >= 2) {
-      std::string schema = parts.size() == 3 ? parts[0] : "";
-      if (CatalogTable* t = FindTable(schema, parts[parts.size() - 2])) {
-        for (CatalogColumn& c : t->columns) {
-          if (Key("", c.name, fold_) == Key("", parts.back(), fold_)) {
-            return RenameColumn(*t, c, new_name);
-          }
-        }
-      }
-    }
-    throw Error(ErrorCode::kUsage, "--rename " + rename + ": the current schema has no table or " +
-                                       "column " + old_name + " (a column is table.column)");
+    for (const std::string* r : columns) ApplyColumn(*r);
   }
 
   Catalog out_;
 
  private:
-  CatalogTable* FindTable(const std::string& schema, const std::string& name) {
+  struct Parsed {
+    std::vector<std::string> old_parts;
+    std::string new_name;
+  };
+
+  static Parsed Parse(const std::string& rename) {
+    std::size_t eq = rename.find('=');
+    Parsed p;
+    if (eq != std::string::npos) {
+      p.old_parts = SplitDots(rename.substr(0, eq));
+      std::vector<std::string> new_parts = SplitDots(rename.substr(eq + 1));
+      if (new_parts.size() == 1) p.new_name = new_parts[0];
+    }
+    bool empty_part = std::any_of(p.old_parts.begin(), p.old_parts.end(),
+                                  [](const std::string& part) { return part.empty(); });
+    if (p.new_name.empty() || p.old_parts.empty() || p.old_parts.size() > 3 || empty_part) {
+      throw Error(ErrorCode::kUsage, "--rename " + rename +
+                                         ": write OLD=NEW, OLD a table ([schema.]table) or a "
+                                         "column ([schema.]table.column), NEW a bare name; "
+                                         "a name in double quotes keeps its case and dots");
+    }
+    return p;
+  }
+
+  bool TryTable(const std::string& rename) {
+    Parsed p = Parse(rename);
+    if (p.old_parts.size() > 2) return false;
+    std::string schema = p.old_parts.size() == 2 ? p.old_parts[0] : "";
+    CatalogTable* t = FindTable(schema, p.old_parts.back(), false);
+    if (!t) return false;
+    RenameTable(*t, p.new_name);
+    return true;
+  }
+
+  void ApplyColumn(const std::string& rename) {
+    Parsed p = Parse(rename);
+    const std::vector<std::string>& parts = p.old_parts;
+    if (parts.size() >= 2) {
+      std::string schema = parts.size() == 3 ? parts[0] : "";
+      if (CatalogTable* t = FindTable(schema, parts[parts.size() - 2], true)) {
+        for (CatalogColumn& c : t->columns) {
+          if (Key("", c.name, fold_) == Key("", parts.back(), fold_)) {
+            return RenameColumn(*t, c, p.new_name);
+          }
+        }
+      }
+    }
+    throw Error(ErrorCode::kUsage, "--rename " + rename + ": the current schema has no table or " +
+                                       "column " + rename.substr(0, rename.find('=')) +
+                                       " (a column is table.column)");
+  }
+
+  // The table `name` (in `schema`, or public first); with `old_names`, also by the name a
+  // rename of this diff gave it up.
+  CatalogTable* FindTable(const std::string& schema, const std::string& name, bool old_names) {
     CatalogTable* found = nullptr;
     for (CatalogTable& t : out_.tables) {
       if (Key("", t.name, fold_) != Key("", name, fold_)) continue;
       if (!schema.empty() && t.schema != schema) continue;
       if (schema.empty() && found && t.schema != "public") continue;  // public first
       found = &t;
+    }
+    auto renamed = renamed_.find(Key(schema, name, fold_));
+    if (!found && old_names && renamed != renamed_.end()) {
+      return FindTable(schema, renamed->second, false);
     }
     return found;
   }
@@ -105,6 +158,8 @@ class Renamer {
   void RenameTable(CatalogTable& t, const std::string& new_name) {
     std::string old_qualified = Qualified(t);
     plan_.Add(kRenames, Kind::kRenameTable, t.schema, t.name).new_name = new_name;
+    renamed_[Key("", t.name, fold_)] = new_name;
+    renamed_[Key(t.schema, t.name, fold_)] = new_name;
     t.name = new_name;
     RenameUnnamed(t);
     std::string now = Qualified(t);
@@ -151,15 +206,113 @@ class Renamer {
 
   bool fold_;
   Plan& plan_;
+  std::map<std::string, std::string> renamed_;  // a renamed table's old name → its new one
 };
 
+// Pairs the items of `from` that `to` lacks with the items of `to` that `from` lacks and
+// that `same` finds alike but for their names; calls `renamed` for each pair.
+template <typename T, typename Same, typename Renamed>
+void PairByContent(std::vector<T>& from, const std::vector<T>& to, Same same, Renamed renamed) {
+  auto has = [](const std::vector<T>& items, const std::string& name) {
+    return std::any_of(items.begin(), items.end(), [&](const T& i) { return i.name == name; });
+  };
+  std::set<std::string> taken;
+  for (T& was : from) {
+    if (has(to, was.name)) continue;
+    for (const T& now : to) {
+      if (has(from, now.name) || taken.count(now.name) || !same(was, now)) continue;
+      taken.insert(now.name);
+      renamed(was, now);
+      break;
+    }
+  }
+}
+
 }  // namespace
+
+void MatchRenamedParts(Catalog& from, const Catalog& to, Plan& plan) {
+  for (CatalogTable& t : from.tables) {
+    auto now = std::find_if(to.tables.begin(), to.tables.end(), [&](const CatalogTable& n) {
+      return n.schema == t.schema && n.name == t.name;
+    });
+    if (now == to.tables.end()) continue;
+    auto same_constraint = [](CatalogConstraint a, const CatalogConstraint& b) {
+      a.name = b.name;
+      a.comment = b.comment;
+      return a == b;
+    };
+    PairByContent(t.constraints, now->constraints, same_constraint,
+                  [&](CatalogConstraint& was, const CatalogConstraint& to_be) {
+                    SchemaChange& c = plan.Add(kRenames, Kind::kRenameConstraint, t.schema, t.name);
+                    c.constraint = was;
+                    c.new_name = to_be.name;
+                    was.name = to_be.name;
+                  });
+    auto same_index = [](CatalogIndex a, const CatalogIndex& b) {
+      a.name = b.name;
+      a.comment = b.comment;
+      a.sql = b.sql;
+      return a == b;
+    };
+    PairByContent(t.indexes, now->indexes, same_index,
+                  [&](CatalogIndex& was, const CatalogIndex& to_be) {
+                    SchemaChange& c = plan.Add(kRenames, Kind::kRenameIndex, t.schema, t.name);
+                    c.index = was;
+                    c.new_name = to_be.name;
+                    was.name = to_be.name;
+                    was.sql = to_be.sql;
+                  });
+  }
+  // A serial column's sequence, named after its table and column, follows their renames; the
+  // column's default names the sequence by its new name (nextval('...'::regclass) follows).
+  auto same_sequence = [](CatalogSequence a, const CatalogSequence& b) {
+    a.name = b.name;
+    a.comment = b.comment;
+    return !a.owned_by.empty() && a == b;
+  };
+  PairByContent(from.sequences, to.sequences, same_sequence,
+                [&](CatalogSequence& was, const CatalogSequence& to_be) {
+                  SchemaChange& c = plan.Add(kRenames, Kind::kRenameSequence, was.schema, was.name);
+                  c.sequence = was;
+                  c.new_name = to_be.name;
+                  std::string old_name = NamePart(was.name), new_name = NamePart(to_be.name);
+                  was.name = to_be.name;
+                  for (CatalogTable& t : from.tables) {
+                    for (CatalogColumn& col : t.columns) {
+                      if (col.default_value.find("nextval(") == std::string::npos) continue;
+                      col.default_value = ReplaceWord(col.default_value, old_name, new_name);
+                    }
+                  }
+                });
+}
 
 Catalog ApplyRenames(const Catalog& from, const std::vector<std::string>& renames, bool fold_case,
                      Plan& plan) {
   Renamer renamer(from, fold_case, plan);
-  for (const std::string& r : renames) renamer.Apply(r);
+  renamer.ApplyAll(renames);
   return std::move(renamer.out_);
 }
 
 }  // namespace migrate::plan
+
+namespace migrate {
+
+std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames) {
+  std::vector<std::string> out;
+  for (const std::string& r : renames) {
+    std::size_t eq = r.find('=');
+    if (eq == std::string::npos) {
+      out.push_back(r);
+      continue;
+    }
+    // t.c=d becomes t.d=c; s.t=u becomes s.u=t.
+    std::vector<std::string> old_parts = plan::SplitDots(r.substr(0, eq));
+    std::string prefix;
+    for (std::size_t i = 0; i + 1 < old_parts.size(); ++i) prefix += NamePart(old_parts[i]) + ".";
+    out.push_back(prefix + NamePart(plan::SplitDots(r.substr(eq + 1)).front()) + "=" +
+                  NamePart(old_parts.back()));
+  }
+  return out;
+}
+
+}  // namespace migrate

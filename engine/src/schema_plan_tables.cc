@@ -11,9 +11,6 @@
 #include "schema_plan_internal.h"
 
 namespace migrate::plan {
-namespace {
-
-std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
 
 bool SameColumn(const CatalogColumn& a, const CatalogColumn& b) {
   return std::tie(a.type, a.not_null, a.default_value, a.identity, a.generated, a.collation,
@@ -28,6 +25,10 @@ bool SameConstraint(const CatalogConstraint& a, const CatalogConstraint& b) {
          std::tie(b.type, b.columns, b.definition, b.references, b.ref_columns, b.on_update,
                   b.on_delete, b.match, b.deferrable, b.initially_deferred, b.valid);
 }
+
+namespace {
+
+std::string Qualified(const CatalogTable& t) { return ObjectName(t.schema, t.name); }
 
 bool SameIndex(const CatalogIndex& a, const CatalogIndex& b) {
   return std::tie(a.unique, a.method, a.keys, a.include, a.predicate, a.options, a.valid) ==
@@ -78,10 +79,32 @@ const T* Named(const std::vector<T>& items, const std::string& name, bool fold) 
   return nullptr;
 }
 
+// Whether `child` is a partition of `parent` or inherits from it.
+bool ChildOf(const CatalogTable& child, const CatalogTable& parent) {
+  std::string name = ObjectName(parent.schema, parent.name);
+  return child.partition_of == name ||
+         std::find(child.inherits.begin(), child.inherits.end(), name) != child.inherits.end();
+}
+
+// `tables` ordered so that a partition or an inheriting table comes after its parents.
+std::vector<const CatalogTable*> ParentsFirst(std::vector<const CatalogTable*> tables) {
+  std::vector<const CatalogTable*> out;
+  while (!tables.empty()) {
+    auto next = std::find_if(tables.begin(), tables.end(), [&](const CatalogTable* t) {
+      return std::none_of(tables.begin(), tables.end(),
+                          [&](const CatalogTable* p) { return p != t && ChildOf(*t, *p); });
+    });
+    if (next == tables.end()) next = tables.begin();
+    out.push_back(*next);
+    tables.erase(next);
+  }
+  return out;
+}
+
 class TablePlanner {
  public:
   TablePlanner(const PlanOptions& options, Plan& plan)
-      : sqlite_(options.dialect == "sqlite"), plan_(plan) {}
+      : sqlite_(options.dialect == "sqlite"), version_(options.postgres_version), plan_(plan) {}
 
   void Created(const CatalogTable& t) {
     plan_.created.insert(Key(t.schema, t.name, sqlite_));
@@ -120,6 +143,7 @@ class TablePlanner {
                       "): migrate does not write that migration; write it with 'migrate new'");
     }
     if (sqlite_ && NeedsRebuild(from, to)) return Rebuild(from, to);
+    if (sqlite_ && from.name != to.name) RenameCase(from, to);
     if (!sqlite_ && (from.options != to.options || from.row_security != to.row_security ||
                      from.replica_identity != to.replica_identity)) {
       SchemaChange& c = plan_.Add(kAlterTables, Kind::kAlterTable, to.schema, to.name);
@@ -127,6 +151,7 @@ class TablePlanner {
       c.table_to = to;
     }
     if (from.comment != to.comment) Comment(to, "TABLE", "", from.comment, to.comment);
+    retyped_.clear();
     Columns(from, to);
     Constraints(from, to);
     Parts(from, to);
@@ -139,6 +164,7 @@ class TablePlanner {
       bool any = false;
       for (const CatalogTable* other : dropped) {
         if (other == t) continue;
+        if (ChildOf(*other, *t)) return true;  // a partition or an inheriting table goes first
         for (const CatalogConstraint& c : other->constraints) {
           if (c.type != "foreign key" || c.references != Qualified(*t)) continue;
           any = true;
@@ -155,7 +181,8 @@ class TablePlanner {
                                [&](const CatalogTable* t) { return !referenced(t, false); });
       if (next == dropped.end()) {
         next = dropped.begin();
-        referenced(*next, true);
+        // SQLite runs a migration with foreign_keys off: its tables drop in any order.
+        if (!sqlite_) referenced(*next, true);
       }
       Dropped(**next);
       dropped.erase(next);
@@ -230,6 +257,11 @@ class TablePlanner {
     }
     for (const CatalogColumn& c : to.columns) {
       const CatalogColumn* was = Named(from.columns, c.name, sqlite_);
+      if (was && was->name != c.name) {  // SQLite: the same column, its name's case changed
+        SchemaChange& rename = plan_.Add(kRenames, Kind::kRenameColumn, to.schema, to.name);
+        rename.column = *was;
+        rename.new_name = c.name;
+      }
       CatalogColumn moved;  // moved to a rebuilt enum: its default is set already
       if (was && plan_.moved.count(to.schema + "." + to.name + "." + c.name)) {
         moved = *was;
@@ -243,6 +275,18 @@ class TablePlanner {
       } else if (!SameColumn(*was, c)) {
         if (was->type != c.type || was->generated != c.generated) {
           plan_.touched.insert(Key(to.schema, to.name, sqlite_));
+          if (was->type != c.type) retyped_.push_back(c.name);
+        }
+        if (!sqlite_ && !was->generated.empty() && !c.generated.empty() &&
+            was->generated != c.generated && version_ < 17) {
+          throw Error(ErrorCode::kUsage,
+                      "column " + Qualified(to) + "." + NamePart(c.name) +
+                          ": its generation expression changes (" + was->generated + " -> " +
+                          c.generated +
+                          "), which PostgreSQL alters in place from version 17 (ALTER COLUMN "
+                          "... SET EXPRESSION). If the server is 17 or newer, say so with "
+                          "postgres_version = 17 in the configuration; else write the migration "
+                          "with 'migrate new' (drop the column, add it again, then its indexes)");
         }
         SchemaChange& alter = plan_.Add(kAlterTables, Kind::kAlterColumn, to.schema, to.name);
         alter.column = *was;
@@ -260,9 +304,18 @@ class TablePlanner {
   }
 
   void Constraints(const CatalogTable& from, const CatalogTable& to) {
+    // A NOT VALID constraint that becomes valid is validated, not made again.
+    auto validated = [&](const CatalogConstraint& was, const CatalogConstraint& now) {
+      CatalogConstraint checked = was;
+      checked.valid = true;
+      return !sqlite_ && !was.valid && now.valid && SameConstraint(checked, now);
+    };
     for (const CatalogConstraint& c : from.constraints) {
       const CatalogConstraint* now = Named(to.constraints, c.name, sqlite_);
-      if (now && SameConstraint(c, *now)) continue;
+      if (now && validated(c, *now)) {
+        plan_.Add(kAddConstraints, Kind::kValidateConstraint, to.schema, to.name).constraint = c;
+      }
+      if (now && (SameConstraint(c, *now) || validated(c, *now))) continue;
       bool fk = c.type == "foreign key";
       SchemaChange& drop =
           plan_.Add(fk ? kDropDependents : kDropParts, Kind::kDropConstraint, to.schema, to.name);
@@ -271,7 +324,7 @@ class TablePlanner {
     }
     for (const CatalogConstraint& c : to.constraints) {
       const CatalogConstraint* was = Named(from.constraints, c.name, sqlite_);
-      if (!was || !SameConstraint(*was, c)) AddConstraint(to, c, true);
+      if (!was || !(SameConstraint(*was, c) || validated(*was, c))) AddConstraint(to, c, true);
       if (!was || was->comment != c.comment) {
         Comment(to, "CONSTRAINT", c.name, was ? was->comment : "", c.comment);
       }
@@ -310,44 +363,33 @@ class TablePlanner {
         Comment(to, "INDEX", i.name, was ? was->comment : "", i.comment);
       }
     }
+    // PostgreSQL cannot change the type of a column a trigger's WHEN or a policy reads.
+    auto reads_retyped = [&](const std::string& text) {
+      return std::any_of(retyped_.begin(), retyped_.end(),
+                         [&](const std::string& c) { return Mentions(text, c); });
+    };
+    auto same_trigger = [&](const CatalogTrigger& a, const CatalogTrigger& b) {
+      return SameTrigger(a, b) && !reads_retyped(a.definition);
+    };
+    auto same_policy = [&](const CatalogPolicy& a, const CatalogPolicy& b) {
+      return SamePolicy(a, b) && !reads_retyped(a.using_expression + " " + a.check_expression);
+    };
     DropAndCreate<CatalogTrigger>(
-        from.triggers, to.triggers, SameTrigger,
+        from.triggers, to.triggers, same_trigger,
         [&](const CatalogTrigger& t) { on(kDropDependents, Kind::kDropTrigger).trigger = t; },
         [&](const CatalogTrigger& t) { on(kCreateTriggers, Kind::kCreateTrigger).trigger = t; });
     DropAndCreate<CatalogPolicy>(
-        from.policies, to.policies, SamePolicy,
+        from.policies, to.policies, same_policy,
         [&](const CatalogPolicy& p) { on(kDropDependents, Kind::kDropPolicy).policy = p; },
         [&](const CatalogPolicy& p) { on(kCreateTriggers, Kind::kCreatePolicy).policy = p; });
   }
 
-  // SQLite's ALTER TABLE adds a plain column at the end and renames; anything else is the
-  // twelve-step rebuild.
-  bool NeedsRebuild(const CatalogTable& from, const CatalogTable& to) const {
-    if (from.without_rowid != to.without_rowid || from.strict != to.strict) return true;
-    if (from.constraints.size() != to.constraints.size()) return true;
-    for (const CatalogConstraint& c : from.constraints) {
-      const CatalogConstraint* now = Named(to.constraints, c.name, true);
-      if (!now || !SameConstraint(c, *now)) return true;
-    }
-    if (to.columns.size() < from.columns.size()) return true;
-    for (std::size_t i = 0; i < to.columns.size(); ++i) {
-      const CatalogColumn& c = to.columns[i];
-      if (i < from.columns.size()) {
-        if (Key("", from.columns[i].name, true) != Key("", c.name, true) ||
-            !SameColumn(from.columns[i], c)) {
-          return true;
-        }
-        continue;
-      }
-      std::string upper;
-      for (char ch : c.default_value) upper += static_cast<char>(std::toupper(ch));
-      bool constant_default = upper.rfind("CURRENT_", 0) != 0 && upper.rfind("(", 0) != 0;
-      if (!c.generated.empty() || !constant_default || (c.not_null && c.default_value.empty()) ||
-          c.autoincrement) {
-        return true;
-      }
-    }
-    return false;
+  // SQLite: the same table, its name's case changed; SQLite refuses a rename to a name it
+  // holds equal, so the table goes through a name of its own.
+  void RenameCase(const CatalogTable& from, const CatalogTable& to) {
+    std::string through = from.name + "__migrate_case";
+    plan_.Add(kRenames, Kind::kRenameTable, from.schema, from.name).new_name = through;
+    plan_.Add(kRenames, Kind::kRenameTable, from.schema, through).new_name = to.name;
   }
 
   void Rebuild(const CatalogTable& from, const CatalogTable& to) {
@@ -372,8 +414,10 @@ class TablePlanner {
   }
 
   bool sqlite_;
+  int version_;  // PlanOptions::postgres_version
   Plan& plan_;
-  std::set<std::string> readded_;  // foreign keys already added again
+  std::set<std::string> readded_;     // foreign keys already added again
+  std::vector<std::string> retyped_;  // the columns of the table at hand whose type changes
 };
 
 }  // namespace
@@ -389,14 +433,16 @@ void PlanTables(const Catalog& from, const Catalog& to, const PlanOptions& optio
     if (!after.count(key)) dropped.push_back(t);
   }
   tables.DropInOrder(std::move(dropped));
+  std::vector<const CatalogTable*> created;
   for (const auto& [key, t] : after) {
     auto was = before.find(key);
     if (was == before.end()) {
-      tables.Created(*t);
+      created.push_back(t);
     } else {
       tables.Changed(*was->second, *t);
     }
   }
+  for (const CatalogTable* t : ParentsFirst(std::move(created))) tables.Created(*t);
   if (!fold) tables.ReaddForeignKeys(to, tables.changed_keys_);
 }
 

@@ -65,12 +65,23 @@ bool Concurrent(const SchemaChange& c) {
 }
 
 std::string Header(const std::string& title, const std::string& what, bool no_transaction,
-                   bool lock_timeout) {
+                   bool lock_timeout, const std::string& allow = "") {
   std::string out = "-- " + what + ", written by '" + title +
                     "' from the declared schema.\n-- Review it as you would your own.\n";
   if (no_transaction) out += "-- migrate:no-transaction\n";
   if (lock_timeout) out += "-- migrate:lock-timeout 5s\n";
+  if (!allow.empty()) out += "-- migrate:allow " + allow + "\n";
   return out + "\n";
+}
+
+// An index on an existing partitioned table, which cannot be built CONCURRENTLY: the lint
+// finding is allowed in the file, the statement says why and what else a DBA may do.
+std::string AllowedFindings(const std::vector<SchemaChange>& changes) {
+  bool partitioned = std::any_of(changes.begin(), changes.end(), [](const SchemaChange& c) {
+    return c.kind == Kind::kCreateIndex && c.existing &&
+           c.index.sql.find(" ON ONLY ") != std::string::npos;
+  });
+  return partitioned ? "require-concurrent-index" : "";
 }
 
 // SQL-language function bodies name tables that may come later in the same migration.
@@ -209,7 +220,7 @@ std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>
   if (!parts.first.empty() || parts.indexes.empty()) {
     out.push_back(
         {"",
-         Header(title, "The schema change", false, lock) + functions +
+         Header(title, "The schema change", false, lock, AllowedFindings(parts.first)) + functions +
              RenderChanges(parts.first, d),
          Header(title, "Its undo", false, lock) + undo_functions + RenderChanges(parts.undo, d)});
   }
@@ -235,9 +246,13 @@ std::string FileSafe(const std::string& name) {
   return out;
 }
 
-// The schema/ file that says `c`.
-std::string FileOf(const SchemaChange& c, const std::set<std::string>& views) {
+// The schema/ file that says `c`; `home` gives a partition the file of its parent.
+std::string FileOf(const SchemaChange& c, const std::set<std::string>& views,
+                   const std::map<std::string, std::string>& home) {
   std::string owner = ObjectName(c.schema, c.owner);
+  for (auto parent = home.find(owner); parent != home.end(); parent = home.find(owner)) {
+    owner = parent->second;
+  }
   switch (c.kind) {
     case Kind::kCreateSchema:
       return "001_schemas.sql";
@@ -289,9 +304,13 @@ std::vector<std::pair<std::string, std::string>> RenderSchemaFiles(const Catalog
   std::vector<SchemaChange> changes = PlanSchemaChanges(empty, catalog, options);
   std::set<std::string> views;
   for (const CatalogView& v : catalog.views) views.insert(ObjectName(v.schema, v.name));
+  std::map<std::string, std::string> home;
+  for (const CatalogTable& t : catalog.tables) {
+    if (!t.partition_of.empty()) home[ObjectName(t.schema, t.name)] = t.partition_of;
+  }
   std::map<std::string, std::vector<SchemaChange>> files;
   for (SchemaChange& c : changes) {
-    std::string file = FileOf(c, views);
+    std::string file = FileOf(c, views, home);
     files[file].push_back(std::move(c));
   }
   std::vector<std::pair<std::string, std::string>> out;

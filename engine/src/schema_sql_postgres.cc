@@ -100,6 +100,24 @@ std::string Function(const Names& n, const SchemaChange& c) {
   return sql + ";\n";
 }
 
+// A sequence made, changed, renamed, owned or dropped.
+std::string SequenceStatement(const Names& n, const SchemaChange& c) {
+  std::string sequence = n.Table(c);
+  switch (c.kind) {
+    case Kind::kCreateSequence:
+      return Sequence(n, c.sequence, false);
+    case Kind::kAlterSequence:
+      return Sequence(n, c.sequence_to, true);
+    case Kind::kRenameSequence:
+      return "ALTER SEQUENCE " + sequence + " RENAME TO " + n.Id(c.new_name) + ";\n";
+    case Kind::kSequenceOwner:
+      return "ALTER SEQUENCE " + sequence + " OWNED BY " +
+             (c.sequence.owned_by.empty() ? "NONE" : n.Path(c.sequence.owned_by)) + ";\n";
+    default:
+      return "DROP SEQUENCE " + sequence + ";\n";
+  }
+}
+
 }  // namespace
 
 std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concurrently) {
@@ -126,14 +144,11 @@ std::string PostgresStatement(const Names& n, const SchemaChange& c, bool concur
              (c.before.empty() ? "" : " BEFORE " + SqlLiteral(c.before)) +
              (c.after.empty() ? "" : " AFTER " + SqlLiteral(c.after)) + ";\n";
     case Kind::kCreateSequence:
-      return Sequence(n, c.sequence, false);
     case Kind::kAlterSequence:
-      return Sequence(n, c.sequence_to, true);
+    case Kind::kRenameSequence:
     case Kind::kSequenceOwner:
-      return "ALTER SEQUENCE " + table + " OWNED BY " +
-             (c.sequence.owned_by.empty() ? "NONE" : n.Path(c.sequence.owned_by)) + ";\n";
     case Kind::kDropSequence:
-      return "DROP SEQUENCE " + table + ";\n";
+      return SequenceStatement(n, c);
     case Kind::kCreateView:
       return View(n, c.view);
     case Kind::kDropView:

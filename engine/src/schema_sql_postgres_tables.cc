@@ -186,7 +186,10 @@ std::string AlterColumn(const Names& n, const SchemaChange& c) {
     std::string options = IdentityOptions(b.identity_options, "SET ");
     actions.push_back("SET GENERATED " + kind + (options.empty() ? "" : " " + options));
   }
-  if (a.generated != b.generated && !b.generated.empty()) {
+  if (!a.generated.empty() && !b.generated.empty() && a.generated != b.generated) {
+    actions.push_back("SET EXPRESSION AS (" + b.generated + ")");  // PostgreSQL 17
+  }
+  if (a.generated.empty() && !b.generated.empty()) {
     throw Error(ErrorCode::kUsage, "column " + n.Table(c) + "." + col +
                                        " becomes a generated column: PostgreSQL cannot alter a "
                                        "column into one; write it with 'migrate new'");
@@ -241,12 +244,25 @@ std::string CreateIndex(const SchemaChange& c, bool concurrently) {
   if (sql.empty()) {
     throw Error(ErrorCode::kInternal, "index " + c.index.name + " has no definition to write");
   }
-  // Not on a partitioned table's parent (ON ONLY): PostgreSQL refuses CONCURRENTLY there.
-  if (concurrently && c.existing && sql.find(" ON ONLY ") == std::string::npos) {
+  // A partitioned table's index (ON ONLY, as pg_get_indexdef says it): built on the parent
+  // and its partitions alike, as CREATE INDEX on the parent does; never CONCURRENTLY, which
+  // PostgreSQL refuses there.
+  std::size_t only = sql.find(" ON ONLY ");
+  std::string note;
+  if (only != std::string::npos) {
+    sql.erase(only + 3, 5);
+    if (c.existing) {
+      note =
+          "-- Blocks writes to the table and its partitions while it builds: PostgreSQL has "
+          "no CONCURRENTLY\n-- for a partitioned table. To avoid it, build it ON ONLY the "
+          "table, then each partition's\n-- index CONCURRENTLY, and ALTER INDEX ... ATTACH "
+          "PARTITION each.\n";
+    }
+  } else if (concurrently && c.existing) {
     std::size_t at = sql.find("INDEX ");
     if (at != std::string::npos) sql.insert(at + 6, "CONCURRENTLY ");
   }
-  return sql + ";\n";
+  return note + sql + ";\n";
 }
 
 }  // namespace
@@ -284,6 +300,12 @@ std::string PostgresTableStatement(const Names& n, const SchemaChange& c, bool c
       return "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + n.Id(c.constraint.name) + ";\n";
     case Kind::kDropConstraint:
       return "ALTER TABLE " + table + " DROP CONSTRAINT " + n.Id(c.constraint.name) + ";\n";
+    case Kind::kRenameConstraint:
+      return "ALTER TABLE " + table + " RENAME CONSTRAINT " + n.Id(c.constraint.name) + " TO " +
+             n.Id(c.new_name) + ";\n";
+    case Kind::kRenameIndex:
+      return "ALTER INDEX " + n.Qualified(c.schema, c.index.name) + " RENAME TO " +
+             n.Id(c.new_name) + ";\n";
     case Kind::kCreateIndex:
       return CreateIndex(c, concurrently);
     case Kind::kDropIndex:

@@ -122,6 +122,122 @@ TEST_CASE("schema plan: renames are asked for, reversed for the down, refused wh
   CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
 }
 
+TEST_CASE("schema plan: a column rename names its table by its old or new name, quoted or not",
+          "[unit]") {
+  Catalog from;
+  from.tables = {Table("Users", {Column("id", "integer", 1), Column("Full Name", "text", 2)})};
+  Catalog to;
+  to.tables = {Table("members", {Column("id", "integer", 1), Column("name", "text", 2)})};
+  PlanOptions options;
+  for (auto renames :
+       {std::vector<std::string>{"\"Users\".\"Full Name\"=name", "Users=members"},
+        std::vector<std::string>{"\"Users\"=members", "members.\"Full Name\"=name"}}) {
+    options.renames = renames;
+    CHECK(Steps(PlanSchemaChanges(from, to, options)) ==
+          std::vector<std::string>{"rename table Users", "rename column members"});
+    // The down's renames find the same tables the other way round.
+    options.renames = ReversedRenames(renames);
+    CHECK(Steps(PlanSchemaChanges(to, from, options)) ==
+          std::vector<std::string>{"rename table members", "rename column Users"});
+  }
+  CHECK(ReversedRenames({"\"Users\".\"Full Name\"=name"}) ==
+        std::vector<std::string>{"\"Users\".name=\"Full Name\""});
+  options.renames = {"a.b.c.d=e"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
+}
+
+TEST_CASE("schema plan: a renamed table's keys and serial sequence are renamed, not rebuilt",
+          "[unit]") {
+  Catalog from;
+  CatalogTable users = Table("users", {Column("id", "integer", 1)});
+  users.columns[0].default_value = "nextval('users_id_seq'::regclass)";
+  CatalogConstraint key;
+  key.name = "users_pkey";
+  key.type = "primary key";
+  key.definition = "PRIMARY KEY (id)";
+  users.constraints = {key};
+  from.tables = {users};
+  CatalogSequence seq;
+  seq.schema = "public";
+  seq.name = "users_id_seq";
+  seq.owned_by = "public.users.id";
+  from.sequences = {seq};
+  Catalog to = from;
+  to.tables[0].name = "members";
+  to.tables[0].columns[0].default_value = "nextval('members_id_seq'::regclass)";
+  to.tables[0].constraints[0].name = "members_pkey";
+  to.sequences[0].name = "members_id_seq";
+  to.sequences[0].owned_by = "public.members.id";
+  PlanOptions options;
+  options.renames = {"users=members"};
+  std::vector<SchemaChange> plan = PlanSchemaChanges(from, to, options);
+  std::vector<Kind> kinds;
+  for (const SchemaChange& c : plan) kinds.push_back(c.kind);
+  CHECK(kinds ==
+        std::vector<Kind>{Kind::kRenameTable, Kind::kRenameConstraint, Kind::kRenameSequence});
+}
+
+TEST_CASE("schema plan: what is in a schema is dropped before it, partitions before parents",
+          "[unit]") {
+  Catalog from;
+  from.schemas = {{"audit", ""}};
+  CatalogType level;
+  level.schema = "audit";
+  level.name = "level";
+  level.kind = "enum";
+  CatalogType strong = level;
+  strong.name = "strong";
+  strong.kind = "domain";
+  CatalogFunction f;
+  f.schema = "audit";
+  f.name = "loud";
+  f.arguments = "l audit.level";
+  from.types = {level, strong};
+  from.functions = {f};
+  CatalogTable parent = Table("z_parent", {Column("id", "integer", 1)});
+  parent.kind = "partitioned table";
+  CatalogTable child = Table("a_child", {Column("id", "integer", 1)});
+  child.partition_of = "public.z_parent";
+  from.tables = {parent, child};
+  std::vector<Kind> kinds;
+  std::vector<std::string> owners;
+  for (const SchemaChange& c : PlanSchemaChanges(from, Catalog{}, {})) {
+    kinds.push_back(c.kind);
+    owners.push_back(c.owner);
+  }
+  CHECK(kinds == std::vector<Kind>{Kind::kDropTable, Kind::kDropTable, Kind::kDropFunction,
+                                   Kind::kDropType, Kind::kDropType, Kind::kDropSchema});
+  CHECK(owners ==
+        std::vector<std::string>{"a_child", "z_parent", "loud", "strong", "level", "audit"});
+  // Made again: the parent first.
+  std::vector<std::string> made;
+  for (const SchemaChange& c : PlanSchemaChanges(Catalog{}, from, {})) {
+    if (c.kind == Kind::kCreateTable) made.push_back(c.owner);
+  }
+  CHECK(made == std::vector<std::string>{"z_parent", "a_child"});
+}
+
+TEST_CASE("schema plan: a NOT VALID check declared valid is validated in place", "[unit]") {
+  Catalog from;
+  CatalogTable t = Table("orders", {Column("total", "integer", 1)});
+  CatalogConstraint check;
+  check.name = "orders_total_positive";
+  check.type = "check";
+  check.definition = "CHECK ((total > 0)) NOT VALID";  // as pg_get_constraintdef says it
+  t.constraints = {check};
+  from.tables = {t};
+  Catalog to = from;
+  to.tables[0].constraints[0].definition = "CHECK ((total > 0))";
+  std::vector<SchemaChange> plan = PlanSchemaChanges(from, to, {});
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].kind == Kind::kValidateConstraint);
+  // The other way: PostgreSQL cannot un-validate, so the check is made again NOT VALID.
+  std::vector<SchemaChange> back = PlanSchemaChanges(to, from, {});
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].kind == Kind::kDropConstraint);
+  CHECK((back[1].kind == Kind::kAddConstraint && !back[1].constraint.valid));
+}
+
 TEST_CASE("schema plan: an enum value added goes in place and one removed is refused or rebuilt",
           "[unit]") {
   CatalogType mood;

@@ -47,6 +47,7 @@ struct CatalogConstraint {
   bool initially_deferred = false;
   bool valid = true;  // false: NOT VALID
   std::string comment;
+  bool operator==(const CatalogConstraint&) const = default;
 };
 
 struct CatalogIndex {
@@ -62,6 +63,7 @@ struct CatalogIndex {
   // The CREATE INDEX statement as the database gives it (pg_get_indexdef; SQLite's stored
   // text). Not described: what it says is in the fields above.
   std::string sql;
+  bool operator==(const CatalogIndex&) const = default;
 };
 
 struct CatalogTrigger {
@@ -125,6 +127,7 @@ struct CatalogSequence {
   bool cycle = false;
   std::string owned_by;  // table.column of a serial column
   std::string comment;
+  bool operator==(const CatalogSequence&) const = default;
 };
 
 struct CatalogFunction {

@@ -34,9 +34,10 @@ struct SchemaChange {
     kAddEnumValue,  // `value` into `type`, placed by `before`/`after`
     kCreateSequence,
     kDropSequence,
-    kAlterSequence,  // `sequence` becomes `sequence_to`
-    kSequenceOwner,  // `sequence`'s OWNED BY, after the tables exist
-    kCreateTable,    // `table`, without its foreign keys, indexes, triggers, policies
+    kAlterSequence,   // `sequence` becomes `sequence_to`
+    kRenameSequence,  // `sequence` to `new_name`
+    kSequenceOwner,   // `sequence`'s OWNED BY, after the tables exist
+    kCreateTable,     // `table`, without its foreign keys, indexes, triggers, policies
     kDropTable,
     kRenameTable,   // `table` (its old name) to `new_name`
     kRebuildTable,  // SQLite: `table` (before) becomes `table_to` by copying its rows
@@ -46,10 +47,12 @@ struct SchemaChange {
     kAlterColumn,  // `column` becomes `column_to`
     kRenameColumn,
     kAddConstraint,
+    kRenameConstraint,    // `constraint` of the table to `new_name`
     kValidateConstraint,  // after an add NOT VALID on an existing table
     kDropConstraint,
     kCreateIndex,
     kDropIndex,
+    kRenameIndex,  // `index` to `new_name`
     kCreateView,
     kDropView,
     kCreateFunction,

@@ -1,0 +1,135 @@
+// The planner's enums: values added in place, or the type made again without the values that
+// are gone (the down of a diff that added one), with what reads the type moved to it.
+#include <algorithm>
+
+#include "migrate/error.h"
+#include "schema_plan_internal.h"
+
+namespace migrate::plan {
+namespace {
+
+const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
+                              const std::string& name) {
+  for (const CatalogTable& t : catalog.tables) {
+    if (t.schema == schema && t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+template <typename T>
+const T* Named(const std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& i) { return i.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+class EnumRebuild {
+ public:
+  EnumRebuild(const Catalog& from, const Catalog& to, const CatalogType& type, Plan& plan)
+      : from_(from), to_(to), type_(type), name_(ObjectName(type.schema, type.name)), plan_(plan) {}
+
+  // The columns of the type (or arrays of it) that both catalogs have, moved to the new type,
+  // their defaults dropped first and set to what `to` says after.
+  void MoveColumns() {
+    for (const CatalogTable& was : from_.tables) {
+      const CatalogTable* now = FindTable(to_, was.schema, was.name);
+      if (!now) continue;
+      for (const CatalogColumn& c : was.columns) {
+        if (c.type != name_ && c.type != name_ + "[]") continue;
+        const CatalogColumn* it = Named(now->columns, c.name);
+        if (!it || it->type != c.type) continue;
+        plan_.touched.insert(Key(was.schema, was.name, false));
+        plan_.moved.insert(was.schema + "." + was.name + "." + c.name);
+        SchemaChange& alter = plan_.Add(kAlterTables, Kind::kAlterColumn, was.schema, was.name);
+        alter.column = c;
+        alter.column_to = *it;
+        alter.existing = true;
+        alter.using_expression =
+            NamePart(c.name) + "::text" + (c.type == name_ ? "" : "[]") + "::" + c.type;
+      }
+    }
+  }
+
+  // The checks and indexes that name the type ('a'::mood) and that `to` keeps alike: a
+  // column's move would parse them again against the renamed old type, so they are dropped
+  // before and made again after, in the same transaction.
+  void MoveReaders() {
+    for (const CatalogTable& was : from_.tables) {
+      const CatalogTable* now = FindTable(to_, was.schema, was.name);
+      if (!now) continue;
+      for (const CatalogConstraint& c : was.constraints) {
+        const CatalogConstraint* kept = Named(now->constraints, c.name);
+        if (!kept || !(*kept == c) || !Mentions(c.definition, type_.name)) continue;
+        plan_.Add(kDropParts, Kind::kDropConstraint, was.schema, was.name).constraint = c;
+        plan_.Add(kAddConstraints, Kind::kAddConstraint, was.schema, was.name).constraint = c;
+      }
+      for (const CatalogIndex& i : was.indexes) {
+        const CatalogIndex* kept = Named(now->indexes, i.name);
+        if (!kept || !(*kept == i) || !Mentions(i.keys + " " + i.predicate, type_.name)) continue;
+        plan_.Add(kDropParts, Kind::kDropIndex, was.schema, was.name).index = i;
+        plan_.Add(kCreateIndexes, Kind::kCreateIndex, was.schema, was.name).index = i;
+      }
+    }
+  }
+
+ private:
+  const Catalog& from_;
+  const Catalog& to_;
+  const CatalogType& type_;
+  std::string name_;
+  Plan& plan_;
+};
+
+}  // namespace
+
+void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, const CatalogType& b,
+              const PlanOptions& options, Plan& plan) {
+  // Every value kept, in the same order: the new ones are added in place.
+  std::size_t kept = 0;
+  for (const std::string& v : b.values) {
+    if (kept < a.values.size() && a.values[kept] == v) ++kept;
+  }
+  if (kept == a.values.size()) {
+    for (std::size_t i = 0; i < b.values.size(); ++i) {
+      if (std::find(a.values.begin(), a.values.end(), b.values[i]) != a.values.end()) continue;
+      SchemaChange& c = plan.Add(kCreateTypes, Kind::kAddEnumValue, b.schema, b.name);
+      c.type = b;
+      c.value = b.values[i];
+      if (i + 1 < b.values.size()) c.before = b.values[i + 1];
+      if (c.before.empty() && i > 0) c.after = b.values[i - 1];
+    }
+    return;
+  }
+  std::string gone;
+  for (const std::string& v : a.values) {
+    if (std::find(b.values.begin(), b.values.end(), v) == b.values.end()) {
+      gone += (gone.empty() ? "'" : ", '") + v + "'";
+    }
+  }
+  if (options.enums == PlanOptions::EnumRemoval::kRefuse) {
+    std::string what = gone.empty() ? "its values are in another order" : "it loses " + gone;
+    throw Error(ErrorCode::kUsage,
+                "enum " + ObjectName(b.schema, b.name) + ": " + what +
+                    ", and PostgreSQL cannot remove or move an enum value. Keep the values "
+                    "in schema/, or write the migration by hand with 'migrate new': create "
+                    "the new type, move each column to it (ALTER COLUMN ... TYPE ... USING "
+                    "col::text::new_type) after updating the rows that hold a removed value, "
+                    "then drop the old type");
+  }
+  // Rebuilt: the old type renamed away, the new one made, the columns moved, the old dropped.
+  std::string old_name = b.name + "__migrate_old";
+  plan.rebuilt.insert(b.name);
+  plan.Add(kCreateTypes, Kind::kRenameType, b.schema, b.name).new_name = old_name;
+  SchemaChange& create = plan.Add(kCreateTypes, Kind::kCreateType, b.schema, b.name);
+  create.type = b;
+  if (!gone.empty()) {
+    create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
+  }
+  EnumRebuild rebuild(from, to, b, plan);
+  rebuild.MoveColumns();
+  rebuild.MoveReaders();
+  CatalogType old = a;
+  old.name = old_name;
+  plan.Add(kDropEnums, Kind::kDropType, b.schema, old_name).type = old;
+}
+
+}  // namespace migrate::plan
