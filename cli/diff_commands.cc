@@ -93,7 +93,7 @@ struct Side {
 Side Replay(const Context& ctx, const DiffRequest& request, const std::string& dialect) {
   Side side{dialect, LoadSet(ctx, dialect), nullptr, {}, {}};
   fs::path schema_dir = ctx.config().root / ctx.config().schema;
-  std::vector<SchemaFile> files = LoadSchemaFiles(schema_dir, dialect);
+  std::vector<SchemaFile> files = LoadSchemaFiles(schema_dir, dialect, ctx.config().schema);
   side.current_db = Scratch(ctx, dialect, request.dev_url);
   int version = BuildPostgresVersion(ctx.config());
   try {

@@ -20,8 +20,10 @@ std::string Stronger(const std::string& a, const std::string& b) {
   return LockRank(a) >= LockRank(b) ? a : b;
 }
 
-std::string TableOf(const json& n) {
-  const json& r = n.value("relation", json::object());
+// The relation `n` names under `key` ("relation"; an INTO clause's is "rel"), schema-qualified
+// when the statement qualifies it.
+std::string TableOf(const json& n, const char* key = "relation") {
+  const json& r = n.value(key, json::object());
   std::string name = r.value("relname", "");
   std::string schema = r.value("schemaname", "");
   return schema.empty() ? name : schema + "." + name;
@@ -166,6 +168,15 @@ StatementInfo Analyze(const json& stmt) {
   if (type == "CreateStmt") {
     info.kind = "CREATE TABLE";
     info.table = TableOf(n);
+    info.creates_table = true;
+  } else if (type == "CreateTableAsStmt") {  // a new relation, as a table is: nobody reads it yet
+    bool matview = n.value("objtype", "") == "OBJECT_MATVIEW";
+    info.kind = matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
+    info.table = TableOf(Field(n, "into"), "rel");
+    info.creates_table = true;
+  } else if (type == "SelectStmt" && n.contains("intoClause")) {
+    info.kind = "SELECT INTO";
+    info.table = TableOf(Field(n, "intoClause"), "rel");
     info.creates_table = true;
   } else if (type == "AlterTableStmt") {
     info.table = TableOf(n);

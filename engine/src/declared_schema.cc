@@ -4,8 +4,10 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "migrate/lock.h"
 #include "migrate/manifest.h"
@@ -37,7 +39,7 @@ Step TextStep(const Dialect& dialect, const std::string& path, const std::string
   step.statements = PrepareSql(dialect, text, directives, path, diagnostics, target).statements;
   std::erase_if(diagnostics, [](const Diagnostic& d) { return d.severity != Severity::kError; });
   if (!diagnostics.empty()) {
-    throw Error(ErrorCode::kValidation, diagnostics.front().message, diagnostics.front().where);
+    throw Error(ErrorCode::kValidation, diagnostics.front().ToString(), diagnostics.front().where);
   }
   return step;
 }
@@ -92,9 +94,66 @@ std::vector<CatalogChange> WithoutAppendedOrder(std::vector<CatalogChange> misse
   return misses;
 }
 
+const char* const kReplayHint =
+    "fix it: the declared schema must build on an empty database (a statement that needs what a "
+    "later one makes is tried again after the others, so the files' order does not matter)";
+
+// The step of declared file `f`; a file that cannot be split is an error at its file:line.
+Step DeclaredStep(const Dialect& dialect, const SchemaFile& f, int postgres_version) {
+  try {
+    return TextStep(dialect, f.path, f.text, "schema", Direction::kUp, postgres_version);
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string(e.what()) + "\n  " + kReplayHint, e.where());
+  }
+}
+
+// One statement of a declared file that failed as part of its file, tried on its own.
+struct PendingStatement {
+  Step step;              // the file's text, with this one statement
+  std::size_t index = 0;  // its place in the file
+  std::size_t count = 0;  // the file's statements
+  std::optional<Error> error;
+};
+
+// Whether `e` says the database could not parse the statement: no order makes it run.
+bool IsSyntaxError(const Error& e) {
+  return e.sqlstate() == "42601" ||
+         std::string_view(e.what()).find("syntax error") != std::string_view::npos;
+}
+
+// The error for `failed`, statements that no pass could run: at the file:line of the first
+// that cannot be parsed, else of the first, naming the others.
+Error NeverRan(const std::vector<PendingStatement>& failed) {
+  auto first = std::find_if(failed.begin(), failed.end(),
+                            [](const PendingStatement& p) { return IsSyntaxError(*p.error); });
+  if (first == failed.end()) first = failed.begin();
+  const Error& e = *first->error;
+  std::string message = e.what();
+  // The driver counts the statements of the step it ran, which held this one alone.
+  std::string ran_alone = e.where().ToString() + ": statement 1 of 1 failed";
+  if (message.rfind(ran_alone, 0) == 0) {
+    message.replace(0, ran_alone.size(),
+                    e.where().ToString() + ": statement " + std::to_string(first->index + 1) +
+                        " of " + std::to_string(first->count) + " failed");
+  }
+  message += "\n  " + std::string(kReplayHint);
+  if (failed.size() > 1) {
+    message += "\n  " + std::to_string(failed.size() - 1) + " more statement(s) did not run:";
+    std::size_t listed = 0;
+    for (auto it = failed.begin(); it != failed.end() && listed < 5; ++it) {
+      if (it == first) continue;
+      message += " " + it->error->where().ToString();
+      ++listed;
+    }
+    if (failed.size() - 1 > listed) message += " ...";
+  }
+  return Error(ErrorCode::kValidation, message, e.where(), e.sqlstate());
+}
+
 }  // namespace
 
-std::vector<SchemaFile> LoadSchemaFiles(const fs::path& dir, std::string_view dialect) {
+std::vector<SchemaFile> LoadSchemaFiles(const fs::path& dir, std::string_view dialect,
+                                        const std::string& shown_as) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw Error(ErrorCode::kConfig, "no declared schema: " + dir.string() +
@@ -123,7 +182,9 @@ std::vector<SchemaFile> LoadSchemaFiles(const fs::path& dir, std::string_view di
   }
   std::vector<SchemaFile> out;
   for (const auto& [base, file] : chosen) {
-    out.push_back({file.first.lexically_normal().string(), NormalizeSource(ReadFile(file.first))});
+    std::string shown = shown_as.empty() ? file.first.lexically_normal().string()
+                                         : (fs::path(shown_as) / file.first.filename()).string();
+    out.push_back({shown, NormalizeSource(ReadFile(file.first))});
   }
   return out;
 }
@@ -131,35 +192,33 @@ std::vector<SchemaFile> LoadSchemaFiles(const fs::path& dir, std::string_view di
 Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files, int postgres_version,
                      const std::atomic<bool>* stop) {
   ScratchLease lease(scratch);
-  struct Pending {
-    const SchemaFile* file;
-    Step step;
-    std::optional<Error> error;
-  };
-  std::vector<Pending> pending;
+  std::vector<PendingStatement> pending;
   int ran = 0;
   for (const SchemaFile& f : files) {
-    Step whole =
-        TextStep(scratch.GetDialect(), f.path, f.text, "schema", Direction::kUp, postgres_version);
+    Step whole = DeclaredStep(scratch.GetDialect(), f, postgres_version);
     whole.version = "schema-" + std::to_string(++ran);
-    try {
-      // Most files run whole, in one transaction; one that needs a later file is rolled
-      // back and runs statement by statement in the passes below.
-      if (!whole.statements.empty()) scratch.Apply(whole, lease.lease());
-      continue;
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kMigrationFailed) throw;
+    // Most files run whole, in one transaction; one that needs a later file is rolled back
+    // and runs statement by statement in the passes below. A file without a transaction
+    // runs statement by statement at once: what ran of it could not be rolled back.
+    if (whole.statements.empty()) continue;
+    if (whole.transactional) {
+      try {
+        scratch.Apply(whole, lease.lease());
+        continue;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kMigrationFailed) throw;
+      }
     }
-    for (const Statement& s : whole.statements) {
+    for (std::size_t i = 0; i < whole.statements.size(); ++i) {
       Step one = whole;
-      one.statements = {s};
-      one.transactional = true;
-      pending.push_back({&f, std::move(one), std::nullopt});
+      one.statements = {whole.statements[i]};
+      one.transactional = whole.statements[i].outside_transaction.empty();
+      pending.push_back({std::move(one), i, whole.statements.size(), std::nullopt});
     }
   }
   while (!pending.empty()) {
-    std::vector<Pending> again;
-    for (Pending& p : pending) {
+    std::vector<PendingStatement> again;
+    for (PendingStatement& p : pending) {
       if (stop && stop->load()) throw Error(ErrorCode::kInterrupted, "stopped by a signal");
       p.step.version = "schema-" + std::to_string(++ran);
       try {
@@ -170,14 +229,7 @@ Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files, int 
         again.push_back(std::move(p));
       }
     }
-    if (again.size() == pending.size()) {
-      const Error& e = *again.front().error;
-      throw Error(ErrorCode::kValidation,
-                  std::string(e.what()) +
-                      " (the declared schema must build on an empty database; a statement is "
-                      "tried again after the others while any of them succeeds)",
-                  e.where(), e.sqlstate());
-    }
+    if (again.size() == pending.size()) throw NeverRan(again);
     pending = std::move(again);
   }
   return scratch.ReadCatalog();

@@ -302,3 +302,72 @@ TEST_CASE("e2e: a diff for PostgreSQL needs a server, also in a project of two d
              Catch::Contains("a PostgreSQL diff needs a server") && Catch::Contains("--dev-url"));
   CHECK(Snapshot(p / "migrations") == migrations);
 }
+
+namespace {
+
+// Runs `diff --check` (and `diff NAME`, which replays the same way) on `p` with `args` and
+// checks that both exit 3 with a message containing each of `parts`.
+void ExpectReplayError(const Project& p, const std::vector<std::string>& args,
+                       const std::vector<std::string>& parts) {
+  auto migrations = Snapshot(p / "migrations");
+  for (const char* first : {"--check", "broken"}) {
+    std::vector<std::string> all{"diff", first};
+    all.insert(all.end(), args.begin(), args.end());
+    ProcessResult r = p.Run(all);
+    INFO(first << ": " << r.out << r.err);
+    CHECK(r.exit_code == 3);
+    for (const std::string& part : parts) CHECK_THAT(r.err, Catch::Contains(part));
+    CHECK_THAT(r.err, Catch::Contains("fix it: the declared schema must build on an empty"));
+  }
+  CHECK(Snapshot(p / "migrations") == migrations);
+}
+
+// A file that fails at its third line, and an earlier file whose index needs its table: the
+// error is at the statement that cannot run in any order, the other one named after it.
+void WriteBrokenSchema(const Project& p) {
+  WriteFile(p / "schema/a_index.sql", "CREATE INDEX widgets_x ON widgets (x);\n");
+  WriteFile(p / "schema/b_tables.sql",
+            "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT);\n\n"
+            "CREATE TABLE widgets (id INTEGER PRIMARY KEY, x INTEGER,;\n"
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY,\n"
+            "  product_id INTEGER REFERENCES products (id), qty INTEGER NOT NULL);\n"
+            "CREATE INDEX orders_product ON orders (product_id);\n");
+}
+
+}  // namespace
+
+TEST_CASE("e2e: a SQLite schema/ statement that fails is reported at its schema/ file:line",
+          "[e2e]") {
+  Project p;
+  AddShop(p);
+  WriteBrokenSchema(p);
+  ExpectReplayError(p, {},
+                    {"schema/b_tables.sql:3:", "statement 2 of 4 failed", "syntax error",
+                     "1 more statement(s) did not run: schema/a_index.sql:1:"});
+  fs::remove(p / "schema/a_index.sql");
+  WriteFile(p / "schema/b_tables.sql", std::string(kShopSchema) + "\nINSERT INTO products\n" +
+                                           "  VALUES (1, 'unterminated);\n");
+  ExpectReplayError(p, {}, {"schema/b_tables.sql:6:", "error[syntax]", "never ends"});
+  // Without a transaction what ran of the file stays: its statements are not run twice.
+  WriteFile(p / "schema/b_tables.sql", std::string("-- migrate:no-transaction\n") + kShopSchema +
+                                           "CREATE INDEX products_x ON products (nosuch);\n");
+  ExpectReplayError(p, {}, {"schema/b_tables.sql:6:", "statement 4 of 4 failed", "nosuch"});
+}
+
+TEST_CASE("e2e: a PostgreSQL schema/ statement that fails is reported at its schema/ file:line",
+          "[postgres][e2e]") {
+  Project p;
+  AddShop(p);
+  std::vector<std::string> pg{"--dialect", "postgres", "--dev-url", PgAdminUrl()};
+  WriteBrokenSchema(p);  // PostgreSQL's grammar finds this one before anything runs
+  ExpectReplayError(p, pg, {"schema/b_tables.sql:3:", "error[syntax]", "syntax error"});
+  WriteFile(p / "schema/a_index.sql", "CREATE INDEX widgets_x ON widgets (nosuch);\n");
+  WriteFile(p / "schema/b_tables.sql",
+            std::string(kShopSchema) + "CREATE TABLE widgets (id INTEGER PRIMARY KEY);\n");
+  ExpectReplayError(
+      p, pg, {"schema/a_index.sql:1:", "statement 1 of 1 failed (SQLSTATE 42703)", "nosuch"});
+  fs::remove(p / "schema/a_index.sql");
+  WriteFile(p / "schema/b_tables.sql", std::string("-- migrate:no-transaction\n") + kShopSchema +
+                                           "\nCREATE INDEX products_x ON products (nosuch);\n");
+  ExpectReplayError(p, pg, {"schema/b_tables.sql:7:", "statement 4 of 4 failed", "nosuch"});
+}

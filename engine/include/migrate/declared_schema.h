@@ -27,16 +27,20 @@ struct SchemaFile {
 };
 
 // The files of `dir` for `dialect`, by name: `x.sql` unless `x.<dialect>.sql` exists, never
-// another dialect's variant. Throws Error(kConfig) when `dir` is missing, Error(kIo) when a
-// file cannot be read.
-std::vector<SchemaFile> LoadSchemaFiles(const std::filesystem::path& dir, std::string_view dialect);
+// another dialect's variant, each shown in messages as `shown_as`/name (the folder as the
+// project names it), or by its full path when `shown_as` is empty. Throws Error(kConfig) when
+// `dir` is missing, Error(kIo) when a file cannot be read.
+std::vector<SchemaFile> LoadSchemaFiles(const std::filesystem::path& dir, std::string_view dialect,
+                                        const std::string& shown_as = "");
 
 // Runs every statement of `files` on `scratch`, in passes: a statement that fails because
-// what it needs comes later is tried again after the others, until every one ran. Throws
-// Error(kValidation) at the file:line of a statement that never runs, with the database's
-// message; `stop`, when set, stops with Error(kInterrupted). `postgres_version`: the server the
-// files are for (a statement newer than the grammar is left for the server to check, §2).
-// Returns the catalog.
+// what it needs comes later is tried again after the others, until every one ran (a file
+// with `-- migrate:no-transaction` runs statement by statement from the start). Throws
+// Error(kValidation) at the file:line of a statement that cannot be split or never runs (one
+// the database cannot parse first), its message naming that file:line and what to do; `stop`,
+// when set, stops with Error(kInterrupted). `postgres_version`: the server the files are for
+// (a statement newer than the grammar is left for the server to check, §2). Returns the
+// catalog.
 Catalog ReplaySchema(Driver& scratch, const std::vector<SchemaFile>& files,
                      int postgres_version = kDefaultPostgresVersion,
                      const std::atomic<bool>* stop = nullptr);
