@@ -262,8 +262,8 @@ void RegisterDiffCommands(CLI::App& app, const GlobalOptions& globals, Action& a
   diff->add_option("--dialect", request->dialect, "postgres or sqlite, when the project has both");
   diff->add_option("--dev-url", request->dev_url, "PostgreSQL server for the temporary databases");
   diff->add_option("--rename", request->renames,
-                   "OLD=NEW: a table ([schema.]table) or column (table.column) renamed, not "
-                   "dropped and added (repeat it for several)")
+                   "OLD=NEW: a table ([schema.]table) or column ([schema.]table.column) "
+                   "renamed, not dropped and added (repeat it for several; \"Name\" keeps case)")
       ->expected(1)
       ->allow_extra_args(false)
       ->take_all();

@@ -228,6 +228,34 @@ void PairByContent(std::vector<T>& from, const std::vector<T>& to, Same same, Re
   }
 }
 
+// `part` given the name, comment and text of `as`: what is left is what it says.
+void NamedAs(CatalogConstraint& part, const CatalogConstraint& as) {
+  part.name = as.name;
+  part.comment = as.comment;
+}
+void NamedAs(CatalogIndex& part, const CatalogIndex& as) {
+  part.name = as.name;
+  part.comment = as.comment;
+  part.sql = as.sql;
+}
+
+// The constraints (indexes) of table `t` renamed: `from`'s renamed in place, each change put
+// in `plan` with the part in `member`.
+template <typename T>
+void RenamePairs(const CatalogTable& t, std::vector<T>& from, const std::vector<T>& to, Kind kind,
+                 T SchemaChange::*member, Plan& plan) {
+  auto same = [](T a, const T& b) {
+    NamedAs(a, b);
+    return a == b;
+  };
+  PairByContent(from, to, same, [&](T& was, const T& to_be) {
+    SchemaChange& c = plan.Add(kRenames, kind, t.schema, t.name);
+    c.*member = was;
+    c.new_name = to_be.name;
+    NamedAs(was, to_be);
+  });
+}
+
 }  // namespace
 
 void MatchRenamedParts(Catalog& from, const Catalog& to, Plan& plan) {
@@ -236,32 +264,9 @@ void MatchRenamedParts(Catalog& from, const Catalog& to, Plan& plan) {
       return n.schema == t.schema && n.name == t.name;
     });
     if (now == to.tables.end()) continue;
-    auto same_constraint = [](CatalogConstraint a, const CatalogConstraint& b) {
-      a.name = b.name;
-      a.comment = b.comment;
-      return a == b;
-    };
-    PairByContent(t.constraints, now->constraints, same_constraint,
-                  [&](CatalogConstraint& was, const CatalogConstraint& to_be) {
-                    SchemaChange& c = plan.Add(kRenames, Kind::kRenameConstraint, t.schema, t.name);
-                    c.constraint = was;
-                    c.new_name = to_be.name;
-                    was.name = to_be.name;
-                  });
-    auto same_index = [](CatalogIndex a, const CatalogIndex& b) {
-      a.name = b.name;
-      a.comment = b.comment;
-      a.sql = b.sql;
-      return a == b;
-    };
-    PairByContent(t.indexes, now->indexes, same_index,
-                  [&](CatalogIndex& was, const CatalogIndex& to_be) {
-                    SchemaChange& c = plan.Add(kRenames, Kind::kRenameIndex, t.schema, t.name);
-                    c.index = was;
-                    c.new_name = to_be.name;
-                    was.name = to_be.name;
-                    was.sql = to_be.sql;
-                  });
+    RenamePairs(t, t.constraints, now->constraints, Kind::kRenameConstraint,
+                &SchemaChange::constraint, plan);
+    RenamePairs(t, t.indexes, now->indexes, Kind::kRenameIndex, &SchemaChange::index, plan);
   }
   // A serial column's sequence, named after its table and column, follows their renames; the
   // column's default names the sequence by its new name (nextval('...'::regclass) follows).

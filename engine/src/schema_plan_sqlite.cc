@@ -20,10 +20,13 @@ const T* Folded(const std::vector<T>& items, const std::string& name) {
 // literal, which is all a column added by ALTER TABLE may default to.
 bool Literal(const std::string& value) {
   if (value.empty()) return true;
-  std::string upper = Key("", value, true);
-  if (upper == "null" || upper == "true" || upper == "false") return true;
+  std::string lower = Key("", value, true);
+  if (lower == "null" || lower == "true" || lower == "false") return true;
   std::size_t start = value[0] == '-' || value[0] == '+' ? 1 : 0;
-  if (start < value.size() &&
+  bool number_start =
+      start < value.size() &&
+      (std::isdigit(static_cast<unsigned char>(value[start])) || value[start] == '.');
+  if (number_start &&
       std::all_of(value.begin() + static_cast<std::ptrdiff_t>(start), value.end(), [](char ch) {
         return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == 'e' ||
                ch == 'E' || ch == 'x' || ch == 'X' || std::isxdigit(static_cast<unsigned char>(ch));
@@ -31,7 +34,7 @@ bool Literal(const std::string& value) {
     return true;
   }
   // 'text' or X'blob', one literal with no quote inside but doubled ones.
-  std::size_t open = upper.rfind("x'", 0) == 0 ? 1 : 0;
+  std::size_t open = lower.rfind("x'", 0) == 0 ? 1 : 0;
   if (value.size() < open + 2 || value[open] != '\'' || value.back() != '\'') return false;
   for (std::size_t i = open + 1; i + 1 < value.size(); ++i) {
     if (value[i] == '\'' && value[++i] != '\'') return false;
