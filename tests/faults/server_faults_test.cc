@@ -20,7 +20,11 @@ namespace {
 // A throwaway cluster of scripts/pg, stopped at the end.
 class OwnCluster {
  public:
-  OwnCluster() : state_((dir_ / "pg-state").string()) { REQUIRE(Pg("start") == 0); }
+  OwnCluster() : state_((dir_ / "pg-state").string()) {
+    int started = Pg("start");
+    INFO(ReadFile(dir_ / "out"));  // scripts/pg's own words, the server log when it failed
+    REQUIRE(started == 0);
+  }
   ~OwnCluster() { Pg("stop"); }
   OwnCluster(const OwnCluster&) = delete;
   OwnCluster& operator=(const OwnCluster&) = delete;
