@@ -130,7 +130,10 @@ void AnalyzeIndex(const json& n, StatementInfo& info) {
   info.kind = concurrent ? "CREATE INDEX CONCURRENTLY" : "CREATE INDEX";
   info.table = TableOf(n);
   info.lock = concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE";
-  if (!concurrent) {
+  // ON ONLY a partitioned table: its index alone, empty and invalid until its partitions'
+  // are attached, made at once (the way to index a partitioned table without blocking).
+  bool only = !Field(n, "relation").value("inh", false);
+  if (!concurrent && !only) {
     info.facts.push_back({"require-concurrent-index", "CREATE INDEX without CONCURRENTLY"});
   }
 }

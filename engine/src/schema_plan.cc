@@ -55,6 +55,7 @@ class Planner {
     Functions();
     plan::PlanTables(from_, to_, options_, plan_);
     if (sqlite_) plan::RedoTriggersReadingRebuilt(from_, to_, plan_);
+    if (!sqlite_) plan::SpreadPartitionedIndexes(to_, plan_);
     Views();
     std::vector<SchemaChange> out;
     for (auto& phase : plan_.phases) {

@@ -82,6 +82,10 @@ struct Plan {
 // table missing for a moment).
 void RedoTriggersReadingRebuilt(const Catalog& from, const Catalog& to, Plan& plan);
 
+// PostgreSQL: each index planned on an existing partitioned table (ON ONLY it) followed by
+// its partitions' indexes, each built CONCURRENTLY and attached (schema_plan_partitions.cc).
+void SpreadPartitionedIndexes(const Catalog& to, Plan& plan);
+
 // Tables, their parts and their renames: appends to `plan` what turns `from`'s tables into
 // `to`'s. `from` has had the renames applied already.
 void PlanTables(const Catalog& from, const Catalog& to, const PlanOptions& options, Plan& plan);

@@ -60,28 +60,16 @@ using Kind = SchemaChange::Kind;
 
 // The changes that build an index on an existing table: the second migration's.
 bool Concurrent(const SchemaChange& c) {
-  return c.kind == Kind::kCreateIndex && c.existing &&
-         c.index.sql.find(" ON ONLY ") == std::string::npos;
+  return (c.kind == Kind::kCreateIndex && c.existing) || c.kind == Kind::kAttachIndex;
 }
 
 std::string Header(const std::string& title, const std::string& what, bool no_transaction,
-                   bool lock_timeout, const std::string& allow = "") {
+                   bool lock_timeout) {
   std::string out = "-- " + what + ", written by '" + title +
                     "' from the declared schema.\n-- Review it as you would your own.\n";
   if (no_transaction) out += "-- migrate:no-transaction\n";
   if (lock_timeout) out += "-- migrate:lock-timeout 5s\n";
-  if (!allow.empty()) out += "-- migrate:allow " + allow + "\n";
   return out + "\n";
-}
-
-// An index on an existing partitioned table, which cannot be built CONCURRENTLY: the lint
-// finding is allowed in the file, the statement says why and what else a DBA may do.
-std::string AllowedFindings(const std::vector<SchemaChange>& changes) {
-  bool partitioned = std::any_of(changes.begin(), changes.end(), [](const SchemaChange& c) {
-    return c.kind == Kind::kCreateIndex && c.existing &&
-           c.index.sql.find(" ON ONLY ") != std::string::npos;
-  });
-  return partitioned ? "require-concurrent-index" : "";
 }
 
 // SQL-language function bodies name tables that may come later in the same migration.
@@ -143,7 +131,8 @@ Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>
       drop.kind = Kind::kDropConstraint;
       parts.undo_indexes.push_back(drop);
     }
-    if (!postgres || !Concurrent(c)) continue;
+    // A partition's index and its attach go with its parent's, which the undo drops.
+    if (!postgres || !Concurrent(c) || c.attached || c.kind == Kind::kAttachIndex) continue;
     concurrent.insert(c.schema + "." + c.index.name);
     if (c.index.unique) unique_tables.insert(TableOf(c) + c.index.keys);
     SchemaChange drop = c;
@@ -220,7 +209,7 @@ std::vector<GeneratedMigration> RenderMigrations(const std::vector<SchemaChange>
   if (!parts.first.empty() || parts.indexes.empty()) {
     out.push_back(
         {"",
-         Header(title, "The schema change", false, lock, AllowedFindings(parts.first)) + functions +
+         Header(title, "The schema change", false, lock) + functions +
              RenderChanges(parts.first, d),
          Header(title, "Its undo", false, lock) + undo_functions + RenderChanges(parts.undo, d)});
   }

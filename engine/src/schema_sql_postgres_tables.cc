@@ -239,30 +239,29 @@ std::string AddColumn(const Names& n, const SchemaChange& c) {
          "ALTER TABLE " + n.Table(c) + " ALTER COLUMN " + n.Id(column.name) + " SET NOT NULL;\n";
 }
 
-std::string CreateIndex(const SchemaChange& c, bool concurrently) {
+std::string CreateIndex(const Names& n, const SchemaChange& c, bool concurrently) {
   std::string sql = c.index.sql;
-  if (sql.empty()) {
+  std::size_t only = sql.find(" ON ONLY ");
+  std::size_t using_at = sql.find(" USING ", only == std::string::npos ? 0 : only);
+  if (sql.empty() || (c.attached && (only == std::string::npos || using_at == std::string::npos))) {
     throw Error(ErrorCode::kInternal, "index " + c.index.name + " has no definition to write");
   }
-  // A partitioned table's index (ON ONLY, as pg_get_indexdef says it): built on the parent
-  // and its partitions alike, as CREATE INDEX on the parent does; never CONCURRENTLY, which
-  // PostgreSQL refuses there.
-  std::size_t only = sql.find(" ON ONLY ");
-  std::string note;
+  if (c.attached) {  // a partition's index: its parent's definition on the partition
+    bool partitioned = c.table.kind == "partitioned table";
+    return std::string("CREATE ") + (c.index.unique ? "UNIQUE " : "") + "INDEX " +
+           (concurrently && !partitioned ? "CONCURRENTLY " : "") + n.Id(c.new_name) + " ON " +
+           (partitioned ? "ONLY " : "") + n.Table(c) + sql.substr(using_at) + ";\n";
+  }
   if (only != std::string::npos) {
-    sql.erase(only + 3, 5);
-    if (c.existing) {
-      note =
-          "-- Blocks writes to the table and its partitions while it builds: PostgreSQL has "
-          "no CONCURRENTLY\n-- for a partitioned table. To avoid it, build it ON ONLY the "
-          "table, then each partition's\n-- index CONCURRENTLY, and ALTER INDEX ... ATTACH "
-          "PARTITION each.\n";
-    }
+    // A partitioned table's index (ON ONLY, as pg_get_indexdef says it): an existing table's
+    // is made ON ONLY it, its partitions' attached after; a new table's with the table, which
+    // makes its partitions' too.
+    if (!c.existing) sql.erase(only + 3, 5);
   } else if (concurrently && c.existing) {
     std::size_t at = sql.find("INDEX ");
     if (at != std::string::npos) sql.insert(at + 6, "CONCURRENTLY ");
   }
-  return note + sql + ";\n";
+  return sql + ";\n";
 }
 
 }  // namespace
@@ -307,10 +306,17 @@ std::string PostgresTableStatement(const Names& n, const SchemaChange& c, bool c
       return "ALTER INDEX " + n.Qualified(c.schema, c.index.name) + " RENAME TO " +
              n.Id(c.new_name) + ";\n";
     case Kind::kCreateIndex:
-      return CreateIndex(c, concurrently);
-    case Kind::kDropIndex:
-      return std::string("DROP INDEX ") + (concurrently && c.existing ? "CONCURRENTLY " : "") +
+      return CreateIndex(n, c, concurrently);
+    case Kind::kDropIndex: {
+      // A partitioned table's index drops with its partitions', never CONCURRENTLY.
+      bool partitioned = c.index.sql.find(" ON ONLY ") != std::string::npos;
+      return std::string("DROP INDEX ") +
+             (concurrently && c.existing && !partitioned ? "CONCURRENTLY " : "") +
              n.Qualified(c.schema, c.index.name) + ";\n";
+    }
+    case Kind::kAttachIndex:
+      return "ALTER INDEX " + n.Qualified(c.schema, c.index.name) + " ATTACH PARTITION " +
+             n.Path(c.new_name) + ";\n";
     default:
       break;
   }

@@ -53,6 +53,7 @@ struct SchemaChange {
     kCreateIndex,
     kDropIndex,
     kRenameIndex,  // `index` to `new_name`
+    kAttachIndex,  // the partition's index `new_name` ("schema.name") to `index` of the table
     kCreateView,
     kDropView,
     kCreateFunction,
@@ -72,6 +73,10 @@ struct SchemaChange {
   // form (an index CONCURRENTLY in a migration of its own, a constraint NOT VALID then
   // validated).
   bool existing = false;
+  // kCreateIndex on an existing partitioned table: built ON ONLY the table, then `attached`
+  // ones, each `index` made on one partition (its `schema`, `owner`, `table.kind`) under the
+  // name `new_name`, and attached by a kAttachIndex; dropping the first drops them all.
+  bool attached = false;
   // Loses data: a reviewer must see it. `loses` says what ("the rows of public.orders").
   std::string loses;
 
