@@ -56,6 +56,7 @@ class Planner {
     plan::PlanTables(from_, to_, options_, plan_);
     if (sqlite_) plan::RedoTriggersReadingRebuilt(from_, to_, plan_);
     if (!sqlite_) plan::SpreadPartitionedIndexes(to_, plan_);
+    if (!sqlite_) plan::RedoPoliciesReadingRetyped(from_, to_, plan_);
     Views();
     std::vector<SchemaChange> out;
     for (auto& phase : plan_.phases) {
@@ -244,8 +245,12 @@ class Planner {
                           [&](const std::string& t) { return plan::Mentions(a.returns, t); });
           if (says(a) == says(b) && !rebuilt) return;
           if (a.kind != b.kind || a.returns != b.returns || rebuilt) {
-            // Made again after it is dropped (with what depended on it).
-            Add(plan::kDropDependents, Kind::kDropFunction, a.schema, a.name).function = old;
+            // Made again after it is dropped, after the views that call it (made again too).
+            plan_.functions_redone.insert(a.name);
+            Add(plan::kDropParts, Kind::kDropFunction, a.schema, a.name).function = old;
+            // On a rebuilt type it is another signature, made beside the old one early
+            // enough for the indexes and checks that call it.
+            if (rebuilt) return create(b, Kind::kCreateFunction);
             Add(plan::kLateFunctions, Kind::kCreateFunction, b.schema, b.name).function = b;
             return;
           }
@@ -318,6 +323,9 @@ void Planner::Views() {
       reads = reads || std::any_of(redo.begin(), redo.end(), [&](const std::string& r) {
                 return plan::Mentions(v->definition, before[r]->name);
               });
+      reads = reads ||
+              std::any_of(plan_.functions_redone.begin(), plan_.functions_redone.end(),
+                          [&](const std::string& f) { return plan::Mentions(v->definition, f); });
       if (reads) grew = redo.insert(k).second;
     }
   }

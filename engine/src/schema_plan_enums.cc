@@ -49,29 +49,98 @@ class EnumRebuild {
     }
   }
 
-  // The checks and indexes that name the type ('a'::mood) and that `to` keeps alike: a
-  // column's move would parse them again against the renamed old type, so they are dropped
-  // before and made again after, in the same transaction.
+  // What PostgreSQL cannot move with the columns: refused with what to do.
+  void RefuseBuiltOn() const {
+    std::string what;
+    for (const CatalogType& t : from_.types) {
+      if (t.kind != "enum" && Mentions(t.base_type + " " + t.definition, type_.name)) {
+        what = t.kind + " " + ObjectName(t.schema, t.name) + " is built on it";
+      }
+    }
+    for (const CatalogTable& t : from_.tables) {
+      for (const CatalogColumn& c : t.columns) {
+        if (!c.generated.empty() && ReadsMoved(t, c.generated)) {
+          what = "generated column " + ObjectName(t.schema, t.name) + "." + NamePart(c.name) +
+                 " reads a column of it";
+        }
+      }
+      if (ReadsMoved(t, t.partition_key)) {
+        what = ObjectName(t.schema, t.name) + " is partitioned by a column of it";
+      }
+    }
+    if (what.empty()) return;
+    throw Error(ErrorCode::kUsage,
+                "enum " + name_ + ": the down of this diff takes out the value(s) it adds by " +
+                    "making the type again, and " + what +
+                    ", which PostgreSQL cannot move to the new type. Write this migration "
+                    "with 'migrate new' (its down may leave the value in place)");
+  }
+
+  // The checks, indexes, foreign keys and triggers that name the type ('a'::mood), a
+  // function of it, or (keys, triggers) a column that moves, and that `to` keeps alike: a
+  // column's move would parse them again against the renamed old type, or refuses them, so
+  // they are dropped before and made again after, in the same transaction.
   void MoveReaders() {
+    std::vector<std::string> names = {type_.name};
+    for (const CatalogFunction& f : from_.functions) {
+      if (Mentions(f.arguments + " " + f.returns, type_.name)) names.push_back(f.name);
+    }
+    auto names_it = [&](const std::string& text) {
+      return std::any_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return Mentions(text, n); });
+    };
     for (const CatalogTable& was : from_.tables) {
       const CatalogTable* now = FindTable(to_, was.schema, was.name);
       if (!now) continue;
       for (const CatalogConstraint& c : was.constraints) {
         const CatalogConstraint* kept = Named(now->constraints, c.name);
-        if (!kept || !(*kept == c) || !Mentions(c.definition, type_.name)) continue;
-        plan_.Add(kDropParts, Kind::kDropConstraint, was.schema, was.name).constraint = c;
-        plan_.Add(kAddConstraints, Kind::kAddConstraint, was.schema, was.name).constraint = c;
+        bool fk = c.type == "foreign key";
+        bool reads = fk ? KeyMoves(was, c) : names_it(c.definition);
+        if (!kept || !(*kept == c) || !reads) continue;
+        plan_.Add(fk ? kDropDependents : kDropParts, Kind::kDropConstraint, was.schema, was.name)
+            .constraint = c;
+        plan_
+            .Add(fk ? kAddForeignKeys : kAddConstraints, Kind::kAddConstraint, was.schema, was.name)
+            .constraint = c;
       }
       for (const CatalogIndex& i : was.indexes) {
         const CatalogIndex* kept = Named(now->indexes, i.name);
-        if (!kept || !(*kept == i) || !Mentions(i.keys + " " + i.predicate, type_.name)) continue;
+        if (!kept || !(*kept == i) || !names_it(i.keys + " " + i.predicate)) continue;
         plan_.Add(kDropParts, Kind::kDropIndex, was.schema, was.name).index = i;
         plan_.Add(kCreateIndexes, Kind::kCreateIndex, was.schema, was.name).index = i;
+      }
+      for (const CatalogTrigger& t : was.triggers) {
+        const CatalogTrigger* kept = Named(now->triggers, t.name);
+        if (!kept || kept->definition != t.definition || !ReadsMoved(was, t.definition)) continue;
+        plan_.Add(kDropDependents, Kind::kDropTrigger, was.schema, was.name).trigger = t;
+        plan_.Add(kCreateTriggers, Kind::kCreateTrigger, was.schema, was.name).trigger = *kept;
       }
     }
   }
 
  private:
+  // Whether `text` names a column of `t` that moves to the new type.
+  bool ReadsMoved(const CatalogTable& t, const std::string& text) const {
+    for (const CatalogColumn& c : t.columns) {
+      if (plan_.moved.count(t.schema + "." + t.name + "." + c.name) && Mentions(text, c.name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether foreign key `k` of `t` joins columns that move (on either side).
+  bool KeyMoves(const CatalogTable& t, const CatalogConstraint& k) const {
+    auto moved = [&](const std::string& table, const std::vector<std::string>& columns) {
+      return std::any_of(columns.begin(), columns.end(), [&](const std::string& c) {
+        return std::any_of(plan_.moved.begin(), plan_.moved.end(),
+                           [&](const std::string& m) { return m == table + "." + c; });
+      });
+    };
+    std::string parent = k.references;  // "schema.table" (NamePart parts)
+    return moved(t.schema + "." + t.name, k.columns) || moved(parent, k.ref_columns);
+  }
+
   const Catalog& from_;
   const Catalog& to_;
   const CatalogType& type_;
@@ -126,6 +195,7 @@ void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, cons
   }
   EnumRebuild rebuild(from, to, b, plan);
   rebuild.MoveColumns();
+  rebuild.RefuseBuiltOn();
   rebuild.MoveReaders();
   CatalogType old = a;
   old.name = old_name;

@@ -66,6 +66,8 @@ struct Plan {
   std::set<std::string> moved;
   // Enum types rebuilt (their bare names): what names them is made again on the new type.
   std::set<std::string> rebuilt;
+  // Functions dropped and made again (bare names): the views that call them are too.
+  std::set<std::string> functions_redone;
 
   SchemaChange& Add(Phase phase, Kind kind, const std::string& schema, const std::string& owner) {
     SchemaChange c;
@@ -82,9 +84,19 @@ struct Plan {
 // table missing for a moment).
 void RedoTriggersReadingRebuilt(const Catalog& from, const Catalog& to, Plan& plan);
 
+// Whether `child` is a partition of `parent` or inherits from it.
+bool ChildOf(const CatalogTable& child, const CatalogTable& parent);
+
+// `tables` ordered so that a partition or an inheriting table comes after its parents.
+std::vector<const CatalogTable*> ParentsFirst(std::vector<const CatalogTable*> tables);
+
 // PostgreSQL: each index planned on an existing partitioned table (ON ONLY it) followed by
 // its partitions' indexes, each built CONCURRENTLY and attached (schema_plan_partitions.cc).
 void SpreadPartitionedIndexes(const Catalog& to, Plan& plan);
+
+// PostgreSQL: the policies of tables that stay alike whose expressions read a column of
+// another table whose type changes, dropped before and made again after.
+void RedoPoliciesReadingRetyped(const Catalog& from, const Catalog& to, Plan& plan);
 
 // Tables, their parts and their renames: appends to `plan` what turns `from`'s tables into
 // `to`'s. `from` has had the renames applied already.
@@ -95,6 +107,11 @@ void PlanTables(const Catalog& from, const Catalog& to, const PlanOptions& optio
 // that name it moved; refused with what to do under kRefuse.
 void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, const CatalogType& b,
               const PlanOptions& options, Plan& plan);
+
+// The rename of table `from` to `to` in `plan` (on SQLite, a change of case only goes
+// through a name of its own, as SQLite refuses a name it holds equal).
+void AddTableRename(const std::string& schema, const std::string& from, const std::string& to,
+                    bool fold_case, Plan& plan);
 
 // Applies `renames` to a copy of `from` and adds the rename changes to `plan`.
 Catalog ApplyRenames(const Catalog& from, const std::vector<std::string>& renames, bool fold_case,

@@ -1,4 +1,5 @@
-// The planner's indexes on existing partitioned tables. PostgreSQL builds no index of a
+// The planner's partitions and inheriting tables: made after their parents, and their
+// indexes on existing partitioned tables. PostgreSQL builds no index of a
 // partitioned table CONCURRENTLY, and a plain CREATE INDEX on it blocks writes to every
 // partition while it builds; so, as its documentation advises (CREATE INDEX, "Building
 // Indexes Concurrently" on partitioned tables), the index is made ON ONLY the table (invalid,
@@ -50,6 +51,28 @@ class Spreader {
 };
 
 }  // namespace
+
+// Whether `child` is a partition of `parent` or inherits from it.
+bool ChildOf(const CatalogTable& child, const CatalogTable& parent) {
+  std::string name = ObjectName(parent.schema, parent.name);
+  return child.partition_of == name ||
+         std::find(child.inherits.begin(), child.inherits.end(), name) != child.inherits.end();
+}
+
+// `tables` ordered so that a partition or an inheriting table comes after its parents.
+std::vector<const CatalogTable*> ParentsFirst(std::vector<const CatalogTable*> tables) {
+  std::vector<const CatalogTable*> out;
+  while (!tables.empty()) {
+    auto next = std::find_if(tables.begin(), tables.end(), [&](const CatalogTable* t) {
+      return std::none_of(tables.begin(), tables.end(),
+                          [&](const CatalogTable* p) { return p != t && ChildOf(*t, *p); });
+    });
+    if (next == tables.end()) next = tables.begin();
+    out.push_back(*next);
+    tables.erase(next);
+  }
+  return out;
+}
 
 void SpreadPartitionedIndexes(const Catalog& to, Plan& plan) {
   std::vector<SchemaChange> out;

@@ -30,6 +30,18 @@ std::string ReplaceWord(const std::string& text, const std::string& from, const 
   return out + text.substr(i);
 }
 
+void AddTableRename(const std::string& schema, const std::string& from, const std::string& to,
+                    bool fold_case, Plan& plan) {
+  if (fold_case && Key("", from, true) == Key("", to, true)) {
+    // SQLite refuses a rename to a name it holds equal: through a name of its own.
+    std::string through = from + "__migrate_case";
+    plan.Add(kRenames, Kind::kRenameTable, schema, from).new_name = through;
+    plan.Add(kRenames, Kind::kRenameTable, schema, through).new_name = to;
+    return;
+  }
+  plan.Add(kRenames, Kind::kRenameTable, schema, from).new_name = to;
+}
+
 namespace {
 
 // The parts of a dotted name, a part in double quotes as written inside them ("My.T").
@@ -157,7 +169,7 @@ class Renamer {
 
   void RenameTable(CatalogTable& t, const std::string& new_name) {
     std::string old_qualified = Qualified(t);
-    plan_.Add(kRenames, Kind::kRenameTable, t.schema, t.name).new_name = new_name;
+    AddTableRename(t.schema, t.name, new_name, fold_, plan_);
     renamed_[Key("", t.name, fold_)] = new_name;
     renamed_[Key(t.schema, t.name, fold_)] = new_name;
     t.name = new_name;
@@ -194,6 +206,9 @@ class Renamer {
     }
     RenameUnnamed(t);
     std::string table = Qualified(t);
+    for (CatalogSequence& s : out_.sequences) {  // a serial column's
+      if (s.owned_by == table + "." + old_part) s.owned_by = table + "." + new_part;
+    }
     for (CatalogTable& other : out_.tables) {
       for (CatalogConstraint& k : other.constraints) {
         if (k.references != table) continue;

@@ -79,28 +79,6 @@ const T* Named(const std::vector<T>& items, const std::string& name, bool fold) 
   return nullptr;
 }
 
-// Whether `child` is a partition of `parent` or inherits from it.
-bool ChildOf(const CatalogTable& child, const CatalogTable& parent) {
-  std::string name = ObjectName(parent.schema, parent.name);
-  return child.partition_of == name ||
-         std::find(child.inherits.begin(), child.inherits.end(), name) != child.inherits.end();
-}
-
-// `tables` ordered so that a partition or an inheriting table comes after its parents.
-std::vector<const CatalogTable*> ParentsFirst(std::vector<const CatalogTable*> tables) {
-  std::vector<const CatalogTable*> out;
-  while (!tables.empty()) {
-    auto next = std::find_if(tables.begin(), tables.end(), [&](const CatalogTable* t) {
-      return std::none_of(tables.begin(), tables.end(),
-                          [&](const CatalogTable* p) { return p != t && ChildOf(*t, *p); });
-    });
-    if (next == tables.end()) next = tables.begin();
-    out.push_back(*next);
-    tables.erase(next);
-  }
-  return out;
-}
-
 class TablePlanner {
  public:
   TablePlanner(const PlanOptions& options, Plan& plan)
@@ -143,7 +121,8 @@ class TablePlanner {
                       "): migrate does not write that migration; write it with 'migrate new'");
     }
     if (sqlite_ && NeedsRebuild(from, to)) return Rebuild(from, to);
-    if (sqlite_ && from.name != to.name) RenameCase(from, to);
+    if (sqlite_ && from.name != to.name)
+      AddTableRename(from.schema, from.name, to.name, true, plan_);
     if (!sqlite_ && (from.options != to.options || from.row_security != to.row_security ||
                      from.replica_identity != to.replica_identity)) {
       SchemaChange& c = plan_.Add(kAlterTables, Kind::kAlterTable, to.schema, to.name);
@@ -275,7 +254,7 @@ class TablePlanner {
       } else if (!SameColumn(*was, c)) {
         if (was->type != c.type || was->generated != c.generated) {
           plan_.touched.insert(Key(to.schema, to.name, sqlite_));
-          if (was->type != c.type) retyped_.push_back(c.name);
+          if (was->type != c.type) Retyped(from, to, c);
         }
         if (!sqlite_ && !was->generated.empty() && !c.generated.empty() &&
             was->generated != c.generated && version_ < 17) {
@@ -300,6 +279,27 @@ class TablePlanner {
       if (!was || was->comment != c.comment) {
         Comment(to, "COLUMN", c.name, was ? was->comment : "", c.comment);
       }
+    }
+  }
+
+  // Column `c` changes type: the triggers and policies that read it are made again; a
+  // generated column that reads it and stays is refused (PostgreSQL refuses the change).
+  void Retyped(const CatalogTable& from, const CatalogTable& to, const CatalogColumn& c) {
+    retyped_.push_back(c.name);
+    if (sqlite_) return;
+    for (const CatalogColumn& g : from.columns) {
+      const CatalogColumn* stays = Named(to.columns, g.name, false);
+      if (g.generated.empty() || !Mentions(g.generated, c.name) || !stays ||
+          stays->generated != g.generated) {
+        continue;
+      }
+      throw Error(ErrorCode::kUsage,
+                  "column " + Qualified(to) + "." + NamePart(c.name) + " changes type, and " +
+                      "the generated column " + NamePart(g.name) +
+                      " reads it: PostgreSQL cannot change it in place. Write the migration "
+                      "with 'migrate new': drop " +
+                      NamePart(g.name) + ", change " + NamePart(c.name) + ", add " +
+                      NamePart(g.name) + " again");
     }
   }
 
@@ -382,14 +382,6 @@ class TablePlanner {
         from.policies, to.policies, same_policy,
         [&](const CatalogPolicy& p) { on(kDropDependents, Kind::kDropPolicy).policy = p; },
         [&](const CatalogPolicy& p) { on(kCreateTriggers, Kind::kCreatePolicy).policy = p; });
-  }
-
-  // SQLite: the same table, its name's case changed; SQLite refuses a rename to a name it
-  // holds equal, so the table goes through a name of its own.
-  void RenameCase(const CatalogTable& from, const CatalogTable& to) {
-    std::string through = from.name + "__migrate_case";
-    plan_.Add(kRenames, Kind::kRenameTable, from.schema, from.name).new_name = through;
-    plan_.Add(kRenames, Kind::kRenameTable, from.schema, through).new_name = to.name;
   }
 
   void Rebuild(const CatalogTable& from, const CatalogTable& to) {
