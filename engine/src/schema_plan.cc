@@ -355,11 +355,42 @@ void Planner::Views() {
   }
 }
 
-// `catalog` with PostgreSQL's NOT VALID checks (pg_get_constraintdef's "... NOT VALID") said
-// as a foreign key's is: `valid` false, the definition without the words.
-Catalog ValidSaid(Catalog catalog) {
+template <typename T>
+void ByName(std::vector<T>& items) {
+  std::stable_sort(items.begin(), items.end(), [](const T& a, const T& b) {
+    if constexpr (requires { a.schema; }) {
+      if (a.schema != b.schema) return a.schema < b.schema;
+    }
+    return a.name < b.name;
+  });
+}
+
+// `catalog` as the planner reads it: every list but a table's columns in name order (the
+// server's order is its storage's, so a plan's order would vary), and PostgreSQL's NOT VALID
+// checks (pg_get_constraintdef's "... NOT VALID") said as a foreign key's is: `valid` false,
+// the definition without the words.
+Catalog Normalized(Catalog catalog) {
   const std::string kNotValid = " NOT VALID";
+  ByName(catalog.schemas);
+  ByName(catalog.extensions);
+  ByName(catalog.types);
+  ByName(catalog.sequences);
+  std::stable_sort(catalog.functions.begin(), catalog.functions.end(),
+                   [](const CatalogFunction& a, const CatalogFunction& b) {
+                     return std::tie(a.schema, a.name, a.arguments) <
+                            std::tie(b.schema, b.name, b.arguments);
+                   });
+  ByName(catalog.views);
+  for (CatalogView& v : catalog.views) {
+    ByName(v.indexes);
+    ByName(v.triggers);
+  }
+  ByName(catalog.tables);
   for (CatalogTable& t : catalog.tables) {
+    ByName(t.constraints);
+    ByName(t.indexes);
+    ByName(t.triggers);
+    ByName(t.policies);
     for (CatalogConstraint& c : t.constraints) {
       std::string& def = c.definition;
       if (def.size() > kNotValid.size() &&
@@ -378,8 +409,8 @@ std::vector<SchemaChange> PlanSchemaChanges(const Catalog& from, const Catalog& 
                                             const PlanOptions& options) {
   Plan renames;
   bool sqlite = options.dialect == "sqlite";
-  Catalog renamed = plan::ApplyRenames(ValidSaid(from), options.renames, sqlite, renames);
-  Catalog to = ValidSaid(to_said);
+  Catalog renamed = plan::ApplyRenames(Normalized(from), options.renames, sqlite, renames);
+  Catalog to = Normalized(to_said);
   if (!sqlite) plan::MatchRenamedParts(renamed, to, renames);
   Planner planner(renamed, to, options);
   planner.plan_.phases[plan::kRenames] = std::move(renames.phases[plan::kRenames]);
