@@ -258,7 +258,7 @@ SchemaDiff DiffDeclared(const Catalog& current, const Catalog& declared, Driver&
   out.up = PlanSchemaChanges(current, declared, options);
   if (out.up.empty()) return out;
   PlanOptions back = options;
-  back.renames = ReversedRenames(options.renames);
+  back.renames = ReversedRenames(options.renames, options.dialect);
   back.enums = PlanOptions::EnumRemoval::kRebuild;
   out.down = PlanSchemaChanges(declared, current, back);
   out.migrations = RenderMigrations(out.up, out.down, scratch.GetDialect(), title);

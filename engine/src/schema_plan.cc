@@ -212,6 +212,15 @@ class Planner {
     return plan::kEarlyFunctions;
   }
 
+  // `f` as the old type names it once a rebuilt enum has its __migrate_old name; the same
+  // `f` when its arguments name no rebuilt enum (plan_.rebuilt: qualified names).
+  CatalogFunction OnOldTypes(CatalogFunction f) const {
+    for (const std::string& type : plan_.rebuilt) {
+      f.arguments = plan::ReplaceWord(f.arguments, type, type + "__migrate_old");
+    }
+    return f;
+  }
+
   void Functions() {
     auto key = [](const CatalogFunction& f) {
       return ObjectName(f.schema, f.name) + "(" + f.arguments + ")";
@@ -226,36 +235,38 @@ class Planner {
           Comment("FUNCTION", f.schema, f.name, "(" + f.arguments + ")", "", f.comment);
         },
         [&](const CatalogFunction& f) {
-          Add(plan::kDropFunctions, Kind::kDropFunction, f.schema, f.name).function = f;
+          Add(plan::kDropFunctions, Kind::kDropFunction, f.schema, f.name).function = OnOldTypes(f);
         },
-        [&](const CatalogFunction& a, const CatalogFunction& b) {
-          Comment("FUNCTION", b.schema, b.name, "(" + b.arguments + ")", a.comment, b.comment);
-          auto says = [](const CatalogFunction& f) {
-            return std::tie(f.kind, f.returns, f.language, f.volatility, f.strict,
-                            f.security_definer, f.config, f.parallel, f.cost, f.rows, f.body_hash);
-          };
-          // A function of a rebuilt enum's type is made again on the new type.
-          CatalogFunction old = a;  // by then the old type has its __migrate_old name
-          for (const std::string& type : plan_.rebuilt) {
-            old.arguments = plan::ReplaceWord(old.arguments, type, type + "__migrate_old");
-          }
-          bool rebuilt =
-              old.arguments != a.arguments ||
-              std::any_of(plan_.rebuilt.begin(), plan_.rebuilt.end(),
-                          [&](const std::string& t) { return plan::Mentions(a.returns, t); });
-          if (says(a) == says(b) && !rebuilt) return;
-          if (a.kind != b.kind || a.returns != b.returns || rebuilt) {
-            // Made again after it is dropped, after the views that call it (made again too).
-            plan_.functions_redone.insert(a.name);
-            Add(plan::kDropParts, Kind::kDropFunction, a.schema, a.name).function = old;
-            // On a rebuilt type it is another signature, made beside the old one early
-            // enough for the indexes and checks that call it.
-            if (rebuilt) return create(b, Kind::kCreateFunction);
-            Add(plan::kLateFunctions, Kind::kCreateFunction, b.schema, b.name).function = b;
-            return;
-          }
-          create(b, Kind::kReplaceFunction);
-        });
+        [&](const CatalogFunction& a, const CatalogFunction& b) { Changed(a, b, create); });
+  }
+
+  template <typename Create>
+  void Changed(const CatalogFunction& a, const CatalogFunction& b, Create create) {
+    auto says = [](const CatalogFunction& f) {
+      return std::tie(f.kind, f.returns, f.language, f.volatility, f.strict, f.security_definer,
+                      f.config, f.parallel, f.cost, f.rows, f.body_hash);
+    };
+    // A function of a rebuilt enum's type is made again on the new type.
+    CatalogFunction old = OnOldTypes(a);
+    bool takes = old.arguments != a.arguments;
+    bool returns = std::any_of(plan_.rebuilt.begin(), plan_.rebuilt.end(),
+                               [&](const std::string& t) { return plan::Mentions(a.returns, t); });
+    bool redone = a.kind != b.kind || a.returns != b.returns || takes || returns;
+    Comment("FUNCTION", b.schema, b.name, "(" + b.arguments + ")", redone ? "" : a.comment,
+            b.comment);
+    if (!redone) {
+      if (says(a) != says(b)) create(b, Kind::kReplaceFunction);
+      return;
+    }
+    // Dropped after the views that call it (made again too), and made again: on a rebuilt
+    // type's arguments another signature, beside the old one, early enough for the indexes
+    // and checks that call it; returning the rebuilt type, before the tables' changes; else
+    // after the tables.
+    plan_.functions_redone.insert(a.name);
+    Add(plan::kDropParts, Kind::kDropFunction, a.schema, a.name).function = old;
+    if (takes) return create(b, Kind::kCreateFunction);
+    plan::Phase phase = returns ? plan::kCreateTables : plan::kLateFunctions;
+    Add(phase, Kind::kCreateFunction, b.schema, b.name).function = b;
   }
 
   // Views: those that go, change, or read a table or view that changes are dropped (readers

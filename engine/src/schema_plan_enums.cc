@@ -52,20 +52,23 @@ class EnumRebuild {
   // What PostgreSQL cannot move with the columns: refused with what to do.
   void RefuseBuiltOn() const {
     std::string what;
+    auto also = [&](const std::string& offender) {
+      what += (what.empty() ? "" : ", and ") + offender;
+    };
     for (const CatalogType& t : from_.types) {
-      if (t.kind != "enum" && Mentions(t.base_type + " " + t.definition, type_.name)) {
-        what = t.kind + " " + ObjectName(t.schema, t.name) + " is built on it";
+      if (t.kind != "enum" && Mentions(t.base_type + " " + t.definition, name_)) {
+        also(t.kind + " " + ObjectName(t.schema, t.name) + " is built on it");
       }
     }
     for (const CatalogTable& t : from_.tables) {
       for (const CatalogColumn& c : t.columns) {
         if (!c.generated.empty() && ReadsMoved(t, c.generated)) {
-          what = "generated column " + ObjectName(t.schema, t.name) + "." + NamePart(c.name) +
-                 " reads a column of it";
+          also("generated column " + ObjectName(t.schema, t.name) + "." + NamePart(c.name) +
+               " reads a column of it");
         }
       }
       if (ReadsMoved(t, t.partition_key)) {
-        what = ObjectName(t.schema, t.name) + " is partitioned by a column of it";
+        also(ObjectName(t.schema, t.name) + " is partitioned by a column of it");
       }
     }
     if (what.empty()) return;
@@ -76,14 +79,15 @@ class EnumRebuild {
                     "with 'migrate new' (its down may leave the value in place)");
   }
 
-  // The checks, indexes, foreign keys and triggers that name the type ('a'::mood), a
-  // function of it, or (keys, triggers) a column that moves, and that `to` keeps alike: a
+  // The checks, indexes, foreign keys, policies and triggers that name the type
+  // ('a'::public.mood), a function of it, or (keys, policies, triggers) a column that moves,
+  // and that `to` keeps alike: a
   // column's move would parse them again against the renamed old type, or refuses them, so
   // they are dropped before and made again after, in the same transaction.
   void MoveReaders() {
-    std::vector<std::string> names = {type_.name};
+    std::vector<std::string> names = {name_};  // the type, as the catalog qualifies it
     for (const CatalogFunction& f : from_.functions) {
-      if (Mentions(f.arguments + " " + f.returns, type_.name)) names.push_back(f.name);
+      if (Mentions(f.arguments + " " + f.returns, name_)) names.push_back(f.name);
     }
     auto names_it = [&](const std::string& text) {
       return std::any_of(names.begin(), names.end(),
@@ -108,6 +112,13 @@ class EnumRebuild {
         if (!kept || !(*kept == i) || !names_it(i.keys + " " + i.predicate)) continue;
         plan_.Add(kDropParts, Kind::kDropIndex, was.schema, was.name).index = i;
         plan_.Add(kCreateIndexes, Kind::kCreateIndex, was.schema, was.name).index = i;
+      }
+      for (const CatalogPolicy& p : was.policies) {
+        const CatalogPolicy* kept = Named(now->policies, p.name);
+        std::string text = p.using_expression + " " + p.check_expression;
+        if (!kept || !(*kept == p) || !(ReadsMoved(was, text) || names_it(text))) continue;
+        plan_.Add(kDropDependents, Kind::kDropPolicy, was.schema, was.name).policy = p;
+        plan_.Add(kCreateTriggers, Kind::kCreatePolicy, was.schema, was.name).policy = *kept;
       }
       for (const CatalogTrigger& t : was.triggers) {
         const CatalogTrigger* kept = Named(now->triggers, t.name);
@@ -186,7 +197,7 @@ void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, cons
   }
   // Rebuilt: the old type renamed away, the new one made, the columns moved, the old dropped.
   std::string old_name = b.name + "__migrate_old";
-  plan.rebuilt.insert(b.name);
+  plan.rebuilt.insert(ObjectName(b.schema, b.name));
   plan.Add(kCreateTypes, Kind::kRenameType, b.schema, b.name).new_name = old_name;
   SchemaChange& create = plan.Add(kCreateTypes, Kind::kCreateType, b.schema, b.name);
   create.type = b;

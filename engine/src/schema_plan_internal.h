@@ -36,9 +36,9 @@ enum Phase {
   kCreateNamespaces,  // schemas, extensions
   kRenames,           // first: every later change names what it changes by its new name
   kCreateTypes,       // types, enum values, sequences
-  kEarlyFunctions,    // functions tables may call (defaults, checks)
+  kEarlyFunctions,    // functions tables may call (defaults, checks), or on a rebuilt enum
   kDropDependents,    // triggers, views, policies, foreign keys
-  kDropParts,         // indexes, constraints
+  kDropParts,         // indexes, constraints, functions made again (after their views)
   kDropTables,
   kCreateTables,
   kAlterTables,
@@ -64,7 +64,8 @@ struct Plan {
   std::set<std::string> created;
   // Columns moved to a rebuilt enum ("schema.table.column"), defaults set as `to` says.
   std::set<std::string> moved;
-  // Enum types rebuilt (their bare names): what names them is made again on the new type.
+  // Enum types rebuilt ("schema.name" as ObjectName says it): what names them is made again
+  // on the new type.
   std::set<std::string> rebuilt;
   // Functions dropped and made again (bare names): the views that call them are too.
   std::set<std::string> functions_redone;

@@ -6,7 +6,9 @@
 // at once), each partition's index CONCURRENTLY, and each attached; the last attach makes
 // the parent's valid.
 #include <algorithm>
+#include <set>
 
+#include "migrate/sha256.h"
 #include "schema_plan_internal.h"
 
 namespace migrate::plan {
@@ -16,14 +18,22 @@ constexpr std::size_t kMaxName = 63;  // NAMEDATALEN - 1
 
 class Spreader {
  public:
-  Spreader(const Catalog& to, std::vector<SchemaChange>& out) : to_(to), out_(out) {}
+  Spreader(const Catalog& to, std::vector<SchemaChange>& out) : to_(to), out_(out) {
+    for (const CatalogTable& t : to.tables) {
+      taken_.insert(t.schema + "." + t.name);
+      for (const CatalogIndex& i : t.indexes) taken_.insert(t.schema + "." + i.name);
+      for (const CatalogConstraint& c : t.constraints) taken_.insert(t.schema + "." + c.name);
+    }
+    for (const CatalogView& v : to.views) taken_.insert(v.schema + "." + v.name);
+    for (const CatalogSequence& q : to.sequences) taken_.insert(q.schema + "." + q.name);
+  }
 
-  // The changes that build `index` (named `name`) of `table` and of its partitions; the
-  // first is `first` (the ON ONLY index itself) when `table` is the top.
+  // The changes that build the partitions' copies of `index` of `table` (named `name` there),
+  // each after its partition's own partitions' when it has some.
   void Spread(const CatalogTable& table, const CatalogIndex& index, const std::string& name) {
     for (const CatalogTable& p : to_.tables) {
       if (p.partition_of != ObjectName(table.schema, table.name)) continue;
-      std::string child = (p.name + "_" + index.name).substr(0, kMaxName);
+      std::string child = FreeName(p, index);
       SchemaChange c;
       c.kind = Kind::kCreateIndex;
       c.schema = p.schema;
@@ -46,8 +56,25 @@ class Spreader {
   }
 
  private:
+  // "<partition>_<index>", as short as PostgreSQL keeps names (a hash of the whole in place of
+  // what is cut, never in the middle of a UTF-8 character) and taken by nothing in the schema.
+  std::string FreeName(const CatalogTable& p, const CatalogIndex& index) {
+    std::string whole = p.name + "_" + index.name;
+    for (int n = 0;; ++n) {
+      std::string name = whole + (n ? "_" + std::to_string(n) : "");
+      if (name.size() > kMaxName) {
+        std::string hash = "_" + Sha256Hex(name).substr(0, 8);
+        std::size_t keep = kMaxName - hash.size();
+        while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;
+        name = name.substr(0, keep) + hash;
+      }
+      if (taken_.insert(p.schema + "." + name).second) return name;
+    }
+  }
+
   const Catalog& to_;
   std::vector<SchemaChange>& out_;
+  std::set<std::string> taken_;  // "schema.name" of the relations and constraints
 };
 
 }  // namespace

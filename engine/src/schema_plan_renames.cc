@@ -18,6 +18,7 @@ bool WordChar(char ch) {
 }  // namespace
 
 std::string ReplaceWord(const std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
   std::string out;
   std::size_t i = 0;
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, i)) {
@@ -44,8 +45,9 @@ void AddTableRename(const std::string& schema, const std::string& from, const st
 
 namespace {
 
-// The parts of a dotted name, a part in double quotes as written inside them ("My.T").
-std::vector<std::string> SplitDots(const std::string& name) {
+// The parts of a dotted name, a part in double quotes as written inside them ("My.T"); with
+// `fold` (PostgreSQL), the others in lower case, as the server reads them.
+std::vector<std::string> SplitDots(const std::string& name, bool fold) {
   std::vector<std::string> out(1);
   bool quoted = false;
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -58,7 +60,8 @@ std::vector<std::string> SplitDots(const std::string& name) {
     } else if (ch == '.' && !quoted) {
       out.emplace_back();
     } else {
-      out.back() += ch;
+      out.back() +=
+          fold && !quoted ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : ch;
     }
   }
   return out;
@@ -87,12 +90,12 @@ class Renamer {
     std::string new_name;
   };
 
-  static Parsed Parse(const std::string& rename) {
+  Parsed Parse(const std::string& rename) const {
     std::size_t eq = rename.find('=');
     Parsed p;
     if (eq != std::string::npos) {
-      p.old_parts = SplitDots(rename.substr(0, eq));
-      std::vector<std::string> new_parts = SplitDots(rename.substr(eq + 1));
+      p.old_parts = SplitDots(rename.substr(0, eq), !fold_);
+      std::vector<std::string> new_parts = SplitDots(rename.substr(eq + 1), !fold_);
       if (new_parts.size() == 1) p.new_name = new_parts[0];
     }
     bool empty_part = std::any_of(p.old_parts.begin(), p.old_parts.end(),
@@ -317,7 +320,9 @@ Catalog ApplyRenames(const Catalog& from, const std::vector<std::string>& rename
 
 namespace migrate {
 
-std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames) {
+std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames,
+                                         const std::string& dialect) {
+  bool fold = dialect == "postgres";
   std::vector<std::string> out;
   for (const std::string& r : renames) {
     std::size_t eq = r.find('=');
@@ -326,10 +331,10 @@ std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames
       continue;
     }
     // t.c=d becomes t.d=c; s.t=u becomes s.u=t.
-    std::vector<std::string> old_parts = plan::SplitDots(r.substr(0, eq));
+    std::vector<std::string> old_parts = plan::SplitDots(r.substr(0, eq), fold);
     std::string prefix;
     for (std::size_t i = 0; i + 1 < old_parts.size(); ++i) prefix += NamePart(old_parts[i]) + ".";
-    out.push_back(prefix + NamePart(plan::SplitDots(r.substr(eq + 1)).front()) + "=" +
+    out.push_back(prefix + NamePart(plan::SplitDots(r.substr(eq + 1), fold).front()) + "=" +
                   NamePart(old_parts.back()));
   }
   return out;

@@ -83,8 +83,7 @@ void RedoTriggersReadingRebuilt(const Catalog& from, const Catalog& to, Plan& pl
   if (rebuilt.empty()) return;
   for (const CatalogTable& t : from.tables) {
     const CatalogTable* now = Folded(to.tables, t.name);
-    bool stays = now && !plan.created.count(Key("", t.name, true)) &&
-                 std::find(rebuilt.begin(), rebuilt.end(), now->name) == rebuilt.end();
+    bool stays = now && std::find(rebuilt.begin(), rebuilt.end(), now->name) == rebuilt.end();
     if (!stays) continue;
     for (const CatalogTrigger& tr : t.triggers) {
       const CatalogTrigger* kept = Folded(now->triggers, tr.name);

@@ -113,7 +113,7 @@ TEST_CASE("schema plan: renames are asked for, reversed for the down, refused wh
   options.renames = {"users=members", "members.name=full_name"};
   CHECK(Steps(PlanSchemaChanges(from, to, options)) ==
         std::vector<std::string>{"rename table users", "rename column members"});
-  CHECK(ReversedRenames(options.renames) ==
+  CHECK(ReversedRenames(options.renames, "postgres") ==
         std::vector<std::string>{"members=users", "members.full_name=name"});
   options.renames = {"nosuch=x"};
   CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options),
@@ -130,20 +130,27 @@ TEST_CASE("schema plan: a column rename names its table by its old or new name, 
   to.tables = {Table("members", {Column("id", "integer", 1), Column("name", "text", 2)})};
   PlanOptions options;
   for (auto renames :
-       {std::vector<std::string>{"\"Users\".\"Full Name\"=name", "Users=members"},
-        std::vector<std::string>{"\"Users\"=members", "members.\"Full Name\"=name"}}) {
+       {std::vector<std::string>{"\"Users\".\"Full Name\"=name", "\"Users\"=MEMBERS"},
+        std::vector<std::string>{"\"Users\"=members", "Members.\"Full Name\"=name"}}) {
     options.renames = renames;
     CHECK(Steps(PlanSchemaChanges(from, to, options)) ==
           std::vector<std::string>{"rename table Users", "rename column members"});
     // The down's renames find the same tables the other way round.
-    options.renames = ReversedRenames(renames);
+    options.renames = ReversedRenames(renames, "postgres");
     CHECK(Steps(PlanSchemaChanges(to, from, options)) ==
           std::vector<std::string>{"rename table members", "rename column Users"});
   }
-  CHECK(ReversedRenames({"\"Users\".\"Full Name\"=name"}) ==
+  CHECK(ReversedRenames({"\"Users\".\"Full Name\"=name"}, "postgres") ==
         std::vector<std::string>{"\"Users\".name=\"Full Name\""});
   options.renames = {"a.b.c.d=e"};
   CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
+  // Unquoted, a PostgreSQL name is read in lower case, as the server reads it.
+  options.renames = {"Users=members"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("no table or column"));
+  CHECK(ReversedRenames({"Users=Members"}, "postgres") ==
+        std::vector<std::string>{"members=users"});
+  CHECK(ReversedRenames({"Users=Members"}, "sqlite") ==
+        std::vector<std::string>{"\"Members\"=\"Users\""});
 }
 
 TEST_CASE("schema plan: a renamed table's keys and serial sequence are renamed, not rebuilt",
@@ -306,4 +313,35 @@ TEST_CASE("schema plan: what migrate does not write is refused with what to do i
   changed_domain.types[0].base_type = "bigint";
   CHECK_THROWS_WITH(PlanSchemaChanges(with_domain, changed_domain, {}),
                     Catch::Contains("type public.positive (domain) changes"));
+}
+
+TEST_CASE("schema plan: an index on an existing partitioned table is spread to its partitions",
+          "[unit]") {
+  Catalog from;
+  CatalogTable parent = Table("events", {Column("at", "date", 1)});
+  parent.kind = "partitioned table";
+  CatalogTable part = Table(std::string(60, 'p'), {Column("at", "date", 1)});
+  part.partition_of = "public.events";
+  from.tables = {parent, part};
+  Catalog to = from;
+  for (const char* name : {"events_at_first", "events_at_second"}) {
+    CatalogIndex i;
+    i.name = name;
+    i.keys = "(at)";
+    i.sql = std::string("CREATE INDEX ") + name + " ON ONLY public.events USING btree (at)";
+    to.tables[0].indexes.push_back(i);
+  }
+  std::vector<std::string> children;
+  std::vector<Kind> kinds;
+  for (const SchemaChange& c : PlanSchemaChanges(from, to, {})) {
+    kinds.push_back(c.kind);
+    if (c.attached) children.push_back(c.new_name);
+  }
+  CHECK(kinds == std::vector<Kind>{Kind::kCreateIndex, Kind::kCreateIndex, Kind::kAttachIndex,
+                                   Kind::kCreateIndex, Kind::kCreateIndex, Kind::kAttachIndex});
+  // Cut to PostgreSQL's 63 bytes with a hash of the whole, so the two stay apart.
+  REQUIRE(children.size() == 2);
+  CHECK(children[0].size() == 63);
+  CHECK(children[1].size() == 63);
+  CHECK(children[0] != children[1]);
 }

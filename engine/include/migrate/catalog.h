@@ -80,6 +80,7 @@ struct CatalogPolicy {
   std::string roles;  // "public" or role names, sorted
   std::string using_expression;
   std::string check_expression;
+  bool operator==(const CatalogPolicy&) const = default;
 };
 
 struct CatalogTable {

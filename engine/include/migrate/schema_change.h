@@ -5,8 +5,9 @@
 //   - dependencies are respected: a view or trigger is dropped before what it reads changes
 //     and created after; a table is created before the foreign keys that reference it; an
 //     object is dropped only after what depends on it;
-//   - renames happen only when asked (`PlanOptions::renames`); otherwise a name that is gone
-//     is a drop and a new name an add;
+//   - a table or column is renamed only when asked (`PlanOptions::renames`); otherwise a name
+//     that is gone is a drop and a new name an add; on PostgreSQL a constraint, index or
+//     serial column's sequence alike but for its name is renamed, not rebuilt;
 //   - what the dialect cannot alter in place is said as a whole (SQLite: kRebuildTable);
 //   - a change that cannot be made without losing what a reader needs is refused with
 //     Error(kUsage) and an explanation (an enum value removed, unless asked to rebuild the
@@ -122,7 +123,9 @@ std::vector<SchemaChange> PlanSchemaChanges(const Catalog& from, const Catalog& 
                                             const PlanOptions& options);
 
 // The renames of `options` the other way round (`new=old`), for the down of a diff.
-std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames);
+// On PostgreSQL (`dialect`) an unquoted part is read in lower case, as the server reads it.
+std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames,
+                                         const std::string& dialect);
 
 }  // namespace migrate
 
