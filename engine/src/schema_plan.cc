@@ -1,6 +1,8 @@
 // PlanSchemaChanges: schemas, extensions, types, sequences, functions and views, and the
-// phases assembled into one ordered list (tables: schema_plan_tables.cc; renames:
-// schema_plan_renames.cc).
+// phases assembled into one ordered list. Elsewhere: tables (schema_plan_tables.cc), renames
+// asked for and by content (schema_plan_renames.cc), enums (schema_plan_enums.cc),
+// partitions (schema_plan_partitions.cc), readers on other tables (schema_plan_readers.cc),
+// SQLite's rebuild (schema_plan_sqlite.cc).
 #include <algorithm>
 #include <cctype>
 #include <functional>

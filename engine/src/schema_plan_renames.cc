@@ -1,5 +1,7 @@
 // `--rename old=new`: the renames applied to the current catalog before it is compared, so
-// that a renamed table or column is matched with its new name instead of dropped and added.
+// that a renamed table or column is matched with its new name instead of dropped and added;
+// and on PostgreSQL the constraints, indexes and serial sequences that differ only by their
+// names (a renamed table's "old_pkey"), renamed too.
 #include <algorithm>
 #include <cctype>
 #include <set>
