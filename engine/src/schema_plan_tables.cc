@@ -290,7 +290,7 @@ class TablePlanner {
     for (const CatalogColumn& g : from.columns) {
       const CatalogColumn* stays = Named(to.columns, g.name, false);
       if (g.generated.empty() || !Mentions(g.generated, c.name) || !stays ||
-          stays->generated != g.generated) {
+          stays->generated.empty()) {
         continue;
       }
       throw Error(ErrorCode::kUsage,
