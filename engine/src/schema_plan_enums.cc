@@ -81,9 +81,9 @@ class EnumRebuild {
 
   // The checks, indexes, foreign keys, policies and triggers that name the type
   // ('a'::public.mood), a function of it, or (keys, policies, triggers) a column that moves,
-  // and that `to` keeps alike: a
-  // column's move would parse them again against the renamed old type, or refuses them, so
-  // they are dropped before and made again after, in the same transaction.
+  // and that `to` keeps alike: a column's move would parse them again against the renamed
+  // old type, or is refused while they stand, so they are dropped before and made again
+  // after, in the same transaction.
   void MoveReaders() {
     std::vector<std::string> names = {name_};  // the type, as the catalog qualifies it
     for (const CatalogFunction& f : from_.functions) {
