@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <sstream>
 #include <tuple>
 
 #include "migrate/error.h"
@@ -214,6 +215,11 @@ class Planner {
     return plan::kEarlyFunctions;
   }
 
+  // What COMMENT ON calls `f`.
+  static const char* CommentKind(const CatalogFunction& f) {
+    return f.kind == "procedure" ? "PROCEDURE" : f.kind == "aggregate" ? "AGGREGATE" : "FUNCTION";
+  }
+
   // `f` as the old type names it once a rebuilt enum has its __migrate_old name; the same
   // `f` when its arguments name no rebuilt enum (plan_.rebuilt: qualified names).
   CatalogFunction OnOldTypes(CatalogFunction f) const {
@@ -234,7 +240,7 @@ class Planner {
         from_.functions, to_.functions, key,
         [&](const CatalogFunction& f) {
           create(f, Kind::kCreateFunction);
-          Comment("FUNCTION", f.schema, f.name, "(" + f.arguments + ")", "", f.comment);
+          Comment(CommentKind(f), f.schema, f.name, "(" + f.arguments + ")", "", f.comment);
         },
         [&](const CatalogFunction& f) {
           Add(plan::kDropFunctions, Kind::kDropFunction, f.schema, f.name).function = OnOldTypes(f);
@@ -250,11 +256,20 @@ class Planner {
     };
     // A function of a rebuilt enum's type is made again on the new type.
     CatalogFunction old = OnOldTypes(a);
-    bool takes = old.arguments != a.arguments;
+    CatalogFunction in = a;  // its signature: the arguments but OUT ones
+    in.arguments.clear();
+    std::istringstream arguments(a.arguments);
+    for (std::string arg; std::getline(arguments >> std::ws, arg, ',');) {
+      if (arg.rfind("OUT ", 0) != 0) in.arguments += arg + ",";
+    }
+    bool takes = OnOldTypes(in).arguments != in.arguments;
+    // Its result, or an OUT parameter (pg_get_functiondef's first line; not in the identity
+    // arguments), of the type: the same signature, another result.
+    std::string head = a.returns + " " + a.sql.substr(0, a.sql.find('\n'));
     bool returns = std::any_of(plan_.rebuilt.begin(), plan_.rebuilt.end(),
-                               [&](const std::string& t) { return plan::Mentions(a.returns, t); });
+                               [&](const std::string& t) { return plan::Mentions(head, t); });
     bool redone = a.kind != b.kind || a.returns != b.returns || takes || returns;
-    Comment("FUNCTION", b.schema, b.name, "(" + b.arguments + ")", redone ? "" : a.comment,
+    Comment(CommentKind(b), b.schema, b.name, "(" + b.arguments + ")", redone ? "" : a.comment,
             b.comment);
     if (!redone) {
       if (says(a) != says(b)) create(b, Kind::kReplaceFunction);

@@ -60,6 +60,30 @@ class EnumRebuild {
         also(t.kind + " " + ObjectName(t.schema, t.name) + " is built on it");
       }
     }
+    // What calls a function of the type and is not made again with it.
+    for (const CatalogFunction& f : from_.functions) {
+      if (!Mentions(f.arguments + " " + f.returns, name_)) continue;
+      for (const CatalogType& t : from_.types) {
+        for (const std::string& check : t.checks) {
+          if (Mentions(check, f.name))
+            also("domain " + ObjectName(t.schema, t.name) + " calls " + f.name);
+        }
+      }
+      for (const CatalogFunction& g : from_.functions) {
+        if (g.sql.find("BEGIN ATOMIC") != std::string::npos && Mentions(g.sql, f.name) &&
+            &g != &f) {
+          also("function " + ObjectName(g.schema, g.name) + " calls " + f.name);
+        }
+      }
+      for (const CatalogTable& t : from_.tables) {
+        for (const CatalogColumn& c : t.columns) {
+          if (Mentions(c.default_value, f.name)) {
+            also("the default of " + ObjectName(t.schema, t.name) + "." + NamePart(c.name) +
+                 " calls " + f.name);
+          }
+        }
+      }
+    }
     for (const CatalogTable& t : from_.tables) {
       for (const CatalogColumn& c : t.columns) {
         if (!c.generated.empty() && ReadsMoved(t, c.generated)) {
@@ -106,12 +130,14 @@ class EnumRebuild {
         plan_
             .Add(fk ? kAddForeignKeys : kAddConstraints, Kind::kAddConstraint, was.schema, was.name)
             .constraint = c;
+        CommentAgain(was, "CONSTRAINT", c.name, c.comment);
       }
       for (const CatalogIndex& i : was.indexes) {
         const CatalogIndex* kept = Named(now->indexes, i.name);
         if (!kept || !(*kept == i) || !names_it(i.keys + " " + i.predicate)) continue;
         plan_.Add(kDropParts, Kind::kDropIndex, was.schema, was.name).index = i;
         plan_.Add(kCreateIndexes, Kind::kCreateIndex, was.schema, was.name).index = i;
+        CommentAgain(was, "INDEX", i.name, i.comment);
       }
       for (const CatalogPolicy& p : was.policies) {
         const CatalogPolicy* kept = Named(now->policies, p.name);
@@ -130,6 +156,16 @@ class EnumRebuild {
   }
 
  private:
+  // The comment of a part made again (a drop took it).
+  void CommentAgain(const CatalogTable& t, const char* on, const std::string& part,
+                    const std::string& comment) {
+    if (comment.empty()) return;
+    SchemaChange& c = plan_.Add(kComments, Kind::kComment, t.schema, t.name);
+    c.comment_on = on;
+    c.new_name = part;
+    c.comment = comment;
+  }
+
   // Whether `text` names a column of `t` that moves to the new type.
   bool ReadsMoved(const CatalogTable& t, const std::string& text) const {
     for (const CatalogColumn& c : t.columns) {
@@ -201,6 +237,11 @@ void PlanEnum(const Catalog& from, const Catalog& to, const CatalogType& a, cons
   plan.Add(kCreateTypes, Kind::kRenameType, b.schema, b.name).new_name = old_name;
   SchemaChange& create = plan.Add(kCreateTypes, Kind::kCreateType, b.schema, b.name);
   create.type = b;
+  if (!b.comment.empty()) {  // the new type's; the old one's goes with it
+    SchemaChange& comment = plan.Add(kComments, Kind::kComment, b.schema, b.name);
+    comment.comment_on = "TYPE";
+    comment.comment = b.comment;
+  }
   if (!gone.empty()) {
     create.loses = "the value(s) " + gone + " (the migration fails while a row holds one)";
   }

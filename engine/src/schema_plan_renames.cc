@@ -47,6 +47,16 @@ void AddTableRename(const std::string& schema, const std::string& from, const st
 
 namespace {
 
+// The '=' of a rename outside double quotes.
+std::size_t EqualsOutsideQuotes(const std::string& rename) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < rename.size(); ++i) {
+    if (rename[i] == '"') quoted = !quoted;
+    if (rename[i] == '=' && !quoted) return i;
+  }
+  return std::string::npos;
+}
+
 // The parts of a dotted name, a part in double quotes as written inside them ("My.T"); with
 // `fold` (PostgreSQL), the others in lower case, as the server reads them.
 std::vector<std::string> SplitDots(const std::string& name, bool fold) {
@@ -93,7 +103,7 @@ class Renamer {
   };
 
   Parsed Parse(const std::string& rename) const {
-    std::size_t eq = rename.find('=');
+    std::size_t eq = EqualsOutsideQuotes(rename);
     Parsed p;
     if (eq != std::string::npos) {
       p.old_parts = SplitDots(rename.substr(0, eq), !fold_);
@@ -117,6 +127,14 @@ class Renamer {
     std::string schema = p.old_parts.size() == 2 ? p.old_parts[0] : "";
     CatalogTable* t = FindTable(schema, p.old_parts.back(), false);
     if (!t) return false;
+    for (const CatalogTable& other : out_.tables) {
+      bool clash = Key("", other.name, fold_) == Key("", p.new_name, fold_);
+      if (other.schema == t->schema && clash && (&other != t || other.name == p.new_name)) {
+        throw Error(ErrorCode::kUsage, "--rename " + rename + ": the current schema has a table " +
+                                           ObjectName(other.schema, other.name) + " already" +
+                                           (&other == t ? " (the same: nothing to rename)" : ""));
+      }
+    }
     RenameTable(*t, p.new_name);
     return true;
   }
@@ -128,14 +146,22 @@ class Renamer {
       std::string schema = parts.size() == 3 ? parts[0] : "";
       if (CatalogTable* t = FindTable(schema, parts[parts.size() - 2], true)) {
         for (CatalogColumn& c : t->columns) {
-          if (Key("", c.name, fold_) == Key("", parts.back(), fold_)) {
-            return RenameColumn(*t, c, p.new_name);
+          if (Key("", c.name, fold_) != Key("", parts.back(), fold_)) continue;
+          for (const CatalogColumn& other : t->columns) {
+            bool clash = Key("", other.name, fold_) == Key("", p.new_name, fold_);
+            if (clash && (&other != &c || other.name == p.new_name)) {
+              throw Error(ErrorCode::kUsage,
+                          "--rename " + rename + ": " + Qualified(*t) + " has a column " +
+                              NamePart(other.name) + " already" +
+                              (&other == &c ? " (the same: nothing to rename)" : ""));
+            }
           }
+          return RenameColumn(*t, c, p.new_name);
         }
       }
     }
     throw Error(ErrorCode::kUsage, "--rename " + rename + ": the current schema has no table or " +
-                                       "column " + rename.substr(0, rename.find('=')) +
+                                       "column " + rename.substr(0, EqualsOutsideQuotes(rename)) +
                                        " (a column is table.column)");
   }
 
@@ -327,7 +353,7 @@ std::vector<std::string> ReversedRenames(const std::vector<std::string>& renames
   bool fold = dialect == "postgres";
   std::vector<std::string> out;
   for (const std::string& r : renames) {
-    std::size_t eq = r.find('=');
+    std::size_t eq = plan::EqualsOutsideQuotes(r);
     if (eq == std::string::npos) {
       out.push_back(r);
       continue;

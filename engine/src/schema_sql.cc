@@ -111,12 +111,31 @@ struct Parts {
 
 std::string TableOf(const SchemaChange& c) { return ObjectName(c.schema, c.owner); }
 
+// Foreign key `c` waits for the unique index it needs in the second migration (`moved`);
+// its undo drops it before the index (`drops`; on a new table too, whose drop in the
+// change's undo comes after). `keys`: table.constraint of those moved.
+void MoveKey(const SchemaChange& c, std::vector<SchemaChange>& moved,
+             std::vector<SchemaChange>& drops, std::set<std::string>& keys) {
+  moved.push_back(c);
+  if (c.kind == Kind::kAddConstraint && !c.existing && c.constraint.valid) {
+    // A new table's key, out of the file that made it: NOT VALID, then validated.
+    moved.back().existing = true;
+    moved.push_back(c);
+    moved.back().kind = Kind::kValidateConstraint;
+  }
+  if (c.kind == Kind::kAddConstraint && keys.insert(TableOf(c) + "." + c.constraint.name).second) {
+    SchemaChange drop = c;
+    drop.kind = Kind::kDropConstraint;
+    drops.push_back(drop);
+  }
+}
+
 Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>& down,
             bool postgres) {
   Parts parts;
   // unique_tables: "table(a, b)", the keys the second migration makes unique.
   std::set<std::string> concurrent, unique_tables, moved_keys;  // moved: table.constraint
-  std::vector<SchemaChange> moved;
+  std::vector<SchemaChange> moved, moved_drops;
   std::set<std::string> keys;  // table.constraint of the UNIQUE constraints built so
   for (const SchemaChange& c : up) {
     if (postgres && sql::ConcurrentKey(c)) {
@@ -147,22 +166,19 @@ Parts Split(const std::vector<SchemaChange>& up, const std::vector<SchemaChange>
     bool needs_index = (c.kind == Kind::kAddConstraint || c.kind == Kind::kValidateConstraint) &&
                        c.constraint.type == "foreign key" && unique_tables.count(parent + ")");
     if (needs_index) {
-      moved.push_back(c);
-      moved_keys.insert(TableOf(c) + "." + c.constraint.name);
+      MoveKey(c, moved, moved_drops, moved_keys);
     } else {
       bool second = postgres && (Concurrent(c) || sql::ConcurrentKey(c));
       (second ? parts.indexes : parts.first).push_back(c);
     }
   }
   parts.indexes.insert(parts.indexes.end(), moved.begin(), moved.end());
+  parts.undo_indexes.insert(parts.undo_indexes.begin(), moved_drops.begin(), moved_drops.end());
   for (const SchemaChange& c : down) {
     if (c.kind == Kind::kDropIndex && concurrent.count(c.schema + "." + c.index.name)) continue;
     std::string key = TableOf(c) + "." + c.constraint.name;
     if (c.kind == Kind::kDropConstraint && keys.count(key)) continue;  // dropped in undo_indexes
-    if (c.kind == Kind::kDropConstraint && moved_keys.count(key)) {
-      parts.undo_indexes.insert(parts.undo_indexes.begin(), c);
-      continue;
-    }
+    if (c.kind == Kind::kDropConstraint && moved_keys.count(key)) continue;  // in undo_indexes
     parts.undo.push_back(c);
   }
   return parts;
@@ -266,7 +282,10 @@ std::string FileOf(const SchemaChange& c, const std::set<std::string>& views,
       if (c.comment_on == "SCHEMA") return "001_schemas.sql";
       if (c.comment_on == "TYPE") return "003_types.sql";
       if (c.comment_on == "SEQUENCE") return "004_sequences.sql";
-      if (c.comment_on == "FUNCTION") return "005_functions.sql";
+      if (c.comment_on == "FUNCTION" || c.comment_on == "PROCEDURE" ||
+          c.comment_on == "AGGREGATE") {
+        return "005_functions.sql";
+      }
       break;
     default:
       break;

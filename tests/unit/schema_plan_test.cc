@@ -120,6 +120,14 @@ TEST_CASE("schema plan: renames are asked for, reversed for the down, refused wh
                     Catch::Contains("no table or column nosuch"));
   options.renames = {"users"};
   CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("write OLD=NEW"));
+  // A name already there, or the same name, is refused; an '=' in quotes is part of a name.
+  options.renames = {"users=users"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("nothing to rename"));
+  options.renames = {"users.id=name"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options), Catch::Contains("has a column name"));
+  options.renames = {"\"a=b\"=c"};
+  CHECK_THROWS_WITH(PlanSchemaChanges(from, to, options),
+                    Catch::Contains("no table or column \"a=b\""));
 }
 
 TEST_CASE("schema plan: a column rename names its table by its old or new name, quoted or not",
