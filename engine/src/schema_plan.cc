@@ -398,7 +398,6 @@ void ByName(std::vector<T>& items) {
 // checks (pg_get_constraintdef's "... NOT VALID") said as a foreign key's is: `valid` false,
 // the definition without the words.
 Catalog Normalized(Catalog catalog) {
-  const std::string kNotValid = " NOT VALID";
   ByName(catalog.schemas);
   ByName(catalog.extensions);
   ByName(catalog.types);
@@ -420,10 +419,9 @@ Catalog Normalized(Catalog catalog) {
     ByName(t.triggers);
     ByName(t.policies);
     for (CatalogConstraint& c : t.constraints) {
-      std::string& def = c.definition;
-      if (def.size() > kNotValid.size() &&
-          def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0) {
-        def.resize(def.size() - kNotValid.size());
+      const std::string_view kNotValid = " NOT VALID";
+      if (c.definition.ends_with(kNotValid)) {
+        c.definition.resize(c.definition.size() - kNotValid.size());
         c.valid = false;
       }
     }

@@ -8,20 +8,6 @@
 namespace migrate::plan {
 namespace {
 
-const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
-                              const std::string& name) {
-  for (const CatalogTable& t : catalog.tables) {
-    if (t.schema == schema && t.name == name) return &t;
-  }
-  return nullptr;
-}
-
-template <typename T>
-const T* Named(const std::vector<T>& items, const std::string& name) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& i) { return i.name == name; });
-  return it == items.end() ? nullptr : &*it;
-}
-
 class EnumRebuild {
  public:
   EnumRebuild(const Catalog& from, const Catalog& to, const CatalogType& type, Plan& plan)
@@ -35,7 +21,7 @@ class EnumRebuild {
       if (!now) continue;
       for (const CatalogColumn& c : was.columns) {
         if (c.type != name_ && c.type != name_ + "[]") continue;
-        const CatalogColumn* it = Named(now->columns, c.name);
+        const CatalogColumn* it = Named(now->columns, c.name, false);
         if (!it || it->type != c.type) continue;
         plan_.touched.insert(Key(was.schema, was.name, false));
         plan_.moved.insert(was.schema + "." + was.name + "." + c.name);
@@ -121,7 +107,7 @@ class EnumRebuild {
       const CatalogTable* now = FindTable(to_, was.schema, was.name);
       if (!now) continue;
       for (const CatalogConstraint& c : was.constraints) {
-        const CatalogConstraint* kept = Named(now->constraints, c.name);
+        const CatalogConstraint* kept = Named(now->constraints, c.name, false);
         bool fk = c.type == "foreign key";
         bool reads = fk ? KeyMoves(was, c) : names_it(c.definition);
         if (!kept || !(*kept == c) || !reads) continue;
@@ -133,21 +119,21 @@ class EnumRebuild {
         CommentAgain(was, "CONSTRAINT", c.name, c.comment);
       }
       for (const CatalogIndex& i : was.indexes) {
-        const CatalogIndex* kept = Named(now->indexes, i.name);
+        const CatalogIndex* kept = Named(now->indexes, i.name, false);
         if (!kept || !(*kept == i) || !names_it(i.keys + " " + i.predicate)) continue;
         plan_.Add(kDropParts, Kind::kDropIndex, was.schema, was.name).index = i;
         plan_.Add(kCreateIndexes, Kind::kCreateIndex, was.schema, was.name).index = i;
         CommentAgain(was, "INDEX", i.name, i.comment);
       }
       for (const CatalogPolicy& p : was.policies) {
-        const CatalogPolicy* kept = Named(now->policies, p.name);
+        const CatalogPolicy* kept = Named(now->policies, p.name, false);
         std::string text = p.using_expression + " " + p.check_expression;
         if (!kept || !(*kept == p) || !(ReadsMoved(was, text) || names_it(text))) continue;
         plan_.Add(kDropDependents, Kind::kDropPolicy, was.schema, was.name).policy = p;
         plan_.Add(kCreateTriggers, Kind::kCreatePolicy, was.schema, was.name).policy = *kept;
       }
       for (const CatalogTrigger& t : was.triggers) {
-        const CatalogTrigger* kept = Named(now->triggers, t.name);
+        const CatalogTrigger* kept = Named(now->triggers, t.name, false);
         if (!kept || kept->definition != t.definition || !ReadsMoved(was, t.definition)) continue;
         plan_.Add(kDropDependents, Kind::kDropTrigger, was.schema, was.name).trigger = t;
         plan_.Add(kCreateTriggers, Kind::kCreateTrigger, was.schema, was.name).trigger = *kept;

@@ -17,6 +17,20 @@ using Kind = SchemaChange::Kind;
 // "schema.name" (or "name" on SQLite) for lookups; SQLite names compare without case.
 std::string Key(const std::string& schema, const std::string& name, bool fold_case);
 
+// The item of `items` called `name` (without case with `fold`, as SQLite compares); null when
+// there is none.
+template <typename T>
+const T* Named(const std::vector<T>& items, const std::string& name, bool fold) {
+  for (const T& item : items) {
+    if (fold ? Key("", item.name, true) == Key("", name, true) : item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+// The table `schema`.`name` of `catalog`; null when there is none.
+const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
+                              const std::string& name);
+
 // Whether `text` mentions `name` as an identifier (not inside a longer one).
 bool Mentions(const std::string& text, const std::string& name);
 

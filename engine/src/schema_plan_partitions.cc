@@ -104,14 +104,12 @@ std::vector<const CatalogTable*> ParentsFirst(std::vector<const CatalogTable*> t
 void SpreadPartitionedIndexes(const Catalog& to, Plan& plan) {
   std::vector<SchemaChange> out;
   for (SchemaChange& c : plan.phases[kCreateIndexes]) {
-    bool spread = c.kind == Kind::kCreateIndex && c.existing &&
-                  c.index.sql.find(" ON ONLY ") != std::string::npos;
+    bool spread = c.kind == Kind::kCreateIndex && c.existing && OfPartitionedTable(c.index);
     out.push_back(c);
     if (!spread) continue;
-    auto table = std::find_if(to.tables.begin(), to.tables.end(), [&](const CatalogTable& t) {
-      return t.schema == c.schema && t.name == c.owner;
-    });
-    if (table != to.tables.end()) Spreader(to, out).Spread(*table, c.index, c.index.name);
+    if (const CatalogTable* table = FindTable(to, c.schema, c.owner)) {
+      Spreader(to, out).Spread(*table, c.index, c.index.name);
+    }
   }
   plan.phases[kCreateIndexes] = std::move(out);
 }

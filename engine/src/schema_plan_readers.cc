@@ -22,16 +22,11 @@ void RedoPoliciesReadingRetyped(const Catalog& from, const Catalog& to, Plan& pl
   }
   if (retyped.empty()) return;
   for (const CatalogTable& t : from.tables) {
-    auto now = std::find_if(to.tables.begin(), to.tables.end(), [&](const CatalogTable& n) {
-      return n.schema == t.schema && n.name == t.name;
-    });
-    if (now == to.tables.end()) continue;
+    const CatalogTable* now = FindTable(to, t.schema, t.name);
+    if (!now) continue;
     for (const CatalogPolicy& p : t.policies) {
-      auto kept = std::find_if(now->policies.begin(), now->policies.end(),
-                               [&](const CatalogPolicy& n) { return n.name == p.name; });
-      if (kept == now->policies.end() || redone.count(t.schema + "." + t.name + "." + p.name)) {
-        continue;
-      }
+      const CatalogPolicy* kept = Named(now->policies, p.name, false);
+      if (!kept || redone.count(t.schema + "." + t.name + "." + p.name)) continue;
       std::string text = p.using_expression + " " + p.check_expression;
       bool reads = std::any_of(retyped.begin(), retyped.end(), [&](const auto& r) {
         return Mentions(text, r.first) && Mentions(text, r.second);

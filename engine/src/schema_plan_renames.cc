@@ -306,10 +306,8 @@ void RenamePairs(const CatalogTable& t, std::vector<T>& from, const std::vector<
 
 void MatchRenamedParts(Catalog& from, const Catalog& to, Plan& plan) {
   for (CatalogTable& t : from.tables) {
-    auto now = std::find_if(to.tables.begin(), to.tables.end(), [&](const CatalogTable& n) {
-      return n.schema == t.schema && n.name == t.name;
-    });
-    if (now == to.tables.end()) continue;
+    const CatalogTable* now = FindTable(to, t.schema, t.name);
+    if (!now) continue;
     RenamePairs(t, t.constraints, now->constraints, Kind::kRenameConstraint,
                 &SchemaChange::constraint, plan);
     RenamePairs(t, t.indexes, now->indexes, Kind::kRenameIndex, &SchemaChange::index, plan);

@@ -9,13 +9,6 @@
 namespace migrate::plan {
 namespace {
 
-template <typename T>
-const T* Folded(const std::vector<T>& items, const std::string& name) {
-  auto it = std::find_if(items.begin(), items.end(),
-                         [&](const T& i) { return Key("", i.name, true) == Key("", name, true); });
-  return it == items.end() ? nullptr : &*it;
-}
-
 // Whether `value` (a default as pragma_table_info gives it, outer parentheses gone) is a
 // literal, which is all a column added by ALTER TABLE may default to.
 bool Literal(const std::string& value) {
@@ -48,7 +41,7 @@ bool NeedsRebuild(const CatalogTable& from, const CatalogTable& to) {
   if (from.without_rowid != to.without_rowid || from.strict != to.strict) return true;
   if (from.constraints.size() != to.constraints.size()) return true;
   for (const CatalogConstraint& c : from.constraints) {
-    const CatalogConstraint* now = Folded(to.constraints, c.name);
+    const CatalogConstraint* now = Named(to.constraints, c.name, true);
     if (!now || !SameConstraint(c, *now)) return true;
   }
   if (to.columns.size() < from.columns.size()) return true;
@@ -82,11 +75,11 @@ void RedoTriggersReadingRebuilt(const Catalog& from, const Catalog& to, Plan& pl
   }
   if (rebuilt.empty()) return;
   for (const CatalogTable& t : from.tables) {
-    const CatalogTable* now = Folded(to.tables, t.name);
+    const CatalogTable* now = Named(to.tables, t.name, true);
     bool stays = now && std::find(rebuilt.begin(), rebuilt.end(), now->name) == rebuilt.end();
     if (!stays) continue;
     for (const CatalogTrigger& tr : t.triggers) {
-      const CatalogTrigger* kept = Folded(now->triggers, tr.name);
+      const CatalogTrigger* kept = Named(now->triggers, tr.name, true);
       if (!kept || redone.count(Key("", now->name + "." + tr.name, true))) continue;
       bool reads = std::any_of(rebuilt.begin(), rebuilt.end(),
                                [&](const std::string& r) { return Mentions(tr.definition, r); });

@@ -12,6 +12,14 @@
 
 namespace migrate::plan {
 
+const CatalogTable* FindTable(const Catalog& catalog, const std::string& schema,
+                              const std::string& name) {
+  for (const CatalogTable& t : catalog.tables) {
+    if (t.schema == schema && t.name == name) return &t;
+  }
+  return nullptr;
+}
+
 bool SameColumn(const CatalogColumn& a, const CatalogColumn& b) {
   return std::tie(a.type, a.not_null, a.default_value, a.identity, a.generated, a.collation,
                   a.identity_options, a.autoincrement) ==
@@ -69,14 +77,6 @@ bool Widens(const std::string& from, const std::string& to) {
       from.substr(from.find(',') == std::string::npos ? from.size() : from.find(',')) ==
       to.substr(to.find(',') == std::string::npos ? to.size() : to.find(','));
   return Length(from) >= 0 && Length(to) >= Length(from) && same_scale;
-}
-
-template <typename T>
-const T* Named(const std::vector<T>& items, const std::string& name, bool fold) {
-  for (const T& item : items) {
-    if (fold ? Key("", item.name, true) == Key("", name, true) : item.name == name) return &item;
-  }
-  return nullptr;
 }
 
 class TablePlanner {

@@ -50,17 +50,10 @@ std::string JoinColumns(const std::vector<std::string>& columns) {
   return out;
 }
 
-// What ADD CONSTRAINT says after the name, without NOT VALID.
+// What ADD CONSTRAINT says after the name, without NOT VALID (`valid` says it; the planner
+// takes the words off a check's definition).
 std::string ConstraintBody(const Names& n, const CatalogConstraint& c) {
-  if (c.type != "foreign key") {
-    std::string def = c.definition;
-    const std::string kNotValid = " NOT VALID";
-    if (def.size() > kNotValid.size() &&
-        def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0) {
-      def.resize(def.size() - kNotValid.size());
-    }
-    return def;
-  }
+  if (c.type != "foreign key") return c.definition;
   auto list = [&](const std::vector<std::string>& columns) {
     std::string out;
     for (const std::string& column : columns) out += (out.empty() ? "" : ", ") + n.Path(column);
@@ -241,7 +234,7 @@ std::string AddColumn(const Names& n, const SchemaChange& c) {
 
 std::string CreateIndex(const Names& n, const SchemaChange& c, bool concurrently) {
   std::string sql = c.index.sql;
-  std::size_t only = sql.find(" ON ONLY ");
+  std::size_t only = sql.find(kOnOnly);
   std::size_t using_at = sql.find(" USING ", only == std::string::npos ? 0 : only);
   if (sql.empty() || (c.attached && (only == std::string::npos || using_at == std::string::npos))) {
     throw Error(ErrorCode::kInternal, "index " + c.index.name + " has no definition to write");
@@ -309,7 +302,7 @@ std::string PostgresTableStatement(const Names& n, const SchemaChange& c, bool c
       return CreateIndex(n, c, concurrently);
     case Kind::kDropIndex: {
       // A partitioned table's index drops with its partitions', never CONCURRENTLY.
-      bool partitioned = c.index.sql.find(" ON ONLY ") != std::string::npos;
+      bool partitioned = OfPartitionedTable(c.index);
       return std::string("DROP INDEX ") +
              (concurrently && c.existing && !partitioned ? "CONCURRENTLY " : "") +
              n.Qualified(c.schema, c.index.name) + ";\n";

@@ -16,6 +16,7 @@
 #define MIGRATE_SCHEMA_CHANGE_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "migrate/catalog.h"
@@ -101,6 +102,12 @@ struct SchemaChange {
   // kRebuildTable: column of `table_to` → the column of `table` its rows come from.
   std::vector<std::pair<std::string, std::string>> copied;
 };
+
+// How pg_get_indexdef writes a partitioned table's index: "CREATE INDEX i ON ONLY t ...".
+inline constexpr std::string_view kOnOnly = " ON ONLY ";
+inline bool OfPartitionedTable(const CatalogIndex& index) {
+  return index.sql.find(kOnOnly) != std::string::npos;
+}
 
 struct PlanOptions {
   std::string dialect = "postgres";  // "postgres" or "sqlite"
